@@ -1,0 +1,207 @@
+package progress
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/rs/zerolog"
+)
+
+// Record is one event as it is emitted and persisted: the payload is one of the four
+// wire types. Seq orders the events of a job across its runs (attempt<<32 | n).
+type Record struct {
+	JobID        string
+	UserID       string
+	TokenAddress string
+	Seq          int64
+	Name         string // one of the Event* names
+	Payload      any
+	At           time.Time
+}
+
+// Emitter delivers a record to the sockets that may see it (the socketio package).
+// It must not block for long: it is called in the worker's goroutine, in order.
+type Emitter interface {
+	Emit(r Record)
+}
+
+// Persister stores a batch of records in order (the store package).
+type Persister interface {
+	PersistEvents(ctx context.Context, batch []Record) error
+}
+
+// LaunchTracker keeps LaunchState per token. UpdateLaunch loads the state under a
+// lock, calls fn, and saves what fn changed; it returns ErrUnknownLaunch when the
+// launch was never registered.
+type LaunchTracker interface {
+	UpdateLaunch(ctx context.Context, token string, fn func(*LaunchState) error) error
+}
+
+// ErrUnknownLaunch is returned by a LaunchTracker for a token it does not know.
+var ErrUnknownLaunch = errors.New("unknown launch")
+
+// HubConfig tunes the hub. The zero value is valid.
+type HubConfig struct {
+	BufferSize int           // records waiting for persistence; default 65536
+	BatchSize  int           // records per database batch; default 512
+	FlushEvery time.Duration // longest wait before a partial batch is written; default 10ms
+	Now        func() time.Time
+}
+
+func (c HubConfig) withDefaults() HubConfig {
+	c.BufferSize = cmp.Or(c.BufferSize, 65536)
+	c.BatchSize = cmp.Or(c.BatchSize, 512)
+	c.FlushEvery = cmp.Or(c.FlushEvery, 10*time.Millisecond)
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	return c
+}
+
+// Stats are the hub's counters, read by the metrics endpoint.
+type Stats struct {
+	Emitted, Persisted, Dropped, PersistErrors uint64
+}
+
+// Hub fans progress out to the emitter at once and to the persister in batches. The
+// worker never waits for the database: a full buffer drops (counted and logged)
+// rather than stalling a launch that is moving money.
+type Hub struct {
+	cfg      HubConfig
+	emitter  Emitter
+	persist  Persister
+	launches LaunchTracker
+	log      zerolog.Logger
+
+	queue   chan Record
+	flushes chan chan struct{}
+	done    chan struct{}
+	closing sync.Once
+
+	emitted, persisted, dropped, persistErrs atomic.Uint64
+}
+
+// NewHub starts the hub's persistence loop; Close stops it after a final flush.
+func NewHub(cfg HubConfig, e Emitter, p Persister, l LaunchTracker, log zerolog.Logger) *Hub {
+	cfg = cfg.withDefaults()
+	h := &Hub{
+		cfg: cfg, emitter: e, persist: p, launches: l, log: log,
+		queue:   make(chan Record, cfg.BufferSize),
+		flushes: make(chan chan struct{}),
+		done:    make(chan struct{}),
+	}
+	go h.loop()
+	return h
+}
+
+// Stats returns the counters.
+func (h *Hub) Stats() Stats {
+	return Stats{h.emitted.Load(), h.persisted.Load(), h.dropped.Load(), h.persistErrs.Load()}
+}
+
+// publish emits r and queues it for persistence. Callers hold their job's lock, so
+// the order of one job's records is the order of the calls.
+func (h *Hub) publish(r Record) {
+	if h.emitter != nil {
+		h.emitter.Emit(r)
+		h.emitted.Add(1)
+	}
+	if h.persist == nil {
+		return
+	}
+	select {
+	case h.queue <- r:
+	default:
+		if n := h.dropped.Add(1); n == 1 || n%1000 == 0 {
+			h.log.Error().Uint64("dropped", n).Str("job_id", r.JobID).Msg("progress buffer full: event not persisted")
+		}
+	}
+}
+
+// Flush returns once every record published before the call is persisted (or ctx ends).
+func (h *Hub) Flush(ctx context.Context) error {
+	ack := make(chan struct{})
+	select {
+	case h.flushes <- ack:
+	case <-h.done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case <-ack:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Close flushes what is queued and stops the loop. Publishing after Close is a bug.
+func (h *Hub) Close(ctx context.Context) error {
+	err := h.Flush(ctx)
+	h.closing.Do(func() { close(h.done) })
+	return err
+}
+
+func (h *Hub) loop() {
+	batch := make([]Record, 0, h.cfg.BatchSize)
+	tick := time.NewTicker(h.cfg.FlushEvery)
+	defer tick.Stop()
+	for {
+		select {
+		case r := <-h.queue:
+			batch = append(batch, r)
+			if len(batch) >= h.cfg.BatchSize {
+				batch = h.write(batch)
+			}
+		case <-tick.C:
+			batch = h.write(batch)
+		case ack := <-h.flushes:
+			batch = h.drain(batch)
+			close(ack)
+		case <-h.done:
+			return
+		}
+	}
+}
+
+// drain writes everything queued right now, in batches.
+func (h *Hub) drain(batch []Record) []Record {
+	for {
+		select {
+		case r := <-h.queue:
+			batch = append(batch, r)
+			if len(batch) >= h.cfg.BatchSize {
+				batch = h.write(batch)
+			}
+		default:
+			return h.write(batch)
+		}
+	}
+}
+
+// write persists batch with a few retries; the events were already delivered live,
+// so a database outage costs history, not the launch.
+func (h *Hub) write(batch []Record) []Record {
+	if len(batch) == 0 {
+		return batch
+	}
+	var err error
+	for try := 0; try < 3; try++ {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		err = h.persist.PersistEvents(ctx, batch)
+		cancel()
+		if err == nil {
+			h.persisted.Add(uint64(len(batch)))
+			return batch[:0]
+		}
+		time.Sleep(time.Duration(try+1) * 50 * time.Millisecond)
+	}
+	h.persistErrs.Add(uint64(len(batch)))
+	h.log.Error().Err(err).Int("events", len(batch)).Msg("persist progress events")
+	return batch[:0]
+}

@@ -1,0 +1,293 @@
+package progress
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// Job identifies the run of a job that a Reporter speaks for.
+type Job struct {
+	ID           string
+	Type         WorkerType
+	UserID       string
+	UserChatID   int64
+	TokenAddress string
+	// Attempt is asynq's retry count for this run: 0 on the first run.
+	Attempt int
+}
+
+// Phase is one entry of a worker's phase plan: words a user understands.
+type Phase struct {
+	Title       string
+	Description string
+}
+
+// Reporter reports one run of one job. It is safe for concurrent use (wallet_sell
+// reports steps from several goroutines); its events keep the order of the calls,
+// progress never decreases and exactly one terminal event is sent.
+type Reporter struct {
+	hub  *Hub
+	mu   sync.Mutex
+	job  Job
+	plan []Phase
+
+	n        int64 // records in this run
+	phase    int   // 1-based; 0 before the first phase
+	progress int
+	step     int // steps reported in the current phase
+	details  Details
+	started  bool
+	ended    bool
+}
+
+// Start begins reporting a run. Nothing is sent until the first phase is entered.
+func (h *Hub) Start(job Job, plan []Phase) *Reporter {
+	return &Reporter{hub: h, job: job, plan: plan}
+}
+
+// Plan returns the run's phase plan.
+func (r *Reporter) Plan() []Phase { return r.plan }
+
+// SetToken records the token address once it is known (after the mint is reserved).
+func (r *Reporter) SetToken(addr string) {
+	r.mu.Lock()
+	r.job.TokenAddress = addr
+	r.mu.Unlock()
+}
+
+// Update changes the details carried by the following events (token name, amounts,
+// the latest signature...).
+func (r *Reporter) Update(fn func(*Details)) {
+	r.mu.Lock()
+	fn(&r.details)
+	r.mu.Unlock()
+}
+
+// Enter moves to phase (1-based). Entering a later phase skips the ones between (a
+// retried run resumes past checkpointed phases); entering an earlier one is ignored.
+func (r *Reporter) Enter(phase int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.ended || phase <= r.phase || phase > len(r.plan) {
+		return
+	}
+	r.phase, r.step = phase, 0
+	status := StatusInProgress
+	if !r.started {
+		status, r.started = StatusStarted, true
+	}
+	r.emitProgressLocked(status, r.overall(0))
+}
+
+// Progress reports pct (0..100) of the current phase done.
+func (r *Reporter) Progress(pct int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.ended || r.phase == 0 {
+		return
+	}
+	p := r.overall(clamp(pct, 0, 100))
+	if p <= r.progress {
+		return
+	}
+	r.emitProgressLocked(StatusInProgress, p)
+}
+
+// Step reports one step of the current phase (one per wallet or transaction).
+func (r *Reporter) Step(step, message string, totalSteps int, data any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.ended {
+		return
+	}
+	r.step++
+	ev := WorkerStepEvent{
+		JobID: r.job.ID, WorkerType: string(r.job.Type), TokenAddress: r.job.TokenAddress,
+		UserID: r.job.UserID, Step: step, StepNumber: r.step, TotalSteps: max(totalSteps, r.step),
+		Message: message, Timestamp: r.now().UnixMilli(), Data: data,
+	}
+	r.publishLocked(EventWorkerStep, ev)
+}
+
+// Complete ends the run successfully: progress 100, status completed.
+func (r *Reporter) Complete() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.ended {
+		return
+	}
+	r.phase = max(r.phase, len(r.plan))
+	r.emitProgressLocked(StatusCompleted, 100)
+	r.ended = true
+}
+
+// Fail ends the run for good: status failed with details.error.
+func (r *Reporter) Fail(err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.ended {
+		return
+	}
+	r.details.Error = errText(err)
+	r.details.Retrying = false
+	r.phase = max(r.phase, 1)
+	r.emitProgressLocked(StatusFailed, r.progress)
+	r.ended = true
+}
+
+// Retrying ends a run that asynq will retry: it is not `failed` (CONTRACT §2) but
+// in_progress with details.retrying, attempt, nextRetryAt and error.
+func (r *Reporter) Retrying(err error, attempt int, next time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.ended {
+		return
+	}
+	r.details.Error = errText(err)
+	r.details.Retrying, r.details.Attempt, r.details.NextRetryAt = true, attempt, next.UnixMilli()
+	r.phase = max(r.phase, 1)
+	r.emitProgressLocked(StatusInProgress, r.progress)
+	r.ended = true
+}
+
+// Ended reports whether a terminal (or retrying) event was sent.
+func (r *Reporter) Ended() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.ended
+}
+
+// overall maps pct of the current phase to the run's 0..100 progress.
+func (r *Reporter) overall(pct int) int {
+	total := max(len(r.plan), 1)
+	return ((r.phase-1)*100 + pct) / total
+}
+
+func (r *Reporter) emitProgressLocked(status Status, pct int) {
+	r.progress = max(r.progress, pct)
+	ph := Phase{}
+	if r.phase >= 1 && r.phase <= len(r.plan) {
+		ph = r.plan[r.phase-1]
+	}
+	d := r.details
+	ev := WorkerProgressEvent{
+		JobID: r.job.ID, WorkerType: r.job.Type, TokenAddress: r.job.TokenAddress, UserID: r.job.UserID,
+		UserChatID: r.job.UserChatID, Phase: r.phase, TotalPhases: len(r.plan),
+		PhaseTitle: ph.Title, PhaseDescription: ph.Description, Progress: r.progress,
+		Status: status, Timestamp: r.now().UnixMilli(), Details: &d,
+	}
+	r.publishLocked(EventWorkerProgress, ev)
+}
+
+func (r *Reporter) publishLocked(name string, payload any) {
+	r.n++
+	r.hub.publish(Record{
+		JobID: r.job.ID, UserID: r.job.UserID, TokenAddress: r.job.TokenAddress,
+		Seq: int64(r.job.Attempt)<<32 | r.n, Name: name, Payload: payload, At: r.now(),
+	})
+}
+
+func (r *Reporter) now() time.Time { return r.hub.cfg.Now() }
+
+func errText(err error) string {
+	if err == nil {
+		return "unknown error"
+	}
+	return err.Error()
+}
+
+// StageInput is what a worker knows when a launch reaches a stage.
+type StageInput struct {
+	Message    string
+	LaunchData *LaunchData
+	MixingData *MixingData
+}
+
+// LaunchStage announces that the job's launch reached stage: a token_launch_event
+// numbered across the launch's jobs, then the new launch_progress_update. A stage
+// already reached (a retried run) sends nothing.
+func (r *Reporter) LaunchStage(ctx context.Context, stage Stage, in StageInput) error {
+	return r.updateLaunch(ctx, func(s *LaunchState, at int64) []Record {
+		step, ok, err := s.Apply(stage, at)
+		if err != nil || !ok {
+			return nil
+		}
+		ev := r.launchEvent(s, stage, step, at, in)
+		return []Record{r.record(EventTokenLaunch, ev), r.record(EventLaunchProgress, s.Progress)}
+	})
+}
+
+// LaunchFailed announces that stage could not be reached, with the error's message and code.
+func (r *Reporter) LaunchFailed(ctx context.Context, stage Stage, err error, code string) error {
+	return r.updateLaunch(ctx, func(s *LaunchState, at int64) []Record {
+		ev := r.launchEvent(s, stage, min(s.Events+1, s.TotalEvents()), at, StageInput{Message: errText(err)})
+		ev.Error = &StageError{Message: errText(err), Code: code, Stage: string(stage)}
+		return []Record{r.record(EventTokenLaunch, ev)}
+	})
+}
+
+// MixingProgress moves the launch's mixing progress forward and sends the update.
+func (r *Reporter) MixingProgress(ctx context.Context, pct int) error {
+	return r.updateLaunch(ctx, func(s *LaunchState, _ int64) []Record {
+		if !s.SetMixingProgress(pct) {
+			return nil
+		}
+		return []Record{r.record(EventLaunchProgress, s.Progress)}
+	})
+}
+
+// updateLaunch runs fn on the launch state under the tracker's lock and publishes the
+// records fn built, in order, under the reporter's lock.
+func (r *Reporter) updateLaunch(ctx context.Context, fn func(*LaunchState, int64) []Record) error {
+	if r.hub.launches == nil {
+		return fmt.Errorf("launch progress: no launch tracker configured")
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	token := r.job.TokenAddress
+	if token == "" {
+		return fmt.Errorf("launch progress: job %s has no token address yet", r.job.ID)
+	}
+	var out []Record
+	err := r.hub.launches.UpdateLaunch(ctx, token, func(s *LaunchState) error {
+		out = fn(s, r.now().UnixMilli())
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("launch progress %s: %w", token, err)
+	}
+	for _, rec := range out {
+		r.n++
+		rec.Seq = int64(r.job.Attempt)<<32 | r.n
+		r.hub.publish(rec)
+	}
+	return nil
+}
+
+func (r *Reporter) launchEvent(s *LaunchState, stage Stage, step int, at int64, in StageInput) TokenLaunchEvent {
+	return TokenLaunchEvent{
+		TokenAddress: s.Progress.TokenAddress, Platform: s.Progress.Platform, Name: s.Name, Symbol: s.Symbol,
+		Timestamp: at, UserID: s.Progress.UserID, Stage: stage, StepNumber: step, TotalSteps: s.TotalEvents(),
+		Message: in.Message, LaunchData: in.LaunchData, MixingData: in.MixingData,
+	}
+}
+
+func (r *Reporter) record(name string, payload any) Record {
+	return Record{JobID: r.job.ID, UserID: r.job.UserID, TokenAddress: r.job.TokenAddress,
+		Name: name, Payload: payload, At: r.now()}
+}
+
+type ctxKey struct{}
+
+// WithReporter returns ctx carrying r; the asynq middleware puts each run's reporter there.
+func WithReporter(ctx context.Context, r *Reporter) context.Context {
+	return context.WithValue(ctx, ctxKey{}, r)
+}
+
+// FromContext returns the run's reporter, or nil.
+func FromContext(ctx context.Context) *Reporter {
+	r, _ := ctx.Value(ctxKey{}).(*Reporter)
+	return r
+}
