@@ -1,0 +1,106 @@
+package solana
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"net/url"
+	"time"
+
+	"github.com/gagliardetto/solana-go/rpc"
+)
+
+// Defaults used by Config.withDefaults.
+const (
+	DefaultCommitment       = rpc.CommitmentConfirmed
+	DefaultRateLimit        = 10.0 // requests per second
+	DefaultMaxRetries       = 4
+	DefaultRetryBackoff     = 250 * time.Millisecond
+	DefaultHTTPTimeout      = 30 * time.Second
+	DefaultResendInterval   = 2 * time.Second
+	DefaultPollInterval     = time.Second
+	DefaultBlockhashMaxAge  = 10 * time.Second
+	DefaultCUMargin         = 0.15
+	DefaultMaxCULimit       = 1_400_000
+	DefaultLamportsPerSig   = 5000
+	MaxTxSize               = 1232 // bytes of a serialized transaction (legacy and v0)
+	maxSignatureStatusBatch = 256
+)
+
+// Config configures a Client. Only RPCURL is required; zero fields take defaults.
+type Config struct {
+	// RPCURL is the HTTP(S) JSON-RPC endpoint.
+	RPCURL string
+	// WSURL is the WebSocket endpoint for signatureSubscribe. Empty means
+	// confirmation by polling getSignatureStatuses only.
+	WSURL string
+	// Commitment for reads and confirmation (default confirmed; processed can roll back).
+	Commitment rpc.CommitmentType
+	// RateLimit is the client-side request rate in requests/second (default 10);
+	// Burst defaults to max(1, RateLimit).
+	RateLimit float64
+	Burst     int
+	// MaxRetries is how many times an idempotent read is retried on 429/5xx/transport
+	// errors (default 4); RetryBackoff is the first backoff, doubled each time.
+	MaxRetries   int
+	RetryBackoff time.Duration
+	// HTTPTimeout bounds one HTTP request (default 30s).
+	HTTPTimeout time.Duration
+	// Headers are added to every RPC request (e.g. a provider's auth header).
+	Headers map[string]string
+	// ResendInterval is how often SendAndConfirm re-broadcasts (default 2s);
+	// PollInterval how often statuses and block height are polled (default 1s).
+	ResendInterval time.Duration
+	PollInterval   time.Duration
+	// BlockhashMaxAge is how long a fetched blockhash is reused (default 10s).
+	BlockhashMaxAge time.Duration
+}
+
+func (c Config) withDefaults() Config {
+	c.Commitment = cmp.Or(c.Commitment, DefaultCommitment)
+	c.RateLimit = cmp.Or(c.RateLimit, DefaultRateLimit)
+	c.Burst = cmp.Or(c.Burst, max(1, int(c.RateLimit)))
+	c.MaxRetries = cmp.Or(c.MaxRetries, DefaultMaxRetries)
+	c.RetryBackoff = cmp.Or(c.RetryBackoff, DefaultRetryBackoff)
+	c.HTTPTimeout = cmp.Or(c.HTTPTimeout, DefaultHTTPTimeout)
+	c.ResendInterval = cmp.Or(c.ResendInterval, DefaultResendInterval)
+	c.PollInterval = cmp.Or(c.PollInterval, DefaultPollInterval)
+	c.BlockhashMaxAge = cmp.Or(c.BlockhashMaxAge, DefaultBlockhashMaxAge)
+	return c
+}
+
+func (c Config) validate() error {
+	if c.RPCURL == "" {
+		return errors.New("solana config: RPCURL is required")
+	}
+	if err := checkURL(c.RPCURL, "http", "https"); err != nil {
+		return fmt.Errorf("solana config: RPCURL: %w", err)
+	}
+	if c.WSURL != "" {
+		if err := checkURL(c.WSURL, "ws", "wss"); err != nil {
+			return fmt.Errorf("solana config: WSURL: %w", err)
+		}
+	}
+	switch c.Commitment {
+	case rpc.CommitmentProcessed, rpc.CommitmentConfirmed, rpc.CommitmentFinalized:
+	default:
+		return fmt.Errorf("solana config: Commitment %q is not processed, confirmed or finalized", c.Commitment)
+	}
+	if c.RateLimit < 0 || c.MaxRetries < 0 || c.Burst < 0 {
+		return errors.New("solana config: RateLimit, Burst and MaxRetries must not be negative")
+	}
+	return nil
+}
+
+func checkURL(raw string, schemes ...string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return errors.New("not a valid URL") // the URL may embed an API key: don't echo it
+	}
+	for _, s := range schemes {
+		if u.Scheme == s && u.Host != "" {
+			return nil
+		}
+	}
+	return fmt.Errorf("scheme must be one of %v with a host", schemes)
+}
