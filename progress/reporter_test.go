@@ -1,0 +1,287 @@
+package progress
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+)
+
+type recEmitter struct {
+	mu   sync.Mutex
+	recs []Record
+}
+
+func (e *recEmitter) Emit(r Record) { e.mu.Lock(); e.recs = append(e.recs, r); e.mu.Unlock() }
+func (e *recEmitter) all() []Record {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return append([]Record(nil), e.recs...)
+}
+
+type memPersister struct {
+	mu    sync.Mutex
+	recs  []Record
+	fails int
+	block chan struct{}
+}
+
+func (p *memPersister) PersistEvents(_ context.Context, b []Record) error {
+	if p.block != nil {
+		<-p.block
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.fails > 0 {
+		p.fails--
+		return errors.New("db down")
+	}
+	p.recs = append(p.recs, b...)
+	return nil
+}
+
+type memLaunches struct {
+	mu sync.Mutex
+	m  map[string]*LaunchState
+}
+
+func (l *memLaunches) UpdateLaunch(_ context.Context, token string, fn func(*LaunchState) error) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	s, ok := l.m[token]
+	if !ok {
+		return ErrUnknownLaunch
+	}
+	c := *s
+	if err := fn(&c); err != nil {
+		return err
+	}
+	*s = c
+	return nil
+}
+
+func newTestHub(t *testing.T) (*Hub, *recEmitter, *memPersister, *memLaunches) {
+	t.Helper()
+	e, p := &recEmitter{}, &memPersister{}
+	l := &memLaunches{m: map[string]*LaunchState{}}
+	h := NewHub(HubConfig{FlushEvery: time.Millisecond}, e, p, l, zerolog.Nop())
+	t.Cleanup(func() { _ = h.Close(context.Background()) })
+	return h, e, p, l
+}
+
+func progressEvents(recs []Record) []WorkerProgressEvent {
+	var out []WorkerProgressEvent
+	for _, r := range recs {
+		if ev, ok := r.Payload.(WorkerProgressEvent); ok {
+			out = append(out, ev)
+		}
+	}
+	return out
+}
+
+var plan3 = []Phase{{"One", "first"}, {"Two", "second"}, {"Three", "third"}}
+
+func TestReporterRunShape(t *testing.T) {
+	h, e, p, _ := newTestHub(t)
+	r := h.Start(Job{ID: "j1", Type: DevSell, UserID: "u1", UserChatID: 7}, plan3)
+	r.Enter(1)
+	r.Progress(50)
+	r.Progress(20) // lower: ignored
+	r.Enter(3)     // skips a checkpointed phase
+	r.Enter(2)     // earlier: ignored
+	r.Step("sell", "sold", 2, nil)
+	r.Complete()
+	r.Fail(errors.New("late")) // after the terminal event: ignored
+	r.Progress(99)
+
+	evs := progressEvents(e.all())
+	wantStatus := []Status{StatusStarted, StatusInProgress, StatusInProgress, StatusCompleted}
+	wantPct := []int{0, 16, 66, 100}
+	if len(evs) != len(wantStatus) {
+		t.Fatalf("got %d progress events: %+v", len(evs), evs)
+	}
+	for i, ev := range evs {
+		if ev.Status != wantStatus[i] || ev.Progress != wantPct[i] {
+			t.Errorf("event %d: status %s progress %d; want %s %d", i, ev.Status, ev.Progress, wantStatus[i], wantPct[i])
+		}
+		if ev.UserChatID != 7 || ev.TotalPhases != 3 || ev.WorkerType != DevSell {
+			t.Errorf("event %d lacks job fields: %+v", i, ev)
+		}
+	}
+	if evs[2].PhaseTitle != "Three" || evs[2].Phase != 3 {
+		t.Errorf("phase 3 event = %+v", evs[2])
+	}
+	if err := h.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := len(p.recs), len(e.all()); got != want {
+		t.Fatalf("persisted %d of %d", got, want)
+	}
+	for i := 1; i < len(p.recs); i++ {
+		if p.recs[i].Seq <= p.recs[i-1].Seq {
+			t.Fatalf("seq not increasing at %d: %d then %d", i, p.recs[i-1].Seq, p.recs[i].Seq)
+		}
+	}
+}
+
+func TestReporterRetryingIsNotFailed(t *testing.T) {
+	h, e, _, _ := newTestHub(t)
+	r := h.Start(Job{ID: "j1", Type: LaunchToken, UserID: "u1", Attempt: 0}, plan3)
+	r.Enter(2)
+	next := time.UnixMilli(1764115260000)
+	r.Retrying(errors.New("rpc 429"), 1, next)
+	evs := progressEvents(e.all())
+	last := evs[len(evs)-1]
+	if last.Status != StatusInProgress || !last.Details.Retrying || last.Details.Attempt != 1 ||
+		last.Details.NextRetryAt != next.UnixMilli() || last.Details.Error != "rpc 429" {
+		t.Fatalf("retrying event = %+v %+v", last, last.Details)
+	}
+	// The next run's events sort after this run's.
+	r2 := h.Start(Job{ID: "j1", Type: LaunchToken, UserID: "u1", Attempt: 1}, plan3)
+	r2.Enter(2)
+	r2.Fail(errors.New("gave up"))
+	recs := e.all()
+	if recs[len(recs)-1].Seq <= recs[len(recs)-3].Seq {
+		t.Fatal("second run's seq does not follow the first's")
+	}
+	final := progressEvents(recs)[len(progressEvents(recs))-1]
+	if final.Status != StatusFailed || final.Details.Retrying || final.Details.Error != "gave up" {
+		t.Fatalf("final = %+v %+v", final, final.Details)
+	}
+}
+
+func TestReporterConcurrentStepsKeepOrder(t *testing.T) {
+	h, e, _, _ := newTestHub(t)
+	r := h.Start(Job{ID: "j1", Type: WalletSell, UserID: "u1"}, plan3)
+	r.Enter(1)
+	var wg sync.WaitGroup
+	for w := 0; w < 8; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := 0; i < 50; i++ {
+				r.Step("sell", fmt.Sprint(w), 400, nil)
+				r.Progress(i * 2)
+			}
+		}(w)
+	}
+	wg.Wait()
+	r.Complete()
+	recs := e.all()
+	lastPct, lastStep := -1, 0
+	for i, rec := range recs {
+		if i > 0 && rec.Seq != recs[i-1].Seq+1 {
+			t.Fatalf("emit order differs from seq order at %d", i)
+		}
+		switch ev := rec.Payload.(type) {
+		case WorkerProgressEvent:
+			if ev.Progress < lastPct {
+				t.Fatalf("progress decreased: %d after %d", ev.Progress, lastPct)
+			}
+			lastPct = ev.Progress
+		case WorkerStepEvent:
+			if ev.StepNumber != lastStep+1 {
+				t.Fatalf("step %d after %d", ev.StepNumber, lastStep)
+			}
+			lastStep = ev.StepNumber
+		}
+	}
+	if lastStep != 400 || lastPct != 100 {
+		t.Fatalf("lastStep=%d lastPct=%d", lastStep, lastPct)
+	}
+}
+
+func TestLaunchStageEvents(t *testing.T) {
+	h, e, _, l := newTestHub(t)
+	st := NewLaunchState("Mint1", PlatformPump, "u1", "Nitro", "NIT", false)
+	l.m["Mint1"] = &st
+	ctx := context.Background()
+	r := h.Start(Job{ID: "j1", Type: LaunchToken, UserID: "u1", TokenAddress: "Mint1"}, plan3)
+	if err := r.LaunchStage(ctx, StageCreated, StageInput{Message: "created"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.LaunchStage(ctx, StageCreated, StageInput{Message: "again"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.LaunchStage(ctx, StageLaunched, StageInput{LaunchData: &LaunchData{DevWallet: "D"}}); err != nil {
+		t.Fatal(err)
+	}
+	recs := e.all()
+	if len(recs) != 4 {
+		t.Fatalf("want 4 records (2 stages x event+update), got %d", len(recs))
+	}
+	ev := recs[2].Payload.(TokenLaunchEvent)
+	lp := recs[3].Payload.(LaunchProgress)
+	if ev.Stage != StageLaunched || ev.StepNumber != 2 || ev.TotalSteps != 3 || ev.Name != "Nitro" || ev.LaunchData.DevWallet != "D" {
+		t.Fatalf("launched event = %+v", ev)
+	}
+	if lp.CurrentStep != 2 || !lp.Stages.Launch.Completed {
+		t.Fatalf("launch progress = %+v", lp)
+	}
+	unknown := h.Start(Job{ID: "j2", UserID: "u1", TokenAddress: "Nope"}, plan3)
+	if err := unknown.LaunchStage(ctx, StageCreated, StageInput{}); !errors.Is(err, ErrUnknownLaunch) {
+		t.Fatalf("unknown launch: err = %v", err)
+	}
+}
+
+func TestHubNeverBlocksOnSlowDatabase(t *testing.T) {
+	e := &recEmitter{}
+	p := &memPersister{block: make(chan struct{})}
+	h := NewHub(HubConfig{BufferSize: 4, BatchSize: 2}, e, p, nil, zerolog.Nop())
+	r := h.Start(Job{ID: "j1", UserID: "u1"}, plan3)
+	done := make(chan struct{})
+	go func() {
+		r.Enter(1)
+		for i := 0; i <= 100; i++ {
+			r.Step("s", "m", 101, nil)
+		}
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("reporter blocked on a stuck database")
+	}
+	if h.Stats().Dropped == 0 || len(e.all()) != 102 {
+		t.Fatalf("stats = %+v emitted=%d", h.Stats(), len(e.all()))
+	}
+	close(p.block)
+	_ = h.Close(context.Background())
+}
+
+func TestHubRetriesFailedBatch(t *testing.T) {
+	e, p := &recEmitter{}, &memPersister{fails: 2}
+	h := NewHub(HubConfig{}, e, p, nil, zerolog.Nop())
+	r := h.Start(Job{ID: "j1", UserID: "u1"}, plan3)
+	r.Enter(1)
+	r.Complete()
+	if err := h.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if len(p.recs) != 2 || h.Stats().Persisted != 2 {
+		t.Fatalf("persisted %d, stats %+v", len(p.recs), h.Stats())
+	}
+}
+
+func BenchmarkReporterStep(b *testing.B) {
+	h := NewHub(HubConfig{}, &recEmitterNop{}, &nopPersister{}, nil, zerolog.Nop())
+	defer h.Close(context.Background())
+	r := h.Start(Job{ID: "j1", UserID: "u1", Type: WalletSell}, plan3)
+	r.Enter(1)
+	b.ReportAllocs()
+	for b.Loop() {
+		r.Step("s", "m", 10, nil)
+	}
+}
+
+type recEmitterNop struct{}
+
+func (recEmitterNop) Emit(Record) {}
+
+type nopPersister struct{}
+
+func (nopPersister) PersistEvents(context.Context, []Record) error { return nil }
