@@ -1,0 +1,38 @@
+# Nitro runtime: the developer loop. `make help` lists the targets.
+SHELL := /bin/bash
+GO    ?= go
+PKGS  ?= ./...
+BIN   := bin/nitro
+
+.PHONY: help run build test test/race test/short bench lint soak e2e/deps clean
+
+help: ## list the targets
+	@grep -hE '^[a-zA-Z/_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+run: build ## start everything on embedded defaults (built-in cluster, local services)
+	$(BIN) serve
+
+build: ## build bin/nitro
+	$(GO) build -o $(BIN) ./cmd/nitro
+
+e2e/deps: ## install the npm test dependencies (the real socket.io-client)
+	cd e2e && npm ci --no-audit --no-fund --loglevel=error
+
+test: e2e/deps ## vet, then every test with the race detector (fuzz seed corpora included)
+	$(GO) vet $(PKGS)
+	$(GO) test -race -count=1 -timeout 20m $(PKGS)
+
+test/race: test ## alias: the test target always runs with -race
+
+test/short: ## quick loop without the race detector
+	$(GO) test -count=1 -short $(PKGS)
+
+bench: e2e/deps ## benchmarks (figures in README)
+	$(GO) test -run '^$$' -bench . -benchtime 2s $(PKGS)
+
+lint: ## gofmt and go vet
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
+	$(GO) vet $(PKGS)
+
+clean: ## remove build outputs
+	rm -rf bin

@@ -1,0 +1,285 @@
+package main
+
+import (
+	"bufio"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// config is CONTRACT §1's environment, parsed and validated. Only cmd reads the
+// environment; each package gets its own Config from here.
+type config struct {
+	Env            string // development | production
+	Host           string
+	Port           int
+	RedisURL       string // "" = try the local default, then embedded miniredis
+	RedisExplicit  bool
+	DatabaseURL    string
+	SolanaRPCURL   string // "" = built-in local cluster
+	SolanaWSURL    string
+	JitoURL        string
+	CORSOrigins    []string
+	JWTSecret      string
+	APIKeys        []string
+	MasterKey      []byte
+	AdminPassword  string
+	LogLevel       string
+	LogFormat      string
+	Concurrency    int
+	AuthOff        bool
+	DataDir        string
+	TestTasks      bool
+	SkipMigrations bool
+	// generated lists the secrets made up for development, to print once.
+	generated []string
+}
+
+const defaultDatabaseURL = "postgres://postgres@127.0.0.1:5432/nitro?sslmode=disable"
+
+// badVar is a configuration error that names the variable.
+type badVar struct{ name, why string }
+
+func (e *badVar) Error() string { return fmt.Sprintf("config: %s %s", e.name, e.why) }
+
+// loadConfig reads the environment through getenv (a .env file fills unset keys).
+func loadConfig(getenv func(string) string) (*config, error) {
+	get := withDotEnv(getenv)
+	c := &config{
+		Env:          or(get("NITRO_ENV"), "development"),
+		Host:         or(get("HOST"), "0.0.0.0"),
+		RedisURL:     get("REDIS_URL"),
+		DatabaseURL:  or(get("DATABASE_URL"), defaultDatabaseURL),
+		SolanaRPCURL: get("SOLANA_RPC_URL"), SolanaWSURL: get("SOLANA_WS_URL"),
+		JitoURL:        get("JITO_BLOCK_ENGINE_URL"),
+		CORSOrigins:    splitList(or(get("CORS_ORIGINS"), "http://localhost:3000")),
+		JWTSecret:      get("NITRO_JWT_SECRET"),
+		APIKeys:        splitList(get("NITRO_API_KEYS")),
+		AdminPassword:  get("NITRO_ADMIN_PASSWORD"),
+		LogLevel:       or(get("LOG_LEVEL"), "info"),
+		LogFormat:      get("LOG_FORMAT"),
+		AuthOff:        get("NITRO_AUTH") == "off",
+		DataDir:        or(get("NITRO_DATA_DIR"), "data"),
+		TestTasks:      get("NITRO_TEST_TASKS") == "1",
+		SkipMigrations: get("NITRO_SKIP_MIGRATIONS") == "1",
+	}
+	c.RedisExplicit = c.RedisURL != ""
+	var errs []error
+	var err error
+	if c.Port, err = intVar(get, "PORT", 3001, 1, 65535); err != nil {
+		errs = append(errs, err)
+	}
+	if c.Concurrency, err = intVar(get, "WORKER_CONCURRENCY", 20, 1, 1000); err != nil {
+		errs = append(errs, err)
+	}
+	errs = append(errs, c.validate(get)...)
+	return c, errors.Join(errs...)
+}
+
+func (c *config) production() bool { return c.Env == "production" }
+
+func (c *config) validate(get func(string) string) []error {
+	var errs []error
+	if c.Env != "development" && c.Env != "production" {
+		errs = append(errs, &badVar{"NITRO_ENV", `must be "development" or "production"`})
+	}
+	for _, u := range []struct {
+		name, val string
+		schemes   []string
+	}{
+		{"REDIS_URL", c.RedisURL, []string{"redis", "rediss", "redis+sentinel", "redis+cluster", "unix"}},
+		{"DATABASE_URL", c.DatabaseURL, []string{"postgres", "postgresql"}},
+		{"SOLANA_RPC_URL", c.SolanaRPCURL, []string{"http", "https"}},
+		{"SOLANA_WS_URL", c.SolanaWSURL, []string{"ws", "wss"}},
+		{"JITO_BLOCK_ENGINE_URL", c.JitoURL, []string{"http", "https"}},
+	} {
+		if err := checkURL(u.name, u.val, u.schemes); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	for _, o := range c.CORSOrigins {
+		if err := checkURL("CORS_ORIGINS", o, []string{"http", "https"}); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	switch c.LogLevel {
+	case "trace", "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, &badVar{"LOG_LEVEL", "must be one of trace, debug, info, warn, error"})
+	}
+	if c.LogFormat != "" && c.LogFormat != "json" && c.LogFormat != "console" {
+		errs = append(errs, &badVar{"LOG_FORMAT", `must be "json" or "console"`})
+	}
+	if mk := get("NITRO_MASTER_KEY"); mk != "" {
+		key, err := base64.StdEncoding.DecodeString(mk)
+		if err != nil || len(key) != 32 {
+			errs = append(errs, &badVar{"NITRO_MASTER_KEY", "must be 32 bytes, base64-encoded"})
+		}
+		c.MasterKey = key
+	}
+	if c.JWTSecret != "" && len(c.JWTSecret) < 32 {
+		errs = append(errs, &badVar{"NITRO_JWT_SECRET", "must be at least 32 characters"})
+	}
+	if c.production() {
+		errs = append(errs, c.productionChecks()...)
+	}
+	return errs
+}
+
+// productionChecks refuses to run real money on made-up secrets or a toy chain.
+func (c *config) productionChecks() []error {
+	var errs []error
+	missing := map[string]bool{
+		"NITRO_JWT_SECRET": c.JWTSecret == "", "NITRO_API_KEYS": len(c.APIKeys) == 0,
+		"NITRO_MASTER_KEY": c.MasterKey == nil, "NITRO_ADMIN_PASSWORD": c.AdminPassword == "",
+	}
+	for _, name := range []string{"NITRO_JWT_SECRET", "NITRO_API_KEYS", "NITRO_MASTER_KEY", "NITRO_ADMIN_PASSWORD"} {
+		if missing[name] {
+			errs = append(errs, &badVar{name, "is required with NITRO_ENV=production"})
+		}
+	}
+	if c.SolanaRPCURL == "" {
+		errs = append(errs, &badVar{"SOLANA_RPC_URL", "is required with NITRO_ENV=production (the built-in cluster is not a real chain)"})
+	}
+	if c.AuthOff {
+		errs = append(errs, &badVar{"NITRO_AUTH", "cannot be off with NITRO_ENV=production"})
+	}
+	if c.TestTasks {
+		errs = append(errs, &badVar{"NITRO_TEST_TASKS", "cannot be on with NITRO_ENV=production"})
+	}
+	return errs
+}
+
+// devSecrets fills unset secrets for development: kept in the data dir so tokens and
+// sealed wallets survive a restart, and listed in c.generated to be printed once.
+func (c *config) devSecrets() error {
+	if c.production() {
+		return nil
+	}
+	path := filepath.Join(c.DataDir, "dev-secrets.json")
+	var saved struct {
+		JWTSecret, APIKey, AdminPassword, MasterKey string
+	}
+	if b, err := os.ReadFile(path); err == nil {
+		if err := json.Unmarshal(b, &saved); err != nil {
+			return fmt.Errorf("read %s: %w (delete it to generate new development secrets)", path, err)
+		}
+	}
+	fill := func(dst *string, v string, n int) bool {
+		if *dst == "" {
+			*dst = v
+			if *dst == "" {
+				*dst = randomHex(n)
+			}
+			return true
+		}
+		return false
+	}
+	if c.JWTSecret == "" && fill(&saved.JWTSecret, saved.JWTSecret, 32) {
+		c.JWTSecret, c.generated = saved.JWTSecret, append(c.generated, "NITRO_JWT_SECRET")
+	}
+	if len(c.APIKeys) == 0 && fill(&saved.APIKey, saved.APIKey, 24) {
+		c.APIKeys, c.generated = []string{saved.APIKey}, append(c.generated, "NITRO_API_KEYS")
+	}
+	if c.AdminPassword == "" && fill(&saved.AdminPassword, saved.AdminPassword, 12) {
+		c.AdminPassword, c.generated = saved.AdminPassword, append(c.generated, "NITRO_ADMIN_PASSWORD")
+	}
+	if c.MasterKey == nil {
+		if saved.MasterKey == "" {
+			saved.MasterKey = base64.StdEncoding.EncodeToString(randomBytes(32))
+		}
+		c.MasterKey, _ = base64.StdEncoding.DecodeString(saved.MasterKey)
+	}
+	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
+		return fmt.Errorf("create data dir %s: %w", c.DataDir, err)
+	}
+	b, _ := json.MarshalIndent(saved, "", "  ")
+	return os.WriteFile(path, b, 0o600)
+}
+
+func withDotEnv(getenv func(string) string) func(string) string {
+	file := map[string]string{}
+	if f, err := os.Open(".env"); err == nil {
+		defer f.Close()
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			line := strings.TrimSpace(sc.Text())
+			if line == "" || strings.HasPrefix(line, "#") {
+				continue
+			}
+			k, v, ok := strings.Cut(strings.TrimPrefix(line, "export "), "=")
+			if ok {
+				file[strings.TrimSpace(k)] = strings.Trim(strings.TrimSpace(v), `"'`)
+			}
+		}
+	}
+	return func(k string) string {
+		if v := getenv(k); v != "" {
+			return v
+		}
+		return file[k]
+	}
+}
+
+func intVar(get func(string) string, name string, def, lo, hi int) (int, error) {
+	s := get(name)
+	if s == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < lo || n > hi {
+		return def, &badVar{name, fmt.Sprintf("must be an integer from %d to %d, got %q", lo, hi, s)}
+	}
+	return n, nil
+}
+
+func checkURL(name, val string, schemes []string) error {
+	if val == "" {
+		return nil
+	}
+	u, err := url.Parse(val)
+	if err != nil {
+		return &badVar{name, "is not a valid URL"}
+	}
+	for _, s := range schemes {
+		if u.Scheme == s {
+			return nil
+		}
+	}
+	return &badVar{name, fmt.Sprintf("must use one of the schemes %s, got %q", strings.Join(schemes, ", "), u.Scheme)}
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func or(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+func randomBytes(n int) []byte {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand never fails on Linux
+	}
+	return b
+}
+
+func randomHex(n int) string { return hex.EncodeToString(randomBytes(n)) }
