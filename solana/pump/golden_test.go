@@ -86,7 +86,9 @@ func goldenCoin(t *testing.T, program solana.PublicKey) Coin {
 	return c
 }
 
-func goldenTrader() Trader { return Trader{User: gUser, FeeRecipient: gFee, BuybackRecipient: gBuyback} }
+func goldenTrader() Trader {
+	return Trader{User: gUser, FeeRecipient: gFee, BuybackRecipient: gBuyback}
+}
 
 func TestGoldenKeys(t *testing.T) {
 	for _, tc := range []struct{ got, want string }{

@@ -6,7 +6,9 @@ import (
 	"testing"
 )
 
-func mainnetFees() FeeBps { return FeeBps{Protocol: MainnetProtocolFeeBps, Creator: MainnetCreatorFeeBps} }
+func mainnetFees() FeeBps {
+	return FeeBps{Protocol: MainnetProtocolFeeBps, Creator: MainnetCreatorFeeBps}
+}
 
 func freshCurve() BondingCurve {
 	g := MainnetGlobal()
@@ -44,7 +46,7 @@ func TestDiscriminatorsAreAnchorHashes(t *testing.T) {
 		"account:BondingCurve": DiscBondingCurve, "account:FeeConfig": DiscFeeConfig,
 		"account:GlobalVolumeAccumulator": DiscGlobalVolumeAccumulator,
 		"account:UserVolumeAccumulator":   DiscUserVolumeAccumulator,
-		"event:TradeEvent": DiscTradeEvent, "event:CreateEvent": DiscCreateEvent,
+		"event:TradeEvent":                DiscTradeEvent, "event:CreateEvent": DiscCreateEvent,
 		"event:CompleteEvent": DiscCompleteEvent, "event:ExtendAccountEvent": DiscExtendAccEvent,
 	} {
 		if h := sha256.Sum256([]byte(name)); [8]byte(h[:8]) != d {
