@@ -1,0 +1,219 @@
+// Package socketio is the Socket.IO server of CONTRACT §2: it authenticates sockets with
+// the auth package's tokens, lets them subscribe to their user room (or, for admins, to
+// admin_launches), sends a snapshot of the current state right after a subscribe, and
+// delivers the progress package's records live (it implements progress.Emitter).
+//
+// It runs zishang520/socket.io v3 with its default in-memory adapter, so one process
+// serves its own sockets; connection-state recovery replays events missed during a short
+// drop. See /work/shared/notes/socketio.md for the library facts this relies on.
+package socketio
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/rs/zerolog"
+	sio "github.com/zishang520/socket.io/servers/socket/v3"
+	"github.com/zishang520/socket.io/v3/pkg/types"
+
+	"github.com/nitro-runtime/nitro/auth"
+	"github.com/nitro-runtime/nitro/progress"
+)
+
+// Defaults for Config's zero fields.
+const (
+	DefaultPingInterval      = 25 * time.Second
+	DefaultPingTimeout       = 20 * time.Second
+	DefaultMaxHTTPBufferSize = 64 << 10 // incoming arguments are tiny; bigger packets close the connection
+	DefaultRecoveryWindow    = 2 * time.Minute
+	DefaultSnapshotLimit     = 500
+	DefaultSnapshotTimeout   = 5 * time.Second
+	DefaultEventRate         = 20
+	DefaultEventBurst        = 40
+)
+
+// DefaultCORSOrigins is CONTRACT §1's CORS_ORIGINS default.
+var DefaultCORSOrigins = []string{"http://localhost:3000"}
+
+// Config tunes the server. The zero value is valid.
+type Config struct {
+	// CORSOrigins are the exact origins allowed, with credentials. The library also
+	// checks them on websocket upgrades, so the list must name every app origin.
+	CORSOrigins []string
+	// AuthOff (NITRO_AUTH=off) accepts sockets without a token and trusts the userId a
+	// client names; for local demos only.
+	AuthOff           bool
+	PingInterval      time.Duration
+	PingTimeout       time.Duration
+	MaxHTTPBufferSize int64
+	// RecoveryWindow is how long a dropped client can come back and get what it missed.
+	RecoveryWindow time.Duration
+	// SnapshotLimit caps each list of the admin room's snapshot.
+	SnapshotLimit   int
+	SnapshotTimeout time.Duration
+	// EventRate and EventBurst limit the events one socket may send (per second).
+	EventRate  float64
+	EventBurst int
+}
+
+func (c Config) withDefaults() Config {
+	if len(c.CORSOrigins) == 0 {
+		c.CORSOrigins = DefaultCORSOrigins
+	}
+	c.PingInterval = cmp.Or(c.PingInterval, DefaultPingInterval)
+	c.PingTimeout = cmp.Or(c.PingTimeout, DefaultPingTimeout)
+	c.MaxHTTPBufferSize = cmp.Or(c.MaxHTTPBufferSize, DefaultMaxHTTPBufferSize)
+	c.RecoveryWindow = cmp.Or(c.RecoveryWindow, DefaultRecoveryWindow)
+	c.SnapshotLimit = cmp.Or(c.SnapshotLimit, DefaultSnapshotLimit)
+	c.SnapshotTimeout = cmp.Or(c.SnapshotTimeout, DefaultSnapshotTimeout)
+	c.EventRate = cmp.Or(c.EventRate, DefaultEventRate)
+	c.EventBurst = cmp.Or(c.EventBurst, DefaultEventBurst)
+	return c
+}
+
+func (c Config) validate() error {
+	for _, o := range c.CORSOrigins {
+		if o == "" || o == "*" {
+			return fmt.Errorf("socketio: CORSOrigins: %q is not an exact origin", o)
+		}
+	}
+	if c.PingInterval < 0 || c.PingTimeout < 0 || c.RecoveryWindow < 0 || c.SnapshotTimeout < 0 {
+		return errors.New("socketio: PingInterval, PingTimeout, RecoveryWindow, SnapshotTimeout must not be negative")
+	}
+	if c.MaxHTTPBufferSize < 1024 {
+		return fmt.Errorf("socketio: MaxHTTPBufferSize %d is below 1024", c.MaxHTTPBufferSize)
+	}
+	if c.SnapshotLimit < 0 || c.EventRate < 0 || c.EventBurst < 0 {
+		return errors.New("socketio: SnapshotLimit, EventRate, EventBurst must not be negative")
+	}
+	return nil
+}
+
+// SnapshotSource gives the state a socket sees right after it subscribes (the store
+// implements it): the latest worker_progress of each job of userID that is running or
+// ended in the last hour, and the current LaunchProgress of each of userID's launches of
+// the last 24 hours. With all, userID is ignored and every user's are returned, at most
+// limit of each.
+type SnapshotSource interface {
+	Snapshot(ctx context.Context, userID string, all bool, limit int) ([]progress.WorkerProgressEvent, []progress.LaunchProgress, error)
+}
+
+// Deps are the server's collaborators.
+type Deps struct {
+	// Verifier checks tokens; required unless Config.AuthOff.
+	Verifier *auth.Verifier
+	// Snapshots may be nil: subscribes then send no snapshot.
+	Snapshots SnapshotSource
+	Log       zerolog.Logger
+}
+
+// Stats are the server's counters, read by the API's /metrics.
+type Stats struct {
+	Connected      int64  // sockets connected now
+	Connections    uint64 // sockets accepted since start (recovered ones included)
+	Refused        uint64 // handshakes refused by authentication
+	Emitted        uint64 // records passed to Emit
+	EmitErrors     uint64 // records that could not be encoded
+	Deliveries     uint64 // events written to sockets (live, snapshot and replayed)
+	SnapshotEvents uint64 // events sent as snapshots
+	Refusals       uint64 // client events answered with an error
+	RateLimited    uint64 // client events dropped by the per-socket rate limit
+}
+
+// Server is the Socket.IO server. It is safe for concurrent use.
+type Server struct {
+	cfg     Config
+	deps    Deps
+	log     zerolog.Logger
+	io      *sio.Server
+	handler http.Handler
+
+	// mu orders live emits (read side) against a subscribe's join and snapshot (write
+	// side), so a snapshot never sends an older state after a live event of that key.
+	mu      sync.RWMutex
+	pending pendingSet
+	recent  *recentRing
+
+	connected                                       atomic.Int64
+	connections, refused, emitted, emitErrors       atomic.Uint64
+	deliveries, snapshotEvents, refusals, rateLimit atomic.Uint64
+
+	closeOnce sync.Once
+}
+
+// New builds the server; mount Handler at /socket.io/.
+func New(cfg Config, deps Deps) (*Server, error) {
+	cfg = cfg.withDefaults()
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	if deps.Verifier == nil && !cfg.AuthOff {
+		return nil, errors.New("socketio: Deps.Verifier is required unless AuthOff")
+	}
+	s := &Server{cfg: cfg, deps: deps, log: deps.Log.With().Str("component", "socketio").Logger(),
+		recent: newRecentRing(recentWindow, recentMax)}
+	s.io = sio.NewServer(nil, s.options())
+	s.io.Use(s.authenticate)
+	s.io.On("connection", func(args ...any) {
+		if sock, ok := args[0].(*sio.Socket); ok {
+			s.onConnection(sock)
+		}
+	})
+	s.handler = s.io.ServeHandler(nil)
+	return s, nil
+}
+
+func (s *Server) options() *sio.ServerOptions {
+	opts := sio.DefaultServerOptions()
+	opts.SetPingInterval(s.cfg.PingInterval)
+	opts.SetPingTimeout(s.cfg.PingTimeout)
+	opts.SetMaxHttpBufferSize(s.cfg.MaxHTTPBufferSize)
+	opts.SetServeClient(false)
+	opts.SetCors(&types.Cors{
+		Origin:      append([]string(nil), s.cfg.CORSOrigins...),
+		Credentials: true,
+		Methods:     []string{"GET", "POST"},
+		// AllowedHeaders nil: preflights reflect the requested headers, as Node's cors does.
+	})
+	csr := sio.DefaultConnectionStateRecovery()
+	csr.SetMaxDisconnectionDuration(s.cfg.RecoveryWindow.Milliseconds())
+	// Re-check the token on recovery too: a token may expire while the client is away.
+	csr.SetSkipMiddlewares(false)
+	opts.SetConnectionStateRecovery(csr)
+	return opts
+}
+
+// Handler serves the Socket.IO endpoint; mount it at /socket.io/ on the API's mux.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Sockets is the number of connected sockets.
+func (s *Server) Sockets() int { return s.io.Sockets().Sockets().Len() }
+
+// Stats returns the counters.
+func (s *Server) Stats() Stats {
+	return Stats{
+		Connected: s.connected.Load(), Connections: s.connections.Load(), Refused: s.refused.Load(),
+		Emitted: s.emitted.Load(), EmitErrors: s.emitErrors.Load(), Deliveries: s.deliveries.Load(),
+		SnapshotEvents: s.snapshotEvents.Load(), Refusals: s.refusals.Load(), RateLimited: s.rateLimit.Load(),
+	}
+}
+
+// Close disconnects every socket (clients see "transport close" and reconnect to the
+// next instance). The http.Server that mounts Handler still needs its own Shutdown.
+func (s *Server) Close() {
+	s.closeOnce.Do(func() {
+		done := make(chan struct{})
+		s.io.Close(func(error) { close(done) })
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			s.log.Warn().Msg("socket.io close did not finish within 5s")
+		}
+	})
+}
