@@ -1,0 +1,585 @@
+package localnet
+
+import (
+	"fmt"
+
+	"github.com/gagliardetto/solana-go"
+)
+
+// TokenError codes (spl_token::error::TokenError; Token-2022 extends the list).
+var (
+	errTokNotRentExempt               = customErr(0, "NotRentExempt")
+	errTokInsufficientFunds           = customErr(1, "InsufficientFunds")
+	errTokInvalidMint                 = customErr(2, "InvalidMint")
+	errTokMintMismatch                = customErr(3, "MintMismatch")
+	errTokOwnerMismatch               = customErr(4, "OwnerMismatch")
+	errTokFixedSupply                 = customErr(5, "FixedSupply")
+	errTokAlreadyInUse                = customErr(6, "AlreadyInUse")
+	errTokUninitializedState          = customErr(9, "UninitializedState")
+	errTokNativeNotSupported          = customErr(10, "NativeNotSupported")
+	errTokNonNativeHasBalance         = customErr(11, "NonNativeHasBalance")
+	errTokInvalidInstruction          = customErr(12, "InvalidInstruction")
+	errTokInvalidState                = customErr(13, "InvalidState")
+	errTokOverflow                    = customErr(14, "Overflow")
+	errTokAuthorityTypeNotSupported   = customErr(15, "AuthorityTypeNotSupported")
+	errTokAccountFrozen               = customErr(17, "AccountFrozen")
+	errTokMintDecimalsMismatch        = customErr(18, "MintDecimalsMismatch")
+	errTokNonNativeNotSupported       = customErr(19, "NonNativeNotSupported")
+	errTokExtensionAlreadyInitialized = customErr(22, "ExtensionAlreadyInitialized")
+	errTokImmutableOwner              = customErr(34, "ImmutableOwner")
+)
+
+// tokenErrorLogs are the "Error: ..." lines the token programs print.
+var tokenErrorLogs = map[uint32]string{
+	0: "Error: Lamport balance below rent-exempt threshold", 1: "Error: insufficient funds",
+	2: "Error: Invalid Mint", 3: "Error: Account not associated with this Mint",
+	4: "Error: owner does not match", 5: "Error: the total supply of this token is fixed",
+	6: "Error: account or token already in use", 9: "Error: State is uninitialized",
+	11: "Error: Non-native account can only be closed if its balance is zero",
+	12: "Error: Invalid instruction", 14: "Error: Operation overflowed",
+	17: "Error: Account is frozen", 18: "Error: decimals different from the Mint decimals",
+}
+
+// tokenProgram models SPL Token and, with ext set, Token-2022.
+type tokenProgram struct {
+	id  solana.PublicKey
+	ext bool
+}
+
+func (p *tokenProgram) ID() solana.PublicKey { return p.id }
+
+// Process dispatches on the first byte (or the 8-byte token-metadata interface
+// discriminator on Token-2022) and logs the real "Error: ..." line on failure.
+func (p *tokenProgram) Process(ic *InstructionContext) error {
+	err := p.dispatch(ic)
+	if pe, ok := err.(*ProgramError); ok {
+		if msg, ok := tokenErrorLogs[pe.Code]; ok {
+			ic.Log(msg)
+		}
+	}
+	return err
+}
+
+func (p *tokenProgram) dispatch(ic *InstructionContext) error {
+	if p.ext && len(ic.Data) >= 8 {
+		if h, ok := tokenMetadataHandlers[[8]byte(ic.Data[:8])]; ok {
+			return h(p, ic)
+		}
+	}
+	if len(ic.Data) == 0 {
+		return errTokInvalidInstruction
+	}
+	h, ok := tokenHandlers[ic.Data[0]]
+	if !ok || (!p.ext && ic.Data[0] > 24) {
+		return errTokInvalidInstruction
+	}
+	r := &byteReader{b: ic.Data[1:]}
+	return h(p, ic, r)
+}
+
+type tokenHandler func(p *tokenProgram, ic *InstructionContext, r *byteReader) error
+
+var tokenHandlers map[byte]tokenHandler
+
+func init() {
+	tokenHandlers = map[byte]tokenHandler{
+		0: (*tokenProgram).initializeMint, 20: (*tokenProgram).initializeMint,
+		1: (*tokenProgram).initializeAccount, 16: (*tokenProgram).initializeAccount, 18: (*tokenProgram).initializeAccount,
+		3: (*tokenProgram).transfer, 12: (*tokenProgram).transfer,
+		4: (*tokenProgram).approve, 5: (*tokenProgram).revoke,
+		6: (*tokenProgram).setAuthority,
+		7: (*tokenProgram).mintTo, 14: (*tokenProgram).mintTo,
+		8: (*tokenProgram).burn, 15: (*tokenProgram).burn,
+		9:  (*tokenProgram).closeAccount,
+		17: (*tokenProgram).syncNative,
+		21: (*tokenProgram).getAccountDataSize,
+		22: (*tokenProgram).initializeImmutableOwner,
+		39: (*tokenProgram).metadataPointer,
+	}
+}
+
+var tokenIxNames = map[byte]string{0: "InitializeMint", 20: "InitializeMint2", 1: "InitializeAccount",
+	16: "InitializeAccount2", 18: "InitializeAccount3", 3: "Transfer", 12: "TransferChecked", 4: "Approve",
+	5: "Revoke", 6: "SetAuthority", 7: "MintTo", 14: "MintToChecked", 8: "Burn", 15: "BurnChecked",
+	9: "CloseAccount", 17: "SyncNative", 21: "GetAccountDataSize", 22: "InitializeImmutableOwner"}
+
+func (p *tokenProgram) begin(ic *InstructionContext, cu uint64) error {
+	if name, ok := tokenIxNames[ic.Data[0]]; ok {
+		ic.Log("Instruction: " + name)
+	}
+	return ic.ConsumeCU(cu)
+}
+
+func (p *tokenProgram) nativeMint() solana.PublicKey {
+	if p.ext {
+		return NativeMint2022
+	}
+	return NativeMint
+}
+
+// loadAccount checks ownership and initialization and decodes a token account.
+func (p *tokenProgram) loadAccount(ref *AccountRef) (*TokenAccountState, error) {
+	if ref.Owner != p.id {
+		return nil, ErrIncorrectProgramID
+	}
+	st, ok := parseTokenAccount(ref.Data)
+	if !ok {
+		if st == nil {
+			return nil, ErrInvalidAccountData
+		}
+		return nil, errTokUninitializedState
+	}
+	return st, nil
+}
+
+func (p *tokenProgram) loadMint(ref *AccountRef) (*MintState, error) {
+	if ref.Owner != p.id {
+		return nil, ErrIncorrectProgramID
+	}
+	m, ok := parseMint(ref.Data)
+	if !ok {
+		if m == nil {
+			return nil, ErrInvalidAccountData
+		}
+		return nil, errTokUninitializedState
+	}
+	return m, nil
+}
+
+// checkAuthority validates that ref is expected and signed.
+func checkAuthority(expected solana.PublicKey, ref *AccountRef) error {
+	if ref.Key != expected {
+		return errTokOwnerMismatch
+	}
+	if !ref.IsSigner {
+		return ErrMissingRequiredSignature
+	}
+	return nil
+}
+
+func (p *tokenProgram) initializeMint(ic *InstructionContext, r *byteReader) error {
+	if err := p.begin(ic, 2828); err != nil {
+		return err
+	}
+	decimals, auth := r.u8(), r.pubkey()
+	freeze := readOptionKeyIx(r)
+	if r.bad {
+		return errTokInvalidInstruction
+	}
+	acc, err := needAccounts(ic, 1)
+	if err != nil {
+		return err
+	}
+	mint := acc[0]
+	if mint.Owner != p.id {
+		return ErrIncorrectProgramID
+	}
+	d := mint.Data
+	switch {
+	case len(d) == MintSize:
+	case p.ext && len(d) > accountTypeOffset && d[accountTypeOffset] == 0:
+		d[accountTypeOffset] = accountTypeMint
+	default:
+		return ErrInvalidAccountData
+	}
+	if d[45] == 1 {
+		return errTokAlreadyInUse
+	}
+	if mint.Lamports < RentExemptMinimum(len(d)) {
+		return errTokNotRentExempt
+	}
+	(&MintState{MintAuthority: &auth, Decimals: decimals, Initialized: true, FreezeAuthority: freeze}).encode(d)
+	return nil
+}
+
+// readOptionKeyIx reads the instruction-data COption<Pubkey> (u8 tag, then 32
+// bytes only when present).
+func readOptionKeyIx(r *byteReader) *solana.PublicKey {
+	switch r.u8() {
+	case 0:
+		return nil
+	case 1:
+		k := r.pubkey()
+		return &k
+	}
+	r.bad = true
+	return nil
+}
+
+// initializeAccount covers InitializeAccount (owner from accounts[2]) and
+// InitializeAccount2/3 (owner in the data).
+func (p *tokenProgram) initializeAccount(ic *InstructionContext, r *byteReader) error {
+	if err := p.begin(ic, 4214); err != nil {
+		return err
+	}
+	acc, err := needAccounts(ic, 2)
+	if err != nil {
+		return err
+	}
+	var owner solana.PublicKey
+	if ic.Data[0] == 1 {
+		if len(acc) < 3 {
+			return ErrNotEnoughAccountKeys
+		}
+		owner = acc[2].Key
+	} else if owner = r.pubkey(); r.bad {
+		return errTokInvalidInstruction
+	}
+	account, mintRef := acc[0], acc[1]
+	if account.Owner != p.id {
+		return ErrIncorrectProgramID
+	}
+	d := account.Data
+	switch {
+	case len(d) == TokenAccountSize:
+	case p.ext && len(d) > accountTypeOffset && d[accountTypeOffset] == 0:
+	default:
+		return ErrInvalidAccountData
+	}
+	if d[108] != 0 {
+		return errTokAlreadyInUse
+	}
+	reserve := RentExemptMinimum(len(d))
+	if account.Lamports < reserve {
+		return errTokNotRentExempt
+	}
+	st := &TokenAccountState{Mint: mintRef.Key, Owner: owner, State: 1}
+	if mintRef.Key == p.nativeMint() {
+		st.IsNative, st.Amount = &reserve, account.Lamports-reserve
+	} else if _, err := p.loadMint(mintRef); err != nil {
+		return errTokInvalidMint
+	}
+	if len(d) > accountTypeOffset {
+		d[accountTypeOffset] = accountTypeAccount
+	}
+	st.encode(d)
+	return nil
+}
+
+// transfer is Transfer (3) and TransferChecked (12).
+func (p *tokenProgram) transfer(ic *InstructionContext, r *byteReader) error {
+	if err := p.begin(ic, 4645); err != nil {
+		return err
+	}
+	amount := r.u64()
+	checked := ic.Data[0] == 12
+	var decimals uint8
+	if checked {
+		decimals = r.u8()
+	}
+	if r.bad {
+		return errTokInvalidInstruction
+	}
+	n := 3
+	if checked {
+		n = 4
+	}
+	acc, err := needAccounts(ic, n)
+	if err != nil {
+		return err
+	}
+	srcRef, dstRef, authRef := acc[0], acc[1], acc[2]
+	if checked {
+		dstRef, authRef = acc[2], acc[3]
+	}
+	src, err := p.loadAccount(srcRef)
+	if err != nil {
+		return err
+	}
+	dst, err := p.loadAccount(dstRef)
+	if err != nil {
+		return err
+	}
+	if src.State == 2 || dst.State == 2 {
+		return errTokAccountFrozen
+	}
+	if src.Amount < amount {
+		return errTokInsufficientFunds
+	}
+	if src.Mint != dst.Mint {
+		return errTokMintMismatch
+	}
+	if checked {
+		if acc[1].Key != src.Mint {
+			return errTokMintMismatch
+		}
+		mint, err := p.loadMint(acc[1])
+		if err != nil {
+			return err
+		}
+		if mint.Decimals != decimals {
+			return errTokMintDecimalsMismatch
+		}
+	}
+	if err := p.spendAuthority(src, authRef, amount); err != nil {
+		return err
+	}
+	if srcRef.Key == dstRef.Key {
+		src.encode(srcRef.Data)
+		return nil
+	}
+	src.Amount -= amount
+	dst.Amount += amount
+	if src.IsNative != nil {
+		srcRef.Lamports -= amount
+		dstRef.Lamports += amount
+	}
+	src.encode(srcRef.Data)
+	dst.encode(dstRef.Data)
+	return nil
+}
+
+// spendAuthority checks owner-or-delegate authority over amount tokens of src
+// and consumes the delegation when the delegate spends.
+func (p *tokenProgram) spendAuthority(src *TokenAccountState, auth *AccountRef, amount uint64) error {
+	if src.Delegate != nil && auth.Key == *src.Delegate && auth.Key != src.Owner {
+		if !auth.IsSigner {
+			return ErrMissingRequiredSignature
+		}
+		if src.DelegateAmount < amount {
+			return errTokInsufficientFunds
+		}
+		src.DelegateAmount -= amount
+		if src.DelegateAmount == 0 {
+			src.Delegate = nil
+		}
+		return nil
+	}
+	return checkAuthority(src.Owner, auth)
+}
+
+func (p *tokenProgram) approve(ic *InstructionContext, r *byteReader) error {
+	if err := p.begin(ic, 2904); err != nil {
+		return err
+	}
+	amount := r.u64()
+	acc, err := needAccounts(ic, 3)
+	if err != nil || r.bad {
+		return cmpErr(err, errTokInvalidInstruction)
+	}
+	src, err := p.loadAccount(acc[0])
+	if err != nil {
+		return err
+	}
+	if err := checkAuthority(src.Owner, acc[2]); err != nil {
+		return err
+	}
+	d := acc[1].Key
+	src.Delegate, src.DelegateAmount = &d, amount
+	src.encode(acc[0].Data)
+	return nil
+}
+
+func (p *tokenProgram) revoke(ic *InstructionContext, _ *byteReader) error {
+	if err := p.begin(ic, 2677); err != nil {
+		return err
+	}
+	acc, err := needAccounts(ic, 2)
+	if err != nil {
+		return err
+	}
+	src, err := p.loadAccount(acc[0])
+	if err != nil {
+		return err
+	}
+	if err := checkAuthority(src.Owner, acc[1]); err != nil {
+		return err
+	}
+	src.Delegate, src.DelegateAmount = nil, 0
+	src.encode(acc[0].Data)
+	return nil
+}
+
+func cmpErr(err, fallback error) error {
+	if err != nil {
+		return err
+	}
+	return fallback
+}
+
+// mintTo is MintTo (7) and MintToChecked (14).
+func (p *tokenProgram) mintTo(ic *InstructionContext, r *byteReader) error {
+	if err := p.begin(ic, 4538); err != nil {
+		return err
+	}
+	amount := r.u64()
+	if ic.Data[0] == 14 {
+		_ = r.u8()
+	}
+	acc, err := needAccounts(ic, 3)
+	if err != nil || r.bad {
+		return cmpErr(err, errTokInvalidInstruction)
+	}
+	mintRef, dstRef, auth := acc[0], acc[1], acc[2]
+	dst, err := p.loadAccount(dstRef)
+	if err != nil {
+		return err
+	}
+	if dst.State == 2 {
+		return errTokAccountFrozen
+	}
+	if dst.IsNative != nil {
+		return errTokNativeNotSupported
+	}
+	if dst.Mint != mintRef.Key {
+		return errTokMintMismatch
+	}
+	mint, err := p.loadMint(mintRef)
+	if err != nil {
+		return err
+	}
+	if ic.Data[0] == 14 && ic.Data[9] != mint.Decimals {
+		return errTokMintDecimalsMismatch
+	}
+	if mint.MintAuthority == nil {
+		return errTokFixedSupply
+	}
+	if err := checkAuthority(*mint.MintAuthority, auth); err != nil {
+		return err
+	}
+	if mint.Supply+amount < mint.Supply || dst.Amount+amount < dst.Amount {
+		return errTokOverflow
+	}
+	mint.Supply += amount
+	dst.Amount += amount
+	mint.encode(mintRef.Data)
+	dst.encode(dstRef.Data)
+	return nil
+}
+
+// burn is Burn (8) and BurnChecked (15).
+func (p *tokenProgram) burn(ic *InstructionContext, r *byteReader) error {
+	if err := p.begin(ic, 4753); err != nil {
+		return err
+	}
+	amount := r.u64()
+	acc, err := needAccounts(ic, 3)
+	if err != nil || r.bad {
+		return cmpErr(err, errTokInvalidInstruction)
+	}
+	srcRef, mintRef, auth := acc[0], acc[1], acc[2]
+	src, err := p.loadAccount(srcRef)
+	if err != nil {
+		return err
+	}
+	if src.IsNative != nil {
+		return errTokNativeNotSupported
+	}
+	if src.Amount < amount {
+		return errTokInsufficientFunds
+	}
+	if src.Mint != mintRef.Key {
+		return errTokMintMismatch
+	}
+	mint, err := p.loadMint(mintRef)
+	if err != nil {
+		return err
+	}
+	if ic.Data[0] == 15 && (len(ic.Data) < 10 || ic.Data[9] != mint.Decimals) {
+		return errTokMintDecimalsMismatch
+	}
+	if err := p.spendAuthority(src, auth, amount); err != nil {
+		return err
+	}
+	src.Amount -= amount
+	mint.Supply -= amount
+	src.encode(srcRef.Data)
+	mint.encode(mintRef.Data)
+	return nil
+}
+
+func (p *tokenProgram) closeAccount(ic *InstructionContext, _ *byteReader) error {
+	if err := p.begin(ic, 2916); err != nil {
+		return err
+	}
+	acc, err := needAccounts(ic, 3)
+	if err != nil {
+		return err
+	}
+	srcRef, dstRef, auth := acc[0], acc[1], acc[2]
+	if srcRef.Key == dstRef.Key {
+		return ErrInvalidAccountData
+	}
+	src, err := p.loadAccount(srcRef)
+	if err != nil {
+		return err
+	}
+	if src.IsNative == nil && src.Amount != 0 {
+		return errTokNonNativeHasBalance
+	}
+	authority := src.Owner
+	if src.CloseAuthority != nil {
+		authority = *src.CloseAuthority
+	}
+	if err := checkAuthority(authority, auth); err != nil {
+		return err
+	}
+	dstRef.Lamports += srcRef.Lamports
+	srcRef.Lamports = 0
+	srcRef.Data = nil
+	srcRef.Owner = solana.SystemProgramID
+	return nil
+}
+
+func (p *tokenProgram) syncNative(ic *InstructionContext, _ *byteReader) error {
+	if err := p.begin(ic, 3045); err != nil {
+		return err
+	}
+	acc, err := needAccounts(ic, 1)
+	if err != nil {
+		return err
+	}
+	st, err := p.loadAccount(acc[0])
+	if err != nil {
+		return err
+	}
+	if st.IsNative == nil {
+		return errTokNonNativeNotSupported
+	}
+	amount := acc[0].Lamports - *st.IsNative
+	if amount < st.Amount {
+		return errTokInvalidState
+	}
+	st.Amount = amount
+	st.encode(acc[0].Data)
+	return nil
+}
+
+func (p *tokenProgram) getAccountDataSize(ic *InstructionContext, _ *byteReader) error {
+	if err := p.begin(ic, 1400); err != nil {
+		return err
+	}
+	acc, err := needAccounts(ic, 1)
+	if err != nil {
+		return err
+	}
+	_, err = p.loadMint(acc[0])
+	return err
+}
+
+func (p *tokenProgram) initializeImmutableOwner(ic *InstructionContext, _ *byteReader) error {
+	if err := p.begin(ic, 1405); err != nil {
+		return err
+	}
+	acc, err := needAccounts(ic, 1)
+	if err != nil {
+		return err
+	}
+	a := acc[0]
+	if a.Owner != p.id {
+		return ErrIncorrectProgramID
+	}
+	if len(a.Data) >= TokenAccountSize && a.Data[108] != 0 {
+		return errTokAlreadyInUse
+	}
+	if !p.ext {
+		ic.Log("Please upgrade to SPL Token 2022 for immutable owner support")
+		return nil
+	}
+	if len(a.Data) <= accountTypeOffset {
+		return ErrInvalidAccountData
+	}
+	return tlvInit(a.Data, extImmutableOwner, nil)
+}
+
+func (p *tokenProgram) String() string { return fmt.Sprintf("token program %s", p.id) }
