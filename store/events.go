@@ -1,0 +1,140 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/nitro-runtime/nitro/progress"
+)
+
+// Event is one stored progress event of a job.
+type Event struct {
+	JobID     string          `json:"jobId"`
+	Seq       int64           `json:"seq"`
+	Name      string          `json:"name"`
+	Payload   json.RawMessage `json:"payload"`
+	CreatedAt time.Time       `json:"createdAt"`
+}
+
+// persistSQL writes a whole batch in one statement (one round trip): the events are
+// inserted idempotently on (job_id, seq), and each job's row gets the batch's
+// worker_progress of highest seq unless the row already holds a later one. A job with
+// no row yet gets a minimal one, so its events are never orphaned. The job's state
+// follows its latest progress (completed, failed, retrying, running) unless
+// FinishJob or FailJob already ended it.
+const persistSQL = `
+WITH ev AS (
+	SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::jsonb[], $5::timestamptz[], $6::text[], $7::text[])
+		AS e(job_id, seq, name, payload, at, user_id, token)
+), ins AS (
+	INSERT INTO job_events (job_id, seq, name, payload, created_at)
+	SELECT job_id, seq, name, payload, at FROM ev
+	ON CONFLICT (job_id, seq) DO NOTHING
+), per_job AS (
+	SELECT DISTINCT ON (job_id) job_id, user_id, token, COALESCE(payload->>'workerType', '') AS type
+	FROM ev ORDER BY job_id, seq DESC
+), prog AS (
+	SELECT DISTINCT ON (job_id) job_id, seq, payload,
+		CASE WHEN payload->>'status' = 'completed' THEN 'completed'
+		     WHEN payload->>'status' = 'failed' THEN 'failed'
+		     WHEN payload->'details'->>'retrying' = 'true' THEN 'retrying'
+		     ELSE 'running' END AS state
+	FROM ev WHERE name = 'worker_progress' ORDER BY job_id, seq DESC
+)
+INSERT INTO jobs AS j (id, type, user_id, user_chat_id, token_address, state, latest_progress, latest_seq,
+	started_at, ended_at)
+SELECT p.job_id, p.type, p.user_id,
+	CASE WHEN jsonb_typeof(g.payload->'userChatId') = 'number' THEN (g.payload->>'userChatId')::numeric::bigint ELSE 0 END,
+	p.token, COALESCE(g.state, 'running'), g.payload, g.seq, now(),
+	CASE WHEN g.state IN ('completed', 'failed') THEN now() END
+FROM per_job p LEFT JOIN prog g USING (job_id)
+ON CONFLICT (id) DO UPDATE SET
+	latest_progress = EXCLUDED.latest_progress, latest_seq = EXCLUDED.latest_seq,
+	updated_at = now(),
+	-- FinishJob/FailJob are final: a late batch of the same run must not reopen the job.
+	state = CASE WHEN j.state IN ('completed', 'failed') THEN j.state ELSE EXCLUDED.state END,
+	ended_at = CASE WHEN j.state IN ('completed', 'failed') THEN j.ended_at
+	                WHEN EXCLUDED.ended_at IS NOT NULL THEN COALESCE(j.ended_at, EXCLUDED.ended_at) END,
+	token_address = CASE WHEN j.token_address = '' THEN EXCLUDED.token_address ELSE j.token_address END
+WHERE EXCLUDED.latest_seq > COALESCE(j.latest_seq, -1)`
+
+// PersistEvents stores a batch of progress records (progress.Persister). Re-sending a
+// batch is harmless, and a batch older than what is stored never moves a job's latest
+// progress back.
+func (s *Store) PersistEvents(ctx context.Context, batch []progress.Record) error {
+	if len(batch) == 0 {
+		return nil
+	}
+	n := len(batch)
+	jobIDs, names, users, tokens := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	seqs, payloads, ats := make([]int64, n), make([][]byte, n), make([]time.Time, n)
+	now := time.Now()
+	for i, r := range batch {
+		b, err := encodePayload(r.Payload)
+		if err != nil {
+			return fmt.Errorf("persist events: job %s seq %d: %w", r.JobID, r.Seq, err)
+		}
+		jobIDs[i], seqs[i], names[i], payloads[i] = r.JobID, r.Seq, r.Name, b
+		users[i], tokens[i], ats[i] = r.UserID, r.TokenAddress, r.At
+		if r.At.IsZero() {
+			ats[i] = now
+		}
+	}
+	if _, err := s.pool.Exec(ctx, persistSQL, jobIDs, seqs, names, payloads, ats, users, tokens); err != nil {
+		return fmt.Errorf("persist %d events: %w", n, err)
+	}
+	return nil
+}
+
+// nulEscape is how encoding/json writes U+0000, which jsonb refuses; one error text
+// holding it must not cost the whole batch.
+var nulEscape = []byte(`\u0000`)
+
+func encodePayload(p any) ([]byte, error) {
+	b, err := json.Marshal(p)
+	if err != nil {
+		return nil, err
+	}
+	if bytes.Contains(b, nulEscape) {
+		b = bytes.ReplaceAll(b, nulEscape, []byte(`\ufffd`))
+	}
+	return b, nil
+}
+
+// JobEvents returns up to limit events of job id with seq > afterSeq, in seq order.
+func (s *Store) JobEvents(ctx context.Context, id string, afterSeq int64, limit int) ([]Event, error) {
+	if limit <= 0 {
+		limit = 1000
+	}
+	rows, _ := s.pool.Query(ctx, `
+		SELECT job_id, seq, name, payload, created_at FROM job_events
+		WHERE job_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, id, afterSeq, limit)
+	evs, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Event])
+	if err != nil {
+		return nil, fmt.Errorf("events of job %s: %w", id, err)
+	}
+	return evs, nil
+}
+
+// JobSteps returns the worker_step events of job id in order (all runs).
+func (s *Store) JobSteps(ctx context.Context, id string) ([]progress.WorkerStepEvent, error) {
+	rows, _ := s.pool.Query(ctx, `
+		SELECT payload FROM job_events WHERE job_id = $1 AND name = $2 ORDER BY seq`, id, progress.EventWorkerStep)
+	steps, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (progress.WorkerStepEvent, error) {
+		var st progress.WorkerStepEvent
+		var b []byte
+		if err := row.Scan(&b); err != nil {
+			return st, err
+		}
+		return st, json.Unmarshal(b, &st)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("steps of job %s: %w", id, err)
+	}
+	return steps, nil
+}

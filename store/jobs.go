@@ -1,0 +1,158 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/nitro-runtime/nitro/progress"
+)
+
+// JobState is jobs.state.
+type JobState string
+
+// The states of a job.
+const (
+	JobQueued    JobState = "queued"
+	JobRunning   JobState = "running"
+	JobRetrying  JobState = "retrying"
+	JobCompleted JobState = "completed"
+	JobFailed    JobState = "failed"
+)
+
+// Job is one asynq task as the store knows it. Payload never holds secrets.
+type Job struct {
+	ID             string                        `json:"jobId"`
+	Type           progress.WorkerType           `json:"type"`
+	UserID         string                        `json:"userId"`
+	UserChatID     int64                         `json:"userChatId"`
+	Queue          string                        `json:"queue"`
+	State          JobState                      `json:"state"`
+	TokenAddress   string                        `json:"tokenAddress"`
+	Payload        json.RawMessage               `json:"payload,omitempty"`
+	Attempt        int                           `json:"attempt"`
+	MaxRetry       int                           `json:"maxRetry"`
+	Result         json.RawMessage               `json:"result,omitempty"`
+	Error          string                        `json:"error,omitempty"`
+	LatestProgress *progress.WorkerProgressEvent `json:"latestProgress,omitempty"`
+	LatestSeq      int64                         `json:"latestSeq"`
+	CreatedAt      time.Time                     `json:"createdAt"`
+	UpdatedAt      time.Time                     `json:"updatedAt"`
+	StartedAt      *time.Time                    `json:"startedAt,omitempty"`
+	EndedAt        *time.Time                    `json:"endedAt,omitempty"`
+}
+
+// CreateJob inserts a job (state queued unless set); ErrConflict if the id exists.
+func (s *Store) CreateJob(ctx context.Context, j Job) error {
+	if j.State == "" {
+		j.State = JobQueued
+	}
+	payload := j.Payload
+	if len(payload) == 0 {
+		payload = json.RawMessage("{}")
+	}
+	tag, err := s.pool.Exec(ctx, `
+		INSERT INTO jobs (id, type, user_id, user_chat_id, queue, state, token_address, payload, attempt, max_retry)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+		ON CONFLICT (id) DO NOTHING`,
+		j.ID, j.Type, j.UserID, j.UserChatID, j.Queue, j.State, j.TokenAddress, payload, j.Attempt, j.MaxRetry)
+	if err != nil {
+		return fmt.Errorf("create job %s: %w", j.ID, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("create job %s: %w", j.ID, ErrConflict)
+	}
+	return nil
+}
+
+// StartRun records that a run of job id begins. It upserts: a task enqueued straight
+// into asynq (the Telegram bot) has no row yet.
+func (s *Store) StartRun(ctx context.Context, id string, typ progress.WorkerType, userID string,
+	userChatID int64, queue string, attempt, maxRetry int) error {
+	_, err := s.pool.Exec(ctx, `
+		INSERT INTO jobs (id, type, user_id, user_chat_id, queue, state, attempt, max_retry, started_at)
+		VALUES ($1, $2, $3, $4, $5, 'running', $6, $7, now())
+		ON CONFLICT (id) DO UPDATE SET
+			type = EXCLUDED.type, user_id = EXCLUDED.user_id, user_chat_id = EXCLUDED.user_chat_id,
+			queue = EXCLUDED.queue, state = 'running', attempt = EXCLUDED.attempt,
+			max_retry = EXCLUDED.max_retry, started_at = now(), ended_at = NULL, updated_at = now()`,
+		id, typ, userID, userChatID, queue, attempt, maxRetry)
+	if err != nil {
+		return fmt.Errorf("start run of job %s: %w", id, err)
+	}
+	return nil
+}
+
+// FinishJob marks job id completed with its result.
+func (s *Store) FinishJob(ctx context.Context, id string, result json.RawMessage) error {
+	if len(result) == 0 {
+		result = nil
+	}
+	return s.execOne(ctx, "finish job "+id, `
+		UPDATE jobs SET state = 'completed', result = $2, error = '', ended_at = now(), updated_at = now()
+		WHERE id = $1`, id, result)
+}
+
+// FailJob records a failed run: retrying (asynq will run it again) or failed for good.
+func (s *Store) FailJob(ctx context.Context, id, errText string, retrying bool) error {
+	state := JobFailed
+	if retrying {
+		state = JobRetrying
+	}
+	return s.execOne(ctx, "fail job "+id, `
+		UPDATE jobs SET state = $2, error = $3, updated_at = now(),
+			ended_at = CASE WHEN $2 = 'failed' THEN now() END
+		WHERE id = $1`, id, state, errText)
+}
+
+// SetJobToken records the token a job works on once it is known.
+func (s *Store) SetJobToken(ctx context.Context, id, token string) error {
+	return s.execOne(ctx, "set token of job "+id, `
+		UPDATE jobs SET token_address = $2, updated_at = now() WHERE id = $1`, id, token)
+}
+
+const jobColumns = `id, type, user_id, user_chat_id, queue, state, token_address, payload, attempt,
+	max_retry, result, error, latest_progress, COALESCE(latest_seq, 0), created_at, updated_at, started_at, ended_at`
+
+// GetJob returns job id with its latest worker_progress.
+func (s *Store) GetJob(ctx context.Context, id string) (Job, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT `+jobColumns+` FROM jobs WHERE id = $1`, id)
+	j, err := pgx.CollectExactlyOneRow(rows, scanJob)
+	if err != nil {
+		return Job{}, notFound(err, "get job "+id)
+	}
+	return j, nil
+}
+
+func scanJob(row pgx.CollectableRow) (Job, error) {
+	var j Job
+	var latest []byte
+	err := row.Scan(&j.ID, &j.Type, &j.UserID, &j.UserChatID, &j.Queue, &j.State, &j.TokenAddress,
+		&j.Payload, &j.Attempt, &j.MaxRetry, &j.Result, &j.Error, &latest, &j.LatestSeq,
+		&j.CreatedAt, &j.UpdatedAt, &j.StartedAt, &j.EndedAt)
+	if err != nil {
+		return Job{}, err
+	}
+	if latest != nil {
+		j.LatestProgress = new(progress.WorkerProgressEvent)
+		if err := json.Unmarshal(latest, j.LatestProgress); err != nil {
+			return Job{}, fmt.Errorf("decode latest progress: %w", err)
+		}
+	}
+	return j, nil
+}
+
+// execOne runs a statement that must touch one row; none is ErrNotFound.
+func (s *Store) execOne(ctx context.Context, what, sql string, args ...any) error {
+	tag, err := s.pool.Exec(ctx, sql, args...)
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("%s: %w", what, ErrNotFound)
+	}
+	return nil
+}

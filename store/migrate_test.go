@@ -1,0 +1,100 @@
+package store_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nitro-runtime/nitro/store"
+	"github.com/nitro-runtime/nitro/store/storetest"
+)
+
+func TestMigrateTwiceIsNoop(t *testing.T) {
+	s := storetest.New(t) // already migrated once
+	ctx := context.Background()
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatalf("second migrate: %v", err)
+	}
+	n, err := s.QueryInt(ctx, `SELECT count(*) FROM goose_db_version WHERE version_id > 0`)
+	if err != nil || n != 1 {
+		t.Fatalf("applied migrations = %d, %v; want 1", n, err)
+	}
+	for _, table := range []string{"jobs", "job_events", "launches", "wallets", "tx_journal", "job_checkpoints"} {
+		if _, err := s.QueryInt(ctx, `SELECT count(*) FROM `+table); err != nil {
+			t.Errorf("table %s: %v", table, err)
+		}
+	}
+}
+
+func TestMigrateConcurrently(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	schema := "t_conc_" + strings.ReplaceAll(time.Now().Format("150405.000000"), ".", "")
+	stores := make([]*store.Store, 3)
+	for i := range stores {
+		s, err := store.Open(ctx, storetest.URL(), store.WithSchema(schema))
+		if err != nil {
+			t.Fatalf("open: %v", err)
+		}
+		stores[i] = s
+	}
+	t.Cleanup(func() {
+		_ = stores[0].Exec(context.Background(), `DROP SCHEMA `+schema+` CASCADE`)
+		for _, s := range stores {
+			s.Close()
+		}
+	})
+	var wg sync.WaitGroup
+	errs := make([]error, len(stores))
+	for i, s := range stores {
+		wg.Go(func() { errs[i] = s.Migrate(ctx) })
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("migrate %d: %v", i, err)
+		}
+	}
+	n, err := stores[0].QueryInt(ctx, `SELECT count(*) FROM goose_db_version WHERE version_id > 0`)
+	if err != nil || n != 1 {
+		t.Fatalf("applied migrations = %d, %v; want exactly 1", n, err)
+	}
+}
+
+func TestOpenUnreachableNamesDatabaseURL(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err := store.Open(ctx, "postgres://nitro:hunter2secret@127.0.0.1:1/nitro?sslmode=disable&connect_timeout=2")
+	if err == nil {
+		t.Fatal("open of a closed port succeeded")
+	}
+	msg := err.Error()
+	if !strings.Contains(msg, "DATABASE_URL") || !strings.Contains(msg, "127.0.0.1:1") {
+		t.Errorf("error does not name DATABASE_URL and the address: %s", msg)
+	}
+	if strings.Contains(msg, "hunter2secret") {
+		t.Errorf("error leaks the password: %s", msg)
+	}
+}
+
+func TestOpenCreatesMissingDatabase(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	name := "nitro_create_" + strings.ReplaceAll(time.Now().Format("150405.000000"), ".", "")
+	url := "postgres://postgres@127.0.0.1:5432/" + name + "?sslmode=disable"
+	s, err := store.Open(ctx, url)
+	if err != nil {
+		t.Fatalf("open with a missing database: %v", err)
+	}
+	s.Close()
+	admin, err := store.Open(ctx, storetest.URL())
+	if err != nil {
+		t.Fatalf("open admin: %v", err)
+	}
+	defer admin.Close()
+	if err := admin.Exec(ctx, `DROP DATABASE `+name); err != nil {
+		t.Fatalf("database %s was not created: %v", name, err)
+	}
+}
