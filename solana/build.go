@@ -73,11 +73,6 @@ type SignedTx struct {
 // the limit to unitsConsumed × (1+CUMargin); a failing simulation returns its
 // classified *TxError (e.g. ErrSlippage) without anything being sent.
 func (c *Client) BuildTx(ctx context.Context, payer sol.PublicKey, ixs []sol.Instruction, signers []sol.PrivateKey, opts BuildOpts) (*SignedTx, error) {
-	for _, ix := range ixs {
-		if ix.ProgramID().Equals(ComputeBudgetProgramID) {
-			return nil, errors.New("build tx: instructions must not contain compute-budget instructions (BuildTx adds them)")
-		}
-	}
 	bh := opts.Blockhash
 	if bh == nil {
 		latest, err := c.LatestBlockhash(ctx)
@@ -115,6 +110,11 @@ func SignTx(payer sol.PublicKey, ixs []sol.Instruction, signers []sol.PrivateKey
 }
 
 func signTx(payer sol.PublicKey, ixs []sol.Instruction, signers []sol.PrivateKey, bh Blockhash, limit uint32, opts BuildOpts) (*SignedTx, error) {
+	for _, ix := range ixs {
+		if ix.ProgramID().Equals(ComputeBudgetProgramID) {
+			return nil, errors.New("build tx: instructions must not contain compute-budget instructions (BuildTx adds them)")
+		}
+	}
 	all := make([]sol.Instruction, 0, len(ixs)+2)
 	all = append(all, SetComputeUnitLimit(limit))
 	if opts.PriorityFeeMicroLamports > 0 {

@@ -290,8 +290,15 @@ func classifyRPC(err error, programs []sol.PublicKey) error {
 	if strings.Contains(msg, "insufficient funds") {
 		return fmt.Errorf("%w: rpc %d %s", ErrInsufficientFunds, re.Code, re.Message)
 	}
-	return fmt.Errorf("rpc error %d: %s", re.Code, re.Message)
+	return &rpcError{re}
 }
+
+// rpcError prints a JSON-RPC error compactly (jsonrpc.RPCError prints a dump) and
+// keeps it reachable with errors.As.
+type rpcError struct{ e *jsonrpc.RPCError }
+
+func (r *rpcError) Error() string { return fmt.Sprintf("rpc error %d: %s", r.e.Code, r.e.Message) }
+func (r *rpcError) Unwrap() error { return r.e }
 
 func preflightTxErr(re *jsonrpc.RPCError, programs []sol.PublicKey) *TxError {
 	b, err := json.Marshal(re.Data)

@@ -168,6 +168,17 @@ func (c *Client) SendAndConfirm(ctx context.Context, stx *SignedTx, journal Jour
 			return fmt.Errorf("send %s: journal: %w", stx.Signature, err)
 		}
 	}
+	return c.sendLoop(ctx, stx, false)
+}
+
+// Settle resolves a journaled transaction after a restart: it asks the cluster for
+// the signature first and only re-broadcasts the same bytes if it is not known yet,
+// then behaves like SendAndConfirm (nil, *TxError, or ErrBlockhashExpired).
+func (c *Client) Settle(ctx context.Context, stx *SignedTx) error {
+	return c.sendLoop(ctx, stx, true)
+}
+
+func (c *Client) sendLoop(ctx context.Context, stx *SignedTx, checkFirst bool) error {
 	programs := ProgramsOf(stx.Raw)
 	w := c.newWaiter(ctx, stx.Signature, programs)
 	defer w.stop()
@@ -180,15 +191,26 @@ func (c *Client) SendAndConfirm(ctx context.Context, stx *SignedTx, journal Jour
 			c.broadcast(ctx, stx.Raw)
 		}
 	}
-	c.broadcast(ctx, stx.Raw)
-	for {
+	if checkFirst {
 		if done, err := w.next(ctx); done {
-			if err != nil {
-				return fmt.Errorf("send %s: %w", stx.Signature, err)
-			}
-			return nil
+			return wrapSend(stx, err)
 		}
 	}
+	if w.seen == nil {
+		c.broadcast(ctx, stx.Raw)
+	}
+	for {
+		if done, err := w.next(ctx); done {
+			return wrapSend(stx, err)
+		}
+	}
+}
+
+func wrapSend(stx *SignedTx, err error) error {
+	if err != nil {
+		return fmt.Errorf("send %s: %w", stx.Signature, err)
+	}
+	return nil
 }
 
 // broadcast sends once, ignoring the error: the status polling decides the outcome

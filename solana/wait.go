@@ -90,4 +90,3 @@ func (w *waiter) check(ctx context.Context) (bool, error) {
 	}
 	return false, nil
 }
-
