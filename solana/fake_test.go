@@ -135,4 +135,3 @@ func testKey(n byte) sol.PrivateKey {
 }
 
 func pk(n byte) sol.PublicKey { return testKey(n).PublicKey() }
-
