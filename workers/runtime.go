@@ -1,0 +1,178 @@
+package workers
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"runtime/debug"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/rs/zerolog"
+
+	"github.com/nitro-runtime/nitro/progress"
+)
+
+// JobRuns records each run of a job (the store implements it). A job enqueued straight
+// into asynq by the Telegram bot has no row until its first run, so StartRun upserts.
+type JobRuns interface {
+	StartRun(ctx context.Context, id string, typ progress.WorkerType, userID string, userChatID int64, queue string, attempt, maxRetry int) error
+	FinishJob(ctx context.Context, id string, result json.RawMessage) error
+	FailJob(ctx context.Context, id, errText string, retrying bool) error
+}
+
+// Metrics receives job outcomes (the api package's Prometheus metrics implement it).
+type Metrics interface {
+	JobStarted(typ string)
+	JobFinished(typ, state string, d time.Duration)
+}
+
+// Runtime is what every handler shares: the progress hub, the run journal and logs.
+type Runtime struct {
+	Hub     *progress.Hub
+	Runs    JobRuns
+	Metrics Metrics // optional
+	Log     zerolog.Logger
+	// Now is the clock; tests may fix it.
+	Now func() time.Time
+}
+
+// Handler is one job type: its phase plan and the work. Run returns the job's result,
+// kept in Postgres and served by the HTTP API.
+type Handler struct {
+	Type string
+	// Plan returns the phases for this payload (a launch without buyers has fewer).
+	Plan func(payload []byte) []progress.Phase
+	Run  func(ctx context.Context, payload []byte) (result any, err error)
+}
+
+// RetryDelay is the backoff between attempts: 2^n seconds, at most 5 minutes, with
+// jitter so that a burst of failures (an RPC outage) does not retry in lockstep.
+func RetryDelay(n int, _ error, _ *asynq.Task) time.Duration {
+	d := time.Second << min(n, 8)
+	d = min(d, 5*time.Minute)
+	return d + time.Duration(rand.Int64N(int64(d/4)+1))
+}
+
+// Wrap turns h into an asynq handler that reports the run: the logger and reporter go
+// into ctx, a panic becomes an error, and the run ends with exactly one completed,
+// failed, or retrying event.
+func (rt *Runtime) Wrap(h Handler) asynq.Handler {
+	return asynq.HandlerFunc(func(ctx context.Context, t *asynq.Task) (err error) {
+		run := rt.begin(ctx, h, t)
+		ctx = run.log.WithContext(progress.WithReporter(ctx, run.rep))
+		start := rt.now()
+		var result any
+		func() {
+			defer func() {
+				if p := recover(); p != nil {
+					run.log.Error().Interface("panic", p).Bytes("stack", debug.Stack()).Msg("handler panicked")
+					err = fmt.Errorf("internal error: handler panicked: %v", p)
+				}
+			}()
+			result, err = h.Run(ctx, t.Payload())
+		}()
+		rt.end(ctx, run, t, result, err, rt.now().Sub(start))
+		return err
+	})
+}
+
+type runInfo struct {
+	id, queue       string
+	attempt, maxTry int
+	meta            payloadMeta
+	rep             *progress.Reporter
+	log             zerolog.Logger
+}
+
+// payloadMeta is what every payload carries that the runtime needs before decoding.
+type payloadMeta struct {
+	UserID       string `json:"userId"`
+	UserChatID   int64  `json:"userChatId"`
+	TokenAddress string `json:"tokenAddress"`
+}
+
+func (rt *Runtime) begin(ctx context.Context, h Handler, t *asynq.Task) *runInfo {
+	r := &runInfo{}
+	r.id, _ = asynq.GetTaskID(ctx)
+	r.queue, _ = asynq.GetQueueName(ctx)
+	r.attempt, _ = asynq.GetRetryCount(ctx)
+	r.maxTry, _ = asynq.GetMaxRetry(ctx)
+	_ = json.Unmarshal(t.Payload(), &r.meta) // a bad payload fails in Run with a clear error
+	r.log = rt.Log.With().Str("job_id", r.id).Str("type", h.Type).Str("user_id", r.meta.UserID).
+		Str("token", r.meta.TokenAddress).Int("attempt", r.attempt).Logger()
+	var plan []progress.Phase
+	if h.Plan != nil {
+		plan = h.Plan(t.Payload())
+	}
+	r.rep = rt.Hub.Start(progress.Job{
+		ID: r.id, Type: progress.WorkerType(h.Type), UserID: r.meta.UserID, UserChatID: r.meta.UserChatID,
+		TokenAddress: r.meta.TokenAddress, Attempt: r.attempt,
+	}, plan)
+	if err := rt.Runs.StartRun(ctx, r.id, progress.WorkerType(h.Type), r.meta.UserID, r.meta.UserChatID, r.queue, r.attempt, r.maxTry); err != nil {
+		r.log.Error().Err(err).Msg("record job start")
+	}
+	if rt.Metrics != nil {
+		rt.Metrics.JobStarted(h.Type)
+	}
+	r.log.Info().Msg("job started")
+	return r
+}
+
+func (rt *Runtime) end(ctx context.Context, r *runInfo, t *asynq.Task, result any, err error, d time.Duration) {
+	// Bookkeeping must outlive a cancelled handler context (shutdown, timeout).
+	bg := context.WithoutCancel(ctx)
+	state := "completed"
+	switch {
+	case err == nil:
+		raw, merr := json.Marshal(result)
+		if merr != nil || result == nil {
+			raw = json.RawMessage(`{}`)
+		}
+		if _, werr := t.ResultWriter().Write(raw); werr != nil {
+			r.log.Warn().Err(werr).Msg("write asynq result")
+		}
+		r.rep.Complete()
+		if serr := rt.Runs.FinishJob(bg, r.id, raw); serr != nil {
+			r.log.Error().Err(serr).Msg("record job result")
+		}
+		r.log.Info().Dur("took", d).Msg("job completed")
+	case willRetry(err, r.attempt, r.maxTry):
+		state = "retrying"
+		next := rt.now().Add(RetryDelay(r.attempt+1, err, t))
+		r.rep.Retrying(err, r.attempt+1, next)
+		if serr := rt.Runs.FailJob(bg, r.id, err.Error(), true); serr != nil {
+			r.log.Error().Err(serr).Msg("record job retry")
+		}
+		r.log.Warn().Err(err).Dur("took", d).Msg("job attempt failed; will retry")
+	default:
+		state = "failed"
+		r.rep.Fail(err)
+		if serr := rt.Runs.FailJob(bg, r.id, err.Error(), false); serr != nil {
+			r.log.Error().Err(serr).Msg("record job failure")
+		}
+		r.log.Error().Err(err).Dur("took", d).Msg("job failed")
+	}
+	if rt.Metrics != nil {
+		rt.Metrics.JobFinished(t.Type(), state, d)
+	}
+}
+
+// willRetry mirrors asynq's decision: SkipRetry and an exhausted budget are final.
+func willRetry(err error, attempt, maxRetry int) bool {
+	return !errors.Is(err, asynq.SkipRetry) && attempt < maxRetry
+}
+
+func (rt *Runtime) now() time.Time {
+	if rt.Now != nil {
+		return rt.Now()
+	}
+	return time.Now()
+}
+
+// Permanent marks err as not worth retrying (bad input, a refused wallet).
+func Permanent(err error) error {
+	return fmt.Errorf("%w: %w", err, asynq.SkipRetry)
+}
