@@ -142,22 +142,23 @@ func pumpBuy(ic *InstructionContext, r *borshReader, exactSolIn bool) error {
 	if t.c.complete {
 		return pumpErrBondingCurveComplete
 	}
-	amount, maxCost := first, second
+	amount, maxCost, cost := first, second, uint64(0)
 	if exactSolIn {
-		if amount, err = t.tokensForBudget(first, second); err != nil {
+		if amount, cost, err = t.quoteBudget(first, second); err != nil {
 			return err
 		}
 		maxCost = first
-	}
-	if amount == 0 {
-		return pumpErrBuyZeroAmount
-	}
-	if amount > t.c.realToken {
-		return pumpErrNotEnoughTokensToBuy
-	}
-	cost, ok := pumpBuyCost(&t.c, amount)
-	if !ok {
-		return pumpErrOverflow
+	} else {
+		if amount == 0 {
+			return pumpErrBuyZeroAmount
+		}
+		if amount > t.c.realToken {
+			return pumpErrNotEnoughTokensToBuy
+		}
+		var ok bool
+		if cost, ok = pumpBuyCost(&t.c, amount); !ok {
+			return pumpErrOverflow
+		}
 	}
 	protocolFee, creatorFee := pumpFeeAmounts(cost, t.fees)
 	if cost+protocolFee+creatorFee > maxCost {
@@ -166,22 +167,29 @@ func pumpBuy(ic *InstructionContext, r *borshReader, exactSolIn bool) error {
 	return t.settleBuy(amount, cost, protocolFee, creatorFee, trackVolume)
 }
 
-// tokensForBudget quotes buy_exact_sol_in. A budget worth more than the
-// curve holds buys what is left (UNVERIFIED: the legacy program may fail
-// with NotEnoughTokensToBuy instead).
-func (t *pumpTrade) tokensForBudget(budget, minOut uint64) (uint64, error) {
-	_, tokens, ok := pumpTokensForBudget(&t.c, budget, t.fees)
+// quoteBudget quotes buy_exact_sol_in: the net lamports after fees go into
+// the curve and buy floor((net−1)×vt/(vq+net−1)) tokens. A budget worth more
+// than the curve holds buys what is left at buy's price (UNVERIFIED: the
+// legacy program may fail with NotEnoughTokensToBuy instead).
+func (t *pumpTrade) quoteBudget(budget, minOut uint64) (tokens, cost uint64, err error) {
+	net, tokens, ok := pumpTokensForBudget(&t.c, budget, t.fees)
 	if !ok {
-		return 0, pumpErrOverflow
+		return 0, 0, pumpErrOverflow
 	}
-	tokens = min(tokens, t.c.realToken)
+	cost = net
+	if tokens > t.c.realToken {
+		tokens = t.c.realToken
+		if cost, ok = pumpBuyCost(&t.c, tokens); !ok {
+			return 0, 0, pumpErrOverflow
+		}
+	}
 	if tokens == 0 {
-		return 0, pumpErrBuyZeroAmount
+		return 0, 0, pumpErrBuyZeroAmount
 	}
 	if tokens < minOut {
-		return 0, pumpErrBelowMinTokensOut
+		return 0, 0, pumpErrBelowMinTokensOut
 	}
-	return tokens, nil
+	return tokens, cost, nil
 }
 
 // splitProtocolFee gives Global.buyback_basis_points of the protocol fee to
