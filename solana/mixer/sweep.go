@@ -1,0 +1,93 @@
+package mixer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	sol "github.com/gagliardetto/solana-go"
+
+	nsolana "github.com/nitro-runtime/nitro/solana"
+)
+
+// Sweep returns what is left in the run's intermediate wallets to the funder, leaving
+// each at exactly 0. Pending hops are settled first so nothing is in flight. It is
+// balance-driven, so running it twice is harmless. It returns the lamports swept.
+func (m *Mixer) Sweep(ctx context.Context, req Request, progress func(Progress)) (uint64, error) {
+	hops, err := m.journal.Hops(ctx, req.RunID)
+	if err != nil {
+		return 0, fmt.Errorf("mixer sweep: load journal: %w", err)
+	}
+	for i := range hops {
+		if hops[i].State != Pending {
+			continue
+		}
+		if _, err := m.settle(ctx, &hops[i]); err != nil {
+			return 0, fmt.Errorf("mixer sweep: %w", err)
+		}
+	}
+	var swept uint64
+	var errs []error
+	sweeps := len(ofRoute(hops, SweepRoute))
+	seen := map[sol.PublicKey]bool{}
+	for _, h := range hops {
+		if h.Route == SweepRoute || h.Step >= req.Hops || seen[h.To] {
+			continue
+		}
+		seen[h.To] = true
+		n, err := m.sweepOne(ctx, req, h.To, sweeps, progress)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		sweeps++
+		swept += n
+	}
+	return swept, errors.Join(errs...)
+}
+
+func ofRoute(hops []Hop, route int) []Hop {
+	var out []Hop
+	for _, h := range hops {
+		if h.Route == route {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// intermediates of a run are the receivers of hops before the last step; the same
+// wallet may appear in several attempts, so sweepOne is balance-driven.
+func (m *Mixer) sweepOne(ctx context.Context, req Request, wallet sol.PublicKey, idx int, progress func(Progress)) (uint64, error) {
+	bal, err := m.chain.GetBalance(ctx, wallet)
+	if err != nil {
+		return 0, fmt.Errorf("sweep %s: balance: %w", wallet, err)
+	}
+	if bal <= m.fee {
+		return 0, nil // empty (or dust that cannot pay its own fee)
+	}
+	key, err := m.keys.Load(ctx, wallet)
+	if err != nil {
+		return 0, fmt.Errorf("sweep %s: load key: %w", wallet, err)
+	}
+	bh, err := m.chain.LatestBlockhash(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("sweep %s: %w", wallet, err)
+	}
+	stx, err := transfer(key, req.Funder.PublicKey(), bal-m.fee, bh, m.cfg)
+	if err != nil {
+		return 0, fmt.Errorf("sweep %s: %w", wallet, err)
+	}
+	h := Hop{RunID: req.RunID, Route: SweepRoute, Step: idx, From: wallet, To: req.Funder.PublicKey(),
+		Lamports: bal - m.fee, Raw: stx.Raw, Signature: stx.Signature, Blockhash: stx.Blockhash,
+		LastValidBlockHeight: stx.LastValidBlockHeight, State: Pending}
+	sendErr := m.chain.SendAndConfirm(ctx, stx, func(ctx context.Context, _ *nsolana.SignedTx) error { return m.journal.Record(ctx, h) })
+	state, err := m.outcome(ctx, &h, sendErr)
+	m.report(progress, req, h)
+	if err != nil {
+		return 0, fmt.Errorf("sweep %s: %w", wallet, err)
+	}
+	if state != Confirmed {
+		return 0, fmt.Errorf("sweep %s: %s %s", wallet, state, h.Err)
+	}
+	return h.Lamports, nil
+}
