@@ -56,6 +56,7 @@ type Bank struct {
 	slot        uint64
 	height      uint64
 	latest      solana.Hash
+	genesisHash solana.Hash
 	hashes      map[solana.Hash]uint64 // blockhash -> block height it was produced at
 	hashRing    []solana.Hash
 	slotTimes   map[uint64]int64
@@ -87,6 +88,7 @@ func NewBank(cfg BankConfig) *Bank {
 		bySigner:  map[solana.PublicKey][]solana.Signature{},
 	}
 	b.latest = solana.Hash(sha256.Sum256([]byte("nitro localnet genesis")))
+	b.genesisHash = b.latest
 	b.hashes[b.latest] = 0
 	b.hashRing = append(b.hashRing, b.latest)
 	b.slotTimes[0] = b.cfg.GenesisTime.Unix()

@@ -2,7 +2,6 @@ package localnet
 
 import (
 	"bytes"
-	"fmt"
 	"math/bits"
 
 	"github.com/gagliardetto/solana-go"
@@ -76,9 +75,20 @@ func (b *Bank) ProcessTransaction(raw []byte) (*TxRecord, error) {
 	return recs[0], nil
 }
 
+// ProcessIfSuccessful executes raw and commits it only if it succeeds (the
+// preflight path of sendTransaction: a failing transaction is neither charged
+// nor recorded). The record of a failed execution is returned with the error.
+func (b *Bank) ProcessIfSuccessful(raw []byte) (*TxRecord, error) {
+	recs, err := b.processBatch([][]byte{raw}, true)
+	if len(recs) > 0 {
+		return recs[0], err
+	}
+	return nil, err
+}
+
 // ProcessBundle executes up to five transactions in order, in one slot, all or
 // nothing: if any is rejected or fails, none is committed and the error names
-// the first failure.
+// the first failure (the records executed so far are returned with it).
 func (b *Bank) ProcessBundle(raws [][]byte) ([]*TxRecord, error) {
 	return b.processBatch(raws, true)
 }
@@ -99,19 +109,20 @@ func (b *Bank) processBatch(raws [][]byte, atomic bool) ([]*TxRecord, error) {
 	ov := newOverlay(b.accounts)
 	recs := make([]*TxRecord, 0, len(txs))
 	seen := map[solana.Signature]bool{}
-	for i, tx := range txs {
+	for _, tx := range txs {
 		if seen[tx.signatures[0]] {
 			b.mu.Unlock()
-			return nil, txErr(TxAlreadyProcessed)
+			return recs, txErr(TxAlreadyProcessed)
 		}
 		seen[tx.signatures[0]] = true
 		rec, err := b.executeLocked(tx, ov, ExecOptions{})
 		if err == nil && atomic && rec.Err != nil {
-			err = fmt.Errorf("bundle transaction %d: %w", i, rec.Err)
+			recs = append(recs, rec)
+			err = rec.Err
 		}
 		if err != nil {
 			b.mu.Unlock()
-			return nil, err
+			return recs, err
 		}
 		recs = append(recs, rec)
 	}
@@ -449,4 +460,29 @@ func (st *txState) run() *TxError {
 
 func sameAccount(a, b *Account) bool {
 	return a.Lamports == b.Lamports && a.Owner == b.Owner && a.Executable == b.Executable && bytes.Equal(a.Data, b.Data)
+}
+
+// FeeForMessage returns the fee a serialized message would pay, and false when
+// its blockhash is no longer valid.
+func (b *Bank) FeeForMessage(msg []byte) (uint64, bool, error) {
+	r := &wireReader{b: msg}
+	tx := &wireTx{}
+	if err := decodeMessage(r, tx); err != nil || r.off != len(msg) {
+		return 0, false, errDecode
+	}
+	for _, ix := range tx.ixs {
+		if int(ix.program) >= len(tx.keys) {
+			return 0, false, errSanitize
+		}
+	}
+	limit, price, err := parseComputeBudget(tx, tx.keys)
+	if err != nil {
+		return 0, false, err
+	}
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	if !b.blockhashValidLocked(tx.blockhash) {
+		return 0, false, nil
+	}
+	return uint64(tx.header[0])*b.cfg.LamportsPerSignature + priorityFee(limit, price), true, nil
 }

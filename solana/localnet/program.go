@@ -8,6 +8,8 @@ import (
 
 // This file is the seam between the bank (runtime, RPC, native programs) and the
 // modelled on-chain programs (pump, LaunchLab, Metaplex). Both sides code against it.
+// Genesis: append a func(*Bank) error to genesisHooks from an init function
+// (see cluster.go); it may call Bank.RegisterProgram and Bank.SetAccount.
 
 // Account is the state of one account held by the bank.
 type Account struct {
@@ -41,7 +43,9 @@ type ProgramError struct {
 	Name string
 }
 
-func (e *ProgramError) Error() string { return fmt.Sprintf("custom program error: 0x%x (%s)", e.Code, e.Name) }
+func (e *ProgramError) Error() string {
+	return fmt.Sprintf("custom program error: 0x%x (%s)", e.Code, e.Name)
+}
 
 // Clock is the sysvar clock the bank exposes to programs.
 type Clock struct {
