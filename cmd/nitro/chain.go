@@ -1,0 +1,85 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+
+	"github.com/rs/zerolog"
+
+	"github.com/nitro-runtime/nitro/solana"
+	"github.com/nitro-runtime/nitro/solana/localnet"
+)
+
+// chain is the Solana side of serve: a client for the configured cluster and, with
+// SOLANA_RPC_URL unset, the built-in cluster mounted at /localnet/.
+type chain struct {
+	client  *solana.Client
+	cluster *localnet.Cluster // nil on a real network
+	desc    string
+	rpcURL  string
+}
+
+func (c *chain) Close() {
+	if c.client != nil {
+		_ = c.client.Close()
+	}
+	if c.cluster != nil {
+		c.cluster.Close()
+	}
+}
+
+// handlers are the HTTP routes the chain adds to serve's mux.
+func (c *chain) handlers() map[string]http.Handler {
+	if c.cluster == nil {
+		return nil
+	}
+	return map[string]http.Handler{
+		"/localnet/rpc": c.cluster.Handler(),
+		"/localnet/ws":  c.cluster.WSHandler(),
+	}
+}
+
+func startChain(ctx context.Context, c *config, port int, log zerolog.Logger) (*chain, error) {
+	ch := &chain{}
+	cfg := solana.Config{RPCURL: c.SolanaRPCURL, WSURL: c.SolanaWSURL}
+	if c.SolanaRPCURL == "" {
+		cl, err := localnet.New(localnet.Config{})
+		if err != nil {
+			return nil, fmt.Errorf("start built-in cluster: %w", err)
+		}
+		ch.cluster = cl
+		cfg.RPCURL = fmt.Sprintf("http://127.0.0.1:%d/localnet/rpc", port)
+		cfg.WSURL = fmt.Sprintf("ws://127.0.0.1:%d/localnet/ws", port)
+		ch.desc = "BUILT-IN LOCAL CLUSTER at /localnet/rpc (no real chain is involved)"
+		log.Warn().Msg("SOLANA_RPC_URL is unset: using the built-in local cluster; no real chain is involved")
+	} else {
+		ch.desc = redactURL(c.SolanaRPCURL)
+	}
+	ch.rpcURL = cfg.RPCURL
+	cl, err := solana.NewClient(cfg)
+	if err != nil {
+		ch.Close()
+		return nil, fmt.Errorf("SOLANA_RPC_URL: %w", err)
+	}
+	ch.client = cl
+	return ch, nil
+}
+
+func localnetCmd(ctx context.Context, c *config, args []string, log zerolog.Logger, _ io.Reader, stdout io.Writer) error {
+	fs := flag.NewFlagSet("localnet", flag.ContinueOnError)
+	port := fs.Int("port", 8899, "JSON-RPC port; PubSub WebSocket is port+1")
+	host := fs.String("host", "127.0.0.1", "address to bind")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cl, err := localnet.New(localnet.Config{})
+	if err != nil {
+		return err
+	}
+	defer cl.Close()
+	fmt.Fprintf(stdout, "built-in Solana cluster: JSON-RPC http://%s:%d, PubSub ws://%s:%d (no real chain)\n", *host, *port, *host, *port+1)
+	return cl.ListenAndServe(ctx, *host, *port)
+}

@@ -1,0 +1,182 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/rs/zerolog"
+
+	"github.com/nitro-runtime/nitro/progress"
+	"github.com/nitro-runtime/nitro/store"
+	"github.com/nitro-runtime/nitro/workers"
+)
+
+// enqueueCmd validates a payload exactly as POST /api/jobs/{type} does, enqueues it,
+// and with --watch draws the job's live progress from Postgres until it ends.
+func enqueueCmd(ctx context.Context, c *config, args []string, log zerolog.Logger, stdin io.Reader, stdout io.Writer) error {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		return &badVar{"enqueue", "needs a job type: nitro enqueue TYPE --payload FILE|- [--watch]"}
+	}
+	typ := progress.WorkerType(args[0])
+	fs := flag.NewFlagSet("enqueue", flag.ContinueOnError)
+	file := fs.String("payload", "", "JSON payload file, or - for standard input")
+	watch := fs.Bool("watch", false, "show live progress until the job ends")
+	key := fs.String("idempotency-key", "", "a repeat with the same key returns the first job")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	body, err := readPayload(*file, stdin)
+	if err != nil {
+		return err
+	}
+	if !typ.Valid() && !(c.TestTasks && string(typ) == workers.TestWalkType) {
+		return &badVar{"TYPE", fmt.Sprintf("%q is not a job type (one of %v)", typ, progress.WorkerTypes)}
+	}
+	queue, userID := workers.QueueLow, ""
+	if typ.Valid() {
+		p, err := workers.Decode(typ, body)
+		if err != nil {
+			return fmt.Errorf("payload refused: %w", err)
+		}
+		queue, userID = p.Queue(), p.UserID()
+		body, _ = json.Marshal(p)
+	}
+	if err := c.devSecrets(); err != nil {
+		return err
+	}
+	st, err := openStore(ctx, c, false)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	b, err := connectBroker(ctx, c, false, log)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	id, err := enqueueTask(ctx, b, st, typ, userID, queue, body, *key)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "enqueued %s job %s on queue %s\n", typ, id, queue)
+	if !*watch {
+		return nil
+	}
+	return watchJob(ctx, st, id, stdout)
+}
+
+func readPayload(file string, stdin io.Reader) ([]byte, error) {
+	const maxPayload = 64 << 10
+	var r io.Reader
+	switch file {
+	case "":
+		return nil, &badVar{"--payload", "is required (a file, or - for standard input)"}
+	case "-":
+		r = stdin
+	default:
+		f, err := os.Open(file)
+		if err != nil {
+			return nil, fmt.Errorf("--payload: %w", err)
+		}
+		defer f.Close()
+		r = f
+	}
+	body, err := io.ReadAll(io.LimitReader(r, maxPayload+1))
+	if err != nil {
+		return nil, fmt.Errorf("read payload: %w", err)
+	}
+	if len(body) > maxPayload {
+		return nil, &badVar{"--payload", "is larger than 64 KiB"}
+	}
+	return body, nil
+}
+
+func enqueueTask(ctx context.Context, b *broker, st *store.Store, typ progress.WorkerType, userID, queue string, body []byte, key string) (string, error) {
+	cl := asynq.NewClient(b.opt)
+	defer cl.Close()
+	opts := []asynq.Option{asynq.Queue(queue), asynq.MaxRetry(5), asynq.Retention(24 * time.Hour), asynq.Timeout(15 * time.Minute)}
+	if key != "" {
+		opts = append(opts, asynq.TaskID(key))
+	}
+	info, err := cl.EnqueueContext(ctx, asynq.NewTask(string(typ), body), opts...)
+	if errors.Is(err, asynq.ErrTaskIDConflict) {
+		return key, nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("enqueue: %w", err)
+	}
+	if err := st.CreateJob(ctx, store.Job{ID: info.ID, Type: typ, UserID: userID, Queue: queue, Payload: body}); err != nil && !errors.Is(err, store.ErrConflict) {
+		return info.ID, fmt.Errorf("record job: %w", err)
+	}
+	return info.ID, nil
+}
+
+// watchJob polls the job's events and redraws a progress bar per phase. Polling the
+// store keeps the command independent of where the Socket.IO server runs.
+func watchJob(ctx context.Context, st *store.Store, id string, w io.Writer) error {
+	var after int64
+	tick := time.NewTicker(200 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		evs, err := st.JobEvents(ctx, id, after, 500)
+		if err != nil {
+			return fmt.Errorf("watch job %s: %w", id, err)
+		}
+		for _, ev := range evs {
+			after = ev.Seq
+			if done := drawEvent(w, ev.Name, ev.Payload); done != "" {
+				fmt.Fprintf(w, "\njob %s %s\n", id, done)
+				if done == string(progress.StatusFailed) {
+					return fmt.Errorf("job %s failed", id)
+				}
+				return nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+		}
+	}
+}
+
+// drawEvent prints one event and returns the terminal status, if it is one.
+func drawEvent(w io.Writer, name string, payload json.RawMessage) string {
+	switch name {
+	case progress.EventWorkerProgress:
+		var ev progress.WorkerProgressEvent
+		if json.Unmarshal(payload, &ev) != nil {
+			return ""
+		}
+		bar := strings.Repeat("█", ev.Progress/4) + strings.Repeat("░", 25-ev.Progress/4)
+		fmt.Fprintf(w, "\r%s %3d%%  phase %d/%d %-40.40s", bar, ev.Progress, ev.Phase, ev.TotalPhases, ev.PhaseTitle)
+		if ev.Details != nil && ev.Details.Retrying {
+			fmt.Fprintf(w, "\n  attempt failed (%s); retrying at %s\n", ev.Details.Error, time.UnixMilli(ev.Details.NextRetryAt).Format(time.TimeOnly))
+		}
+		if ev.Status.Terminal() {
+			if ev.Status == progress.StatusFailed && ev.Details != nil {
+				fmt.Fprintf(w, "\n  error: %s", ev.Details.Error)
+			}
+			return string(ev.Status)
+		}
+	case progress.EventWorkerStep:
+		var ev progress.WorkerStepEvent
+		if json.Unmarshal(payload, &ev) == nil {
+			fmt.Fprintf(w, "\n  · %s (%d/%d)\n", ev.Message, ev.StepNumber, ev.TotalSteps)
+		}
+	case progress.EventTokenLaunch:
+		var ev progress.TokenLaunchEvent
+		if json.Unmarshal(payload, &ev) == nil {
+			fmt.Fprintf(w, "\n  ★ %s %s: %s\n", ev.Symbol, ev.Stage, ev.Message)
+		}
+	}
+	return ""
+}

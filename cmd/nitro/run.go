@@ -1,0 +1,154 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/nitro-runtime/nitro/auth"
+	"github.com/nitro-runtime/nitro/store"
+)
+
+const usage = `nitro: the Nitro runtime
+
+usage:
+  nitro serve                       everything in one process (workers, Socket.IO, HTTP, built-in cluster)
+  nitro worker                      workers plus Socket.IO/HTTP on their own port
+  nitro migrate                     apply database migrations and exit
+  nitro enqueue TYPE --payload FILE|- [--watch]
+  nitro token --user ID [--admin] [--ttl 24h]
+  nitro localnet [--port 8899]      the built-in Solana cluster alone (PubSub on port+1)
+
+Configuration comes from the environment (see README.md); flags override.
+`
+
+// run is main without the process: testable with any args, env and streams.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 2
+	}
+	log := newLogger(cfg, stderr)
+	cmds := map[string]func(context.Context, *config, []string, zerolog.Logger, io.Reader, io.Writer) error{
+		"serve": func(ctx context.Context, c *config, a []string, l zerolog.Logger, _ io.Reader, w io.Writer) error {
+			return serve(ctx, c, a, l, w, true)
+		},
+		"worker": func(ctx context.Context, c *config, a []string, l zerolog.Logger, _ io.Reader, w io.Writer) error {
+			return serve(ctx, c, a, l, w, false)
+		},
+		"migrate":  migrateCmd,
+		"token":    tokenCmd,
+		"enqueue":  enqueueCmd,
+		"localnet": localnetCmd,
+	}
+	cmd, ok := cmds[args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "nitro: unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+	if err := cmd(ctx, cfg, args[1:], log, stdin, stdout); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		var bv *badVar
+		if errors.As(err, &bv) {
+			fmt.Fprintln(stderr, err)
+			return 2
+		}
+		log.Error().Err(err).Str("command", args[0]).Msg("nitro failed")
+		return 1
+	}
+	return 0
+}
+
+func newLogger(c *config, w io.Writer) zerolog.Logger {
+	lvl, _ := zerolog.ParseLevel(c.LogLevel)
+	format := c.LogFormat
+	if format == "" {
+		format = "json"
+		if f, ok := w.(*os.File); ok {
+			if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+				format = "console"
+			}
+		}
+	}
+	var out io.Writer = w
+	if format == "console" {
+		out = zerolog.ConsoleWriter{Out: w, TimeFormat: "15:04:05.000"}
+	}
+	zerolog.TimeFieldFormat = time.RFC3339Nano
+	l := zerolog.New(out).Level(lvl).With().Timestamp().Str("service", "nitro")
+	if c.SolanaRPCURL == "" {
+		// CONTRACT §1: every line says when no real chain is involved.
+		l = l.Str("chain", "built-in-localnet (no real chain)")
+	}
+	return l.Logger()
+}
+
+func openStore(ctx context.Context, c *config, migrate bool) (*store.Store, error) {
+	sealer, err := store.NewSealer(c.MasterKey)
+	if err != nil {
+		return nil, fmt.Errorf("NITRO_MASTER_KEY: %w", err)
+	}
+	st, err := store.Open(ctx, c.DatabaseURL, store.WithSealer(sealer))
+	if err != nil {
+		return nil, err
+	}
+	if migrate {
+		if err := st.Migrate(ctx); err != nil {
+			st.Close()
+			return nil, fmt.Errorf("migrate database: %w", err)
+		}
+	}
+	return st, nil
+}
+
+func migrateCmd(ctx context.Context, c *config, args []string, log zerolog.Logger, _ io.Reader, stdout io.Writer) error {
+	if err := c.devSecrets(); err != nil {
+		return err
+	}
+	st, err := openStore(ctx, c, true)
+	if err != nil {
+		return err
+	}
+	st.Close()
+	fmt.Fprintln(stdout, "migrations applied")
+	return nil
+}
+
+func tokenCmd(_ context.Context, c *config, args []string, _ zerolog.Logger, _ io.Reader, stdout io.Writer) error {
+	fs := flag.NewFlagSet("token", flag.ContinueOnError)
+	user := fs.String("user", "", "user id (the token's sub)")
+	admin := fs.Bool("admin", false, "issue an admin token")
+	ttl := fs.Duration("ttl", 24*time.Hour, "validity")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *user == "" {
+		return &badVar{"--user", "is required"}
+	}
+	if err := c.devSecrets(); err != nil {
+		return err
+	}
+	v, err := auth.NewVerifier([]byte(c.JWTSecret))
+	if err != nil {
+		return err
+	}
+	tok, err := v.Issue(*user, *admin, *ttl)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, tok)
+	return nil
+}

@@ -1,0 +1,152 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/rs/zerolog"
+
+	"github.com/nitro-runtime/nitro/auth"
+	"github.com/nitro-runtime/nitro/progress"
+	"github.com/nitro-runtime/nitro/socketio"
+	"github.com/nitro-runtime/nitro/store"
+	"github.com/nitro-runtime/nitro/workers"
+)
+
+// app is everything serve starts, kept so shutdown can close it in order: stop taking
+// tasks, let in-flight ones finish (or hand them back), flush progress, close sockets,
+// then the HTTP server and the pools — senders before receivers.
+type app struct {
+	cfg      *config
+	log      zerolog.Logger
+	store    *store.Store
+	broker   *broker
+	verifier *auth.Verifier
+	sockets  *socketio.Server
+	hub      *progress.Hub
+	chain    *chain
+	asynq    *asynq.Server
+	client   *asynq.Client
+	http     *http.Server
+	listener net.Listener
+	started  time.Time
+}
+
+func serve(ctx context.Context, c *config, _ []string, log zerolog.Logger, stdout io.Writer, embedded bool) error {
+	a, err := start(ctx, c, log, embedded)
+	if err != nil {
+		return err
+	}
+	printBanner(stdout, a)
+	<-ctx.Done()
+	log.Info().Msg("shutting down")
+	a.shutdown(25 * time.Second)
+	return nil
+}
+
+func start(ctx context.Context, c *config, log zerolog.Logger, embedded bool) (a *app, err error) {
+	if err := c.devSecrets(); err != nil {
+		return nil, err
+	}
+	a = &app{cfg: c, log: log, started: time.Now()}
+	defer func() {
+		if err != nil {
+			a.shutdown(5 * time.Second)
+		}
+	}()
+	if a.store, err = openStore(ctx, c, !c.SkipMigrations); err != nil {
+		return a, err
+	}
+	if a.broker, err = connectBroker(ctx, c, embedded, log); err != nil {
+		return a, err
+	}
+	if a.verifier, err = auth.NewVerifier([]byte(c.JWTSecret)); err != nil {
+		return a, fmt.Errorf("NITRO_JWT_SECRET: %w", err)
+	}
+	if a.sockets, err = socketio.New(socketio.Config{CORSOrigins: c.CORSOrigins, AuthOff: c.AuthOff},
+		socketio.Deps{Verifier: a.verifier, Snapshots: a.store, Log: log.With().Str("component", "socketio").Logger()}); err != nil {
+		return a, err
+	}
+	a.hub = progress.NewHub(progress.HubConfig{}, a.sockets, a.store, a.store, log.With().Str("component", "progress").Logger())
+	a.listener, err = net.Listen("tcp", net.JoinHostPort(c.Host, strconv.Itoa(c.Port)))
+	if err != nil {
+		return a, fmt.Errorf("listen on %s:%d (HOST, PORT): %w", c.Host, c.Port, err)
+	}
+	if a.chain, err = startChain(ctx, c, a.listener.Addr().(*net.TCPAddr).Port, log); err != nil {
+		return a, err
+	}
+	a.client = asynq.NewClient(a.broker.opt)
+	mux := a.registerWorkers()
+	a.http = &http.Server{Handler: a.httpHandler(), ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := a.http.Serve(a.listener); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error().Err(err).Msg("http server stopped")
+		}
+	}()
+	a.asynq = workers.NewServer(a.broker.opt, workers.ServerConfig{Concurrency: c.Concurrency, Log: log})
+	if err := a.asynq.Start(mux); err != nil {
+		return a, fmt.Errorf("start workers: %w", err)
+	}
+	log.Info().Str("addr", a.listener.Addr().String()).Str("redis", a.broker.desc).Str("solana", a.chain.desc).Msg("nitro is up")
+	return a, nil
+}
+
+func (a *app) registerWorkers() *asynq.ServeMux {
+	rt := &workers.Runtime{Hub: a.hub, Runs: a.store, Log: a.log}
+	mux := asynq.NewServeMux()
+	if a.cfg.TestTasks {
+		mux.Handle(workers.TestWalkType, rt.Wrap(workers.TestWalk()))
+	}
+	return mux
+}
+
+func (a *app) shutdown(grace time.Duration) {
+	ctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	if a.asynq != nil {
+		a.asynq.Shutdown() // stops fetching; waits ShutdownTimeout, then hands tasks back to the queue
+	}
+	if a.hub != nil {
+		if err := a.hub.Close(ctx); err != nil {
+			a.log.Error().Err(err).Msg("flush progress")
+		}
+	}
+	if a.sockets != nil {
+		a.sockets.Close()
+	}
+	if a.http != nil {
+		_ = a.http.Shutdown(ctx)
+	}
+	if a.chain != nil {
+		a.chain.Close()
+	}
+	if a.client != nil {
+		_ = a.client.Close()
+	}
+	if a.broker != nil {
+		a.broker.Close()
+	}
+	if a.store != nil {
+		a.store.Close()
+	}
+}
+
+func printBanner(w io.Writer, a *app) {
+	port := a.listener.Addr().(*net.TCPAddr).Port
+	fmt.Fprintf(w, "\nNitro runtime is up on http://localhost:%d\n", port)
+	fmt.Fprintf(w, "  health       http://localhost:%d/health\n", port)
+	fmt.Fprintf(w, "  monitoring   http://localhost:%d/monitoring/  (user admin)\n", port)
+	fmt.Fprintf(w, "  socket.io    http://localhost:%d/socket.io/  (a token from `nitro token --user ID`)\n", port)
+	fmt.Fprintf(w, "  redis        %s\n  solana       %s\n", a.broker.desc, a.chain.desc)
+	if len(a.cfg.generated) > 0 {
+		fmt.Fprintf(w, "  development secrets were generated into %s/dev-secrets.json: %v\n", a.cfg.DataDir, a.cfg.generated)
+	}
+	fmt.Fprintln(w)
+}

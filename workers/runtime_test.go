@@ -1,0 +1,186 @@
+package workers
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
+	"github.com/rs/zerolog"
+
+	"github.com/nitro-runtime/nitro/progress"
+)
+
+const runtimeRedisDB = 12 // this package's Redis database
+
+type recorder struct {
+	mu   sync.Mutex
+	recs []progress.Record
+}
+
+func (r *recorder) Emit(rec progress.Record) { r.mu.Lock(); r.recs = append(r.recs, rec); r.mu.Unlock() }
+func (r *recorder) progressOf(job string) []progress.WorkerProgressEvent {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []progress.WorkerProgressEvent
+	for _, rec := range r.recs {
+		if ev, ok := rec.Payload.(progress.WorkerProgressEvent); ok && ev.JobID == job {
+			out = append(out, ev)
+		}
+	}
+	return out
+}
+
+type runLog struct {
+	mu     sync.Mutex
+	states map[string][]string
+	result map[string]json.RawMessage
+}
+
+func (l *runLog) add(id, s string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.states[id] = append(l.states[id], s)
+}
+func (l *runLog) StartRun(_ context.Context, id string, _ progress.WorkerType, _ string, _ int64, _ string, attempt, _ int) error {
+	l.add(id, fmt.Sprintf("start%d", attempt))
+	return nil
+}
+func (l *runLog) FinishJob(_ context.Context, id string, res json.RawMessage) error {
+	l.mu.Lock()
+	l.result[id] = res
+	l.mu.Unlock()
+	l.add(id, "completed")
+	return nil
+}
+func (l *runLog) FailJob(_ context.Context, id, _ string, retrying bool) error {
+	if retrying {
+		l.add(id, "retrying")
+	} else {
+		l.add(id, "failed")
+	}
+	return nil
+}
+func (l *runLog) get(id string) []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]string(nil), l.states[id]...)
+}
+
+// startRuntime runs a real asynq server on Redis with the runtime wrapper.
+func startRuntime(t *testing.T, handlers ...Handler) (*asynq.Client, *recorder, *runLog) {
+	t.Helper()
+	opt := asynq.RedisClientOpt{Addr: "127.0.0.1:6379", DB: runtimeRedisDB}
+	rdb := redis.NewClient(&redis.Options{Addr: opt.Addr, DB: opt.DB})
+	if err := rdb.FlushDB(context.Background()).Err(); err != nil {
+		t.Fatalf("Redis on 127.0.0.1:6379 is required: %v", err)
+	}
+	rdb.Close()
+	rec, runs := &recorder{}, &runLog{states: map[string][]string{}, result: map[string]json.RawMessage{}}
+	hub := progress.NewHub(progress.HubConfig{}, rec, nil, nil, zerolog.Nop())
+	rt := &Runtime{Hub: hub, Runs: runs, Log: zerolog.Nop()}
+	mux := asynq.NewServeMux()
+	for _, h := range handlers {
+		mux.Handle(h.Type, rt.Wrap(h))
+	}
+	srv := asynq.NewServer(opt, asynq.Config{
+		Concurrency: 4, Queues: QueuePriorities, Logger: AsynqLogger{zerolog.Nop()},
+		RetryDelayFunc: func(int, error, *asynq.Task) time.Duration { return 100 * time.Millisecond },
+	})
+	if err := srv.Start(mux); err != nil {
+		t.Fatal(err)
+	}
+	cl := asynq.NewClient(opt)
+	t.Cleanup(func() { cl.Close(); srv.Shutdown(); _ = hub.Close(context.Background()) })
+	return cl, rec, runs
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func enqueue(t *testing.T, cl *asynq.Client, typ string, p any, opts ...asynq.Option) string {
+	t.Helper()
+	b, _ := json.Marshal(p)
+	info, err := cl.Enqueue(asynq.NewTask(typ, b), append([]asynq.Option{asynq.Queue(QueueDefault)}, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return info.ID
+}
+
+func TestRuntimeCompletesAndRecordsResult(t *testing.T) {
+	cl, rec, runs := startRuntime(t, TestWalk())
+	id := enqueue(t, cl, TestWalkType, TestWalkPayload{UserID: "u1", UserChatID: 9, Phases: 3, Steps: 2}, asynq.MaxRetry(2))
+	waitFor(t, "completion", func() bool { return len(runs.get(id)) == 2 })
+	if got := runs.get(id); got[0] != "start0" || got[1] != "completed" {
+		t.Fatalf("runs = %v", got)
+	}
+	evs := rec.progressOf(id)
+	last := evs[len(evs)-1]
+	if last.Status != progress.StatusCompleted || last.Progress != 100 || last.UserChatID != 9 || last.TotalPhases != 3 {
+		t.Fatalf("last event = %+v", last)
+	}
+	var res map[string]int
+	if err := json.Unmarshal(runs.result[id], &res); err != nil || res["phases"] != 3 {
+		t.Fatalf("result = %s", runs.result[id])
+	}
+}
+
+func TestRuntimeRetriesThenFailsForGood(t *testing.T) {
+	cl, rec, runs := startRuntime(t, TestWalk())
+	id := enqueue(t, cl, TestWalkType, TestWalkPayload{UserID: "u1", Phases: 2, Steps: 1, FailAttempts: 5}, asynq.MaxRetry(1))
+	waitFor(t, "final failure", func() bool { s := runs.get(id); return len(s) > 0 && s[len(s)-1] == "failed" })
+	if got := runs.get(id); fmt.Sprint(got) != "[start0 retrying start1 failed]" {
+		t.Fatalf("runs = %v", got)
+	}
+	var retrying, failed int
+	for _, ev := range rec.progressOf(id) {
+		if ev.Details != nil && ev.Details.Retrying {
+			retrying++
+		}
+		if ev.Status == progress.StatusFailed {
+			failed++
+			if ev.Details.Error == "" {
+				t.Error("failed event without details.error")
+			}
+		}
+	}
+	if retrying != 1 || failed != 1 {
+		t.Fatalf("retrying=%d failed=%d, want 1 and 1", retrying, failed)
+	}
+}
+
+func TestRuntimeSkipRetryAndPanic(t *testing.T) {
+	boom := Handler{Type: "boom", Plan: func([]byte) []progress.Phase { return []progress.Phase{{Title: "Boom"}} },
+		Run: func(ctx context.Context, _ []byte) (any, error) {
+			progress.FromContext(ctx).Enter(1)
+			panic("kaboom")
+		}}
+	cl, rec, runs := startRuntime(t, TestWalk(), boom)
+	permanent := enqueue(t, cl, TestWalkType, TestWalkPayload{UserID: "u1", Phases: 1, FailForGood: true}, asynq.MaxRetry(5))
+	panicky := enqueue(t, cl, "boom", map[string]string{"userId": "u2"}, asynq.MaxRetry(0))
+	waitFor(t, "both failures", func() bool { return len(runs.get(permanent)) == 2 && len(runs.get(panicky)) == 2 })
+	if got := runs.get(permanent); got[1] != "failed" {
+		t.Fatalf("SkipRetry was retried: %v", got)
+	}
+	evs := rec.progressOf(panicky)
+	if last := evs[len(evs)-1]; last.Status != progress.StatusFailed || last.UserID != "u2" {
+		t.Fatalf("panic run ended with %+v", last)
+	}
+	if !errors.Is(Permanent(errors.New("x")), asynq.SkipRetry) {
+		t.Fatal("Permanent does not wrap SkipRetry")
+	}
+}
