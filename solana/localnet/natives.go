@@ -9,9 +9,9 @@ import (
 
 // Well-known program and sysvar IDs the bank reserves.
 var (
-	nativeLoaderID  = solana.MustPublicKeyFromBase58("NativeLoader1111111111111111111111111111111")
-	bpfLoader2ID    = solana.MustPublicKeyFromBase58("BPFLoader2111111111111111111111111111111111")
-	sysvarOwnerID   = solana.MustPublicKeyFromBase58("Sysvar1111111111111111111111111111111111111")
+	nativeLoaderID = solana.MustPublicKeyFromBase58("NativeLoader1111111111111111111111111111111")
+	bpfLoader2ID   = solana.MustPublicKeyFromBase58("BPFLoader2111111111111111111111111111111111")
+	sysvarOwnerID  = solana.MustPublicKeyFromBase58("Sysvar1111111111111111111111111111111111111")
 	// Token2022ProgramID is the Token Extensions program.
 	Token2022ProgramID = solana.Token2022ProgramID
 	// TokenProgramID is the original SPL Token program.
@@ -68,6 +68,12 @@ func registerNativePrograms(b *Bank) {
 			owner = bpfLoader2ID
 		}
 		b.accounts[id] = &Account{Lamports: 1_141_440, Owner: owner, Executable: true}
+	}
+	for _, m := range []struct{ key, owner solana.PublicKey }{
+		{NativeMint, solana.TokenProgramID}, {NativeMint2022, solana.Token2022ProgramID}} {
+		d := make([]byte, MintSize)
+		(&MintState{Decimals: 9, Initialized: true}).encode(d)
+		b.accounts[m.key] = &Account{Lamports: RentExemptMinimum(MintSize), Owner: m.owner, Data: d}
 	}
 	b.accounts[solana.SysVarRentPubkey] = &Account{Lamports: 1_009_200, Owner: sysvarOwnerID,
 		Data: rentSysvarData()}
