@@ -123,9 +123,13 @@ func (st *txState) invoke(caller *InstructionContext, ix solana.Instruction, sig
 		return ErrCallDepth
 	}
 	callee := ix.ProgramID()
-	for i, fr := range st.stack {
-		if fr.ic.ProgramID == callee && i != len(st.stack)-1 {
-			return ErrReentrancyNotAllowed
+	// Direct self-recursion is allowed; re-entering a program further down
+	// the stack is not.
+	if st.stack[len(st.stack)-1].ic.ProgramID != callee {
+		for _, fr := range st.stack {
+			if fr.ic.ProgramID == callee {
+				return ErrReentrancyNotAllowed
+			}
 		}
 	}
 	data, err := ix.Data()
