@@ -62,6 +62,38 @@ func eventName(args []any) (string, bool) {
 	return name, ok
 }
 
+type reqKind int
+
+const (
+	reqSubscribeUser reqKind = iota + 1
+	reqSubscribeAll
+	reqUnsubscribe
+)
+
+// request is a client event whose arguments passed validation.
+type request struct {
+	kind reqKind
+	arg  string // the userId or the room
+}
+
+// parseRequest validates a client event (its arguments without the ack). Extra
+// arguments are ignored, as Node handlers ignore them.
+func parseRequest(name string, args []any) (request, error) {
+	switch name {
+	case EventSubscribeUser:
+		id, err := parseUserID(args)
+		return request{kind: reqSubscribeUser, arg: id}, err
+	case EventSubscribeAll:
+		return request{kind: reqSubscribeAll}, nil
+	case EventUnsubscribe:
+		room, err := parseRoom(args)
+		return request{kind: reqUnsubscribe, arg: room}, err
+	}
+	return request{}, ErrUnknownEvent
+}
+
+func isSubscribe(name string) bool { return name == EventSubscribeUser || name == EventSubscribeAll }
+
 // parseUserID validates the single argument of subscribe_user_launches.
 func parseUserID(args []any) (string, error) {
 	if len(args) == 0 {

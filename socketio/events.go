@@ -75,29 +75,23 @@ func (s *Server) onEvent(c *client, raw []any) {
 }
 
 func (s *Server) handle(c *client, name string, args []any, ack sio.Ack) {
-	switch name {
-	case EventSubscribeUser:
-		s.subscribeUser(c, args, ack)
-	case EventSubscribeAll:
-		s.subscribe(c, name, AdminRoom, "", true, ack)
-	case EventUnsubscribe:
-		s.unsubscribe(c, args, ack)
-	default:
-		s.refuse(c, name, ack, ErrUnknownEvent, false)
-	}
-}
-
-func (s *Server) subscribeUser(c *client, args []any, ack sio.Ack) {
-	userID, err := parseUserID(args)
+	req, err := parseRequest(name, args)
 	if err != nil {
-		s.refuse(c, EventSubscribeUser, ack, err, true)
+		s.refuse(c, name, ack, err, isSubscribe(name))
 		return
 	}
-	if !c.sess.mayUser(userID) {
-		s.refuse(c, EventSubscribeUser, ack, ErrForbiddenUser, true)
-		return
+	switch req.kind {
+	case reqSubscribeUser:
+		if !c.sess.mayUser(req.arg) {
+			s.refuse(c, name, ack, ErrForbiddenUser, true)
+			return
+		}
+		s.subscribe(c, name, UserRoom(req.arg), req.arg, false, ack)
+	case reqSubscribeAll:
+		s.subscribe(c, name, AdminRoom, "", true, ack)
+	case reqUnsubscribe:
+		s.unsubscribe(c, req.arg, ack)
 	}
-	s.subscribe(c, EventSubscribeUser, UserRoom(userID), userID, false, ack)
 }
 
 func (s *Server) subscribe(c *client, event, room, userID string, all bool, ack sio.Ack) {
@@ -113,10 +107,9 @@ func (s *Server) subscribe(c *client, event, room, userID string, all bool, ack 
 	s.joinWithSnapshot(c, room, userID, all, ack)
 }
 
-func (s *Server) unsubscribe(c *client, args []any, ack sio.Ack) {
-	room, err := parseRoom(args)
+func (s *Server) unsubscribe(c *client, room string, ack sio.Ack) {
+	var err error
 	switch {
-	case err != nil:
 	case room == string(c.sock.Id()):
 		err = ErrOwnRoom
 	case !c.sock.Rooms().Has(sio.Room(room)):

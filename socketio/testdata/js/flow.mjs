@@ -2,9 +2,11 @@
 // subscribe (snapshot), repeat subscribe (no second snapshot), live events, unsubscribe.
 import { ctl, done, connect, ack, record, waitFor, params, log } from "./lib.mjs";
 
-const s = await connect({ ...params.clientOpts, auth: { token: params.token } });
-const transports = [s.io.engine.transport.name];
-s.io.engine.on("upgrade", (t) => transports.push(t.name));
+const transports = [];
+const s = await connect({ ...params.clientOpts, auth: { token: params.token } }, (engine) => {
+  transports.push(engine.transport.name);
+  engine.on("upgrade", (t) => transports.push(t.name));
+});
 const got = record(s, ["worker_progress", "launch_progress_update", "subscription_error"]);
 const acks = [];
 

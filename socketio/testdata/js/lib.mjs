@@ -60,9 +60,11 @@ export function next(emitter, ev, ms = 8000) {
   });
 }
 
-// connect opens a socket with forceNew (one engine per socket) and waits for connect.
-export async function connect(opts = {}) {
+// connect opens a socket with forceNew (one engine per socket) and waits for connect;
+// onOpen(engine) runs when the engine opens, before any upgrade.
+export async function connect(opts = {}, onOpen = null) {
   const s = io(url, { forceNew: true, reconnectionDelay: 100, reconnectionDelayMax: 200, ...opts });
+  if (onOpen) s.io.once("open", () => onOpen(s.io.engine));
   const r = await Promise.race([
     next(s, "connect").then(() => null),
     next(s, "connect_error").then(([e]) => e),
