@@ -238,3 +238,6 @@ func TestGoldenExtendAccount(t *testing.T) {
 		{addrCurve, "w"}, {gUser.String(), "ws"}, {addrSystem, ""}, {addrEvent, ""}, {addrProgram, ""},
 	})
 }
+
+func token2022() solana.PublicKey { return token.Token2022ProgramID }
+func splToken() solana.PublicKey  { return token.TokenProgramID }
