@@ -156,3 +156,6 @@ func (s *Store) execOne(ctx context.Context, what, sql string, args ...any) erro
 	}
 	return nil
 }
+
+// Terminal reports whether the job is over for good.
+func (s JobState) Terminal() bool { return s == JobCompleted || s == JobFailed }

@@ -163,4 +163,3 @@ func (s *Store) MintSecret(ctx context.Context, token string) ([]byte, error) {
 	}
 	return plain, nil
 }
-

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -12,6 +13,7 @@ import (
 )
 
 func TestMigrateTwiceIsNoop(t *testing.T) {
+	t.Parallel()
 	s := storetest.New(t) // already migrated once
 	ctx := context.Background()
 	if err := s.Migrate(ctx); err != nil {
@@ -29,6 +31,7 @@ func TestMigrateTwiceIsNoop(t *testing.T) {
 }
 
 func TestMigrateConcurrently(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	schema := "t_conc_" + strings.ReplaceAll(time.Now().Format("150405.000000"), ".", "")
@@ -64,6 +67,7 @@ func TestMigrateConcurrently(t *testing.T) {
 }
 
 func TestOpenUnreachableNamesDatabaseURL(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	_, err := store.Open(ctx, "postgres://nitro:hunter2secret@127.0.0.1:1/nitro?sslmode=disable&connect_timeout=2")
@@ -80,11 +84,14 @@ func TestOpenUnreachableNamesDatabaseURL(t *testing.T) {
 }
 
 func TestOpenCreatesMissingDatabase(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	name := "nitro_create_" + strings.ReplaceAll(time.Now().Format("150405.000000"), ".", "")
-	url := "postgres://postgres@127.0.0.1:5432/" + name + "?sslmode=disable"
-	s, err := store.Open(ctx, url)
+	u, err := url.Parse(storetest.URL())
+	must(t, err)
+	u.Path = "/" + name
+	s, err := store.Open(ctx, u.String())
 	if err != nil {
 		t.Fatalf("open with a missing database: %v", err)
 	}

@@ -20,24 +20,20 @@ const (
 // DefaultSnapshotLimit caps a snapshot when the caller passes limit <= 0.
 const DefaultSnapshotLimit = 200
 
-// Each query is a UNION of index range scans (active jobs by the partial index,
-// recent jobs by updated_at), newest first; `all` has its own SQL so that the
+// The jobs queries collect ids from two index range scans (active jobs by the partial
+// index, recent jobs by updated_at) and then read their rows, newest first; `all` has its own SQL so that the
 // per-user form keeps using the user_id indexes.
 var (
-	snapJobsUser = `SELECT latest_progress FROM (
-		SELECT id, latest_progress, updated_at FROM jobs
-			WHERE user_id = $1 AND state IN ('running', 'retrying') AND latest_progress IS NOT NULL
+	snapJobsUser = `SELECT latest_progress FROM jobs WHERE id IN (
+		SELECT id FROM jobs WHERE user_id = $1 AND state IN ('running', 'retrying')
 		UNION
-		SELECT id, latest_progress, updated_at FROM jobs
-			WHERE user_id = $1 AND updated_at >= now() - interval '` + snapshotJobWindow + `' AND latest_progress IS NOT NULL
-	) j ORDER BY updated_at DESC, id LIMIT $2`
-	snapJobsAll = `SELECT latest_progress FROM (
-		SELECT id, latest_progress, updated_at FROM jobs
-			WHERE state IN ('running', 'retrying') AND latest_progress IS NOT NULL
+		SELECT id FROM jobs WHERE user_id = $1 AND updated_at >= now() - interval '` + snapshotJobWindow + `'
+	) AND latest_progress IS NOT NULL ORDER BY updated_at DESC, id LIMIT $2`
+	snapJobsAll = `SELECT latest_progress FROM jobs WHERE id IN (
+		SELECT id FROM jobs WHERE state IN ('running', 'retrying')
 		UNION
-		SELECT id, latest_progress, updated_at FROM jobs
-			WHERE updated_at >= now() - interval '` + snapshotJobWindow + `' AND latest_progress IS NOT NULL
-	) j ORDER BY updated_at DESC, id LIMIT $1`
+		SELECT id FROM jobs WHERE updated_at >= now() - interval '` + snapshotJobWindow + `'
+	) AND latest_progress IS NOT NULL ORDER BY updated_at DESC, id LIMIT $1`
 	snapLaunchesUser = `SELECT state FROM launches
 		WHERE user_id = $1 AND updated_at >= now() - interval '` + snapshotLaunchWindow + `'
 		ORDER BY updated_at DESC, token_address LIMIT $2`

@@ -37,6 +37,7 @@ type Store struct {
 type Option func(*options)
 
 type options struct {
+	params   map[string]string
 	schema   string
 	sealer   *Sealer
 	maxConns int32
@@ -49,6 +50,17 @@ func WithSchema(schema string) Option { return func(o *options) { o.schema = sch
 // WithSealer sets the sealer that protects wallet and mint secrets at rest. Without
 // one, storing or reading a secret fails.
 func WithSealer(s *Sealer) Option { return func(o *options) { o.sealer = s } }
+
+// WithConnParam sets a run-time parameter on every connection (for example
+// synchronous_commit=off in tests, where durability buys nothing).
+func WithConnParam(name, value string) Option {
+	return func(o *options) {
+		if o.params == nil {
+			o.params = map[string]string{}
+		}
+		o.params[name] = value
+	}
+}
 
 // WithMaxConns caps the pool size (pgxpool's default is max(4, GOMAXPROCS)).
 func WithMaxConns(n int32) Option { return func(o *options) { o.maxConns = n } }
@@ -64,6 +76,9 @@ func Open(ctx context.Context, databaseURL string, opts ...Option) (*Store, erro
 	if err != nil {
 		// pgconn redacts the password from its parse errors.
 		return nil, fmt.Errorf("DATABASE_URL is not a valid PostgreSQL URL: %w", err)
+	}
+	for k, v := range o.params {
+		cfg.ConnConfig.RuntimeParams[k] = v
 	}
 	if o.schema != "" {
 		cfg.ConnConfig.RuntimeParams["search_path"] = o.schema
