@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"github.com/gagliardetto/solana-go"
+
+	pumpc "github.com/nitro-runtime/nitro/solana/pump"
 )
 
 // The pump golden vectors of the notes' appendix, byte for byte: data from
@@ -143,4 +145,40 @@ func TestPumpGoldenVectors(t *testing.T) {
 		t.Fatalf("user holds %d after golden sell", got)
 	}
 	lpOK(t, b, []solana.Instruction{gvExtend(t)}, user)
+}
+
+// TestPumpGoldenLegacyCreate runs the appendix's legacy create (SPL Token
+// mint + Metaplex metadata), then a buy through the client builders.
+func TestPumpGoldenLegacyCreate(t *testing.T) {
+	b := lpBank(t)
+	b.Airdrop(gvUser, 10_000_000_000)
+	curveATA := lpPK("DXYm6e9Ybdf6sNWaSuo8epQcbsX9JzdxKDkDNT4AcdsK")
+	metadata := lpPK("CHsp7S2p7eV58YVpSCsMNb83sGKxnn1ogsCUwqkmtuYQ")
+	ix := solana.NewInstruction(PumpProgramID, solana.AccountMetaSlice{
+		lpMeta(gvMint, "ws"), lpMeta(gvMintAuth, ""), lpMeta(gvCurve, "w"), lpMeta(curveATA, "w"),
+		lpMeta(gvGlobal, ""), lpMeta(MetaplexProgramID, ""), lpMeta(metadata, "w"), lpMeta(gvUser, "ws"),
+		lpMeta(solana.SystemProgramID, ""), lpMeta(solana.TokenProgramID, ""),
+		lpMeta(solana.SPLAssociatedTokenAccountProgramID, ""), lpMeta(solana.SysVarRentPubkey, ""),
+		lpMeta(gvEventAuth, ""), lpMeta(PumpProgramID, ""),
+	}, lpHex(t, "181ec828051c0777040000004e616d650300000053594d1600000068747470733a2f2f697066732e696f2f697066732f78ed4928c628d1c2c6eae90338905995612959273a5c63f93636c14614ac8737d1"))
+	lpOK(t, b, []solana.Instruction{ix}, lpKey(2), lpKey(1))
+	if got := lpTokenBalance(t, b, curveATA); got != 1_000_000_000_000_000 {
+		t.Fatalf("curve ATA holds %d", got)
+	}
+	md, _ := b.GetAccount(metadata)
+	if md.Owner != MetaplexProgramID || keyAt(md.Data, 1) != gvMintAuth || string(md.Data[69:73]) != "Name" {
+		t.Fatalf("metadata: owner %s, update authority %s", md.Owner, keyAt(md.Data, 1))
+	}
+	ga, _ := b.GetAccount(pumpGlobalKey)
+	g, _ := pumpc.DecodeGlobal(ga.Data)
+	coin, _ := pumpc.NewCoin(gvMint, solana.TokenProgramID, gvCreator)
+	tr, _ := g.TraderAt(gvUser, 5, false)
+	ixs, err := pumpc.BuyInstructions(coin, tr, 1_000_000_000, 50_000_000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lpOK(t, b, ixs, lpKey(2))
+	if got := lpTokenBalance(t, b, ataAddress(gvUser, solana.TokenProgramID, gvMint)); got != 1_000_000_000 {
+		t.Fatalf("legacy coin buy: %d tokens", got)
+	}
 }

@@ -7,7 +7,7 @@ import (
 )
 
 // PumpProgram models the pump.fun bonding-curve program (6EF8…): create_v2,
-// buy, buy_exact_sol_in, sell and extend_account, with the account lists,
+// the legacy create (SPL Token + Metaplex), buy, buy_exact_sol_in, sell and extend_account, with the account lists,
 // PDA checks, integer math, fees and error codes of the real program as
 // recorded in /work/shared/notes/solana.md. Other instructions fail with
 // Anchor's InstructionFallbackNotFound.
@@ -64,6 +64,9 @@ func (p PumpProgram) Process(ic *InstructionContext) error {
 	case pumpIxCreateV2:
 		ic.Log("Instruction: CreateV2")
 		return pumpCreateV2(ic, args)
+	case pumpIxCreate:
+		ic.Log("Instruction: Create")
+		return pumpCreateLegacy(ic, args)
 	case pumpIxBuy:
 		ic.Log("Instruction: Buy")
 		return pumpBuy(ic, args, false)

@@ -38,6 +38,7 @@ var (
 	pumpUserVolumeDisc   = anchorDisc("account", "UserVolumeAccumulator")
 
 	pumpIxCreateV2      = anchorDisc("global", "create_v2")
+	pumpIxCreate        = anchorDisc("global", "create")
 	pumpIxBuy           = anchorDisc("global", "buy")
 	pumpIxBuyExactSolIn = anchorDisc("global", "buy_exact_sol_in")
 	pumpIxSell          = anchorDisc("global", "sell")
