@@ -42,6 +42,7 @@ func Exercise(t *testing.T, newClient NewClient, fund Fund) {
 		{"UnknownSignatureStatus", testUnknownSignature},
 		{"ExpiredBlockhash", testExpiredBlockhash},
 		{"LookupTableV0", testLookupTableV0},
+		{"Mixer", testMixer},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
