@@ -332,3 +332,10 @@ func checkVanity(errs *FieldErrors, v string) {
 		errs.Add("vanitySuffix", fmt.Sprintf("at most %d base58 characters", MaxVanitySuffix))
 	}
 }
+
+// ValidUserID reports whether s is a valid userId: 1..128 of A-Z a-z 0-9 - _ . : @.
+func ValidUserID(s string) bool {
+	errs := &FieldErrors{}
+	checkUserID(errs, "userId", s)
+	return errs.Err() == nil
+}

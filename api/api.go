@@ -1,0 +1,228 @@
+// Package api is the HTTP side of Nitro: enqueueing jobs, reading jobs, launches and
+// wallets, health, Prometheus metrics and the asynqmon UI behind admin auth. Every
+// error is JSON {error, fields?}; nothing secret is ever written to a response.
+package api
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/rs/zerolog"
+	"golang.org/x/time/rate"
+
+	"github.com/nitro-runtime/nitro/auth"
+	"github.com/nitro-runtime/nitro/progress"
+	"github.com/nitro-runtime/nitro/store"
+)
+
+// Config tunes the API. The zero value is valid (with no admin password, only an
+// admin JWT opens /monitoring/).
+type Config struct {
+	Version       string        // reported by /health
+	AdminPassword string        // HTTP basic password of user "admin" for /monitoring/
+	RateLimit     rate.Limit    // /api/ requests per second per client; default 20
+	RateBurst     int           // bucket size; default 40
+	HealthTimeout time.Duration // per dependency check; default 2s
+	MaxRetry      int           // asynq retries of an enqueued job; default 5
+	// Retention keeps finished tasks in Redis, so an Idempotency-Key also finds a job
+	// that already ran (the jobs row covers longer); default 24h.
+	Retention time.Duration
+	// MonitoringReadOnly serves asynqmon without its pause/delete/run actions.
+	MonitoringReadOnly bool
+	// TrustProxy takes the client IP from X-Forwarded-For (behind a reverse proxy).
+	TrustProxy bool
+	Started    time.Time // process start, for uptimeSeconds; default New's time
+}
+
+// Defaults of Config.
+const (
+	DefaultRateLimit     = 20
+	DefaultRateBurst     = 40
+	DefaultHealthTimeout = 2 * time.Second
+	DefaultMaxRetry      = 5
+	DefaultRetention     = 24 * time.Hour
+)
+
+func (c Config) withDefaults() Config {
+	c.RateLimit = cmp.Or(c.RateLimit, DefaultRateLimit)
+	c.RateBurst = cmp.Or(c.RateBurst, DefaultRateBurst)
+	c.HealthTimeout = cmp.Or(c.HealthTimeout, DefaultHealthTimeout)
+	c.MaxRetry = cmp.Or(c.MaxRetry, DefaultMaxRetry)
+	c.Retention = cmp.Or(c.Retention, DefaultRetention)
+	if c.Started.IsZero() {
+		c.Started = time.Now()
+	}
+	c.Version = cmp.Or(c.Version, "dev")
+	return c
+}
+
+func (c Config) validate() error {
+	switch {
+	case c.RateLimit < 0:
+		return errors.New("api: Config.RateLimit must be >= 0")
+	case c.RateBurst < 1:
+		return errors.New("api: Config.RateBurst must be >= 1")
+	case c.MaxRetry < 0:
+		return errors.New("api: Config.MaxRetry must be >= 0")
+	}
+	return nil
+}
+
+// Enqueuer puts tasks into asynq; *asynq.Client implements it.
+type Enqueuer interface {
+	EnqueueContext(ctx context.Context, task *asynq.Task, opts ...asynq.Option) (*asynq.TaskInfo, error)
+}
+
+// JobStore keeps the jobs rows; *store.Store implements it.
+type JobStore interface {
+	CreateJob(ctx context.Context, j store.Job) error
+	GetJob(ctx context.Context, id string) (store.Job, error)
+	FailJob(ctx context.Context, id, errText string, retrying bool) error
+	JobSteps(ctx context.Context, id string) ([]progress.WorkerStepEvent, error)
+}
+
+// LaunchStore reads launches; *store.Store implements it.
+type LaunchStore interface {
+	GetLaunch(ctx context.Context, token string) (store.Launch, error)
+	ListUserLaunches(ctx context.Context, userID string, limit int) ([]store.Launch, error)
+}
+
+// WalletStore registers and lists wallets; *store.Store implements it.
+type WalletStore interface {
+	CreateWallet(ctx context.Context, userID, label string, kind store.WalletKind, secret []byte) (store.Wallet, error)
+	ListWallets(ctx context.Context, userID string, kind store.WalletKind) ([]store.Wallet, error)
+}
+
+// Balances reads lamport balances of public keys from the chain; a key missing from
+// the map has no account (0 lamports).
+type Balances interface {
+	Balances(ctx context.Context, pubkeys []string) (map[string]uint64, error)
+}
+
+// BalancesFunc adapts a function to Balances.
+type BalancesFunc func(ctx context.Context, pubkeys []string) (map[string]uint64, error)
+
+// Balances calls f.
+func (f BalancesFunc) Balances(ctx context.Context, pubkeys []string) (map[string]uint64, error) {
+	return f(ctx, pubkeys)
+}
+
+// HealthCheck reports whether one dependency answers; it gets a short deadline.
+type HealthCheck func(ctx context.Context) error
+
+// Socketed counts connected sockets; *socketio.Server implements it.
+type Socketed interface{ Sockets() int }
+
+// Deps are what the API talks to. Jobs, Launches, Wallets, Enqueuer, Verifier and
+// APIKeys are required; the rest are optional.
+type Deps struct {
+	Enqueuer Enqueuer
+	Jobs     JobStore
+	Launches LaunchStore
+	Wallets  WalletStore
+	Balances Balances // nil: wallets are listed without balances
+	// Checks are the /health dependencies by name: "redis", "postgres", "solana".
+	Checks   map[string]HealthCheck
+	Verifier *auth.Verifier
+	APIKeys  *auth.APIKeys
+	// Redis opens asynqmon at /monitoring/ and the queue gauges of /metrics; nil: neither.
+	Redis   asynq.RedisConnOpt
+	Sockets Socketed
+	// ProgressStats feeds the progress event counters of /metrics (the hub's Stats).
+	ProgressStats func() progress.Stats
+	// Metrics is shared with the workers' middleware; nil: New makes one.
+	Metrics *Metrics
+	// Mount adds handlers by ServeMux pattern ("/socket.io/", "/localnet/", "/").
+	Mount map[string]http.Handler
+	Log   zerolog.Logger
+}
+
+func (d Deps) validate() error {
+	var missing []string
+	for name, ok := range map[string]bool{"Enqueuer": d.Enqueuer != nil, "Jobs": d.Jobs != nil,
+		"Launches": d.Launches != nil, "Wallets": d.Wallets != nil, "Verifier": d.Verifier != nil, "APIKeys": d.APIKeys != nil} {
+		if !ok {
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("api: Deps.%s required", strings.Join(missing, ", Deps."))
+	}
+	return nil
+}
+
+// Server is the HTTP API. Close releases asynqmon's and the health checks' Redis clients.
+type Server struct {
+	cfg     Config
+	deps    Deps
+	log     zerolog.Logger
+	metrics *Metrics
+	limiter *limiter
+	handler http.Handler
+	closers []io.Closer
+}
+
+// New builds the API and its routes.
+func New(cfg Config, deps Deps) (*Server, error) {
+	cfg = cfg.withDefaults()
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	if err := deps.validate(); err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, deps: deps, log: deps.Log, metrics: deps.Metrics,
+		limiter: newLimiter(cfg.RateLimit, cfg.RateBurst)}
+	if s.metrics == nil {
+		s.metrics = NewMetrics(MetricSources{Redis: deps.Redis, Sockets: deps.Sockets, ProgressStats: deps.ProgressStats})
+		s.closers = append(s.closers, s.metrics)
+	}
+	s.handler = s.routes()
+	return s, nil
+}
+
+// Handler returns the root handler with logging and panic recovery.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Metrics returns the metrics the workers' middleware reports to.
+func (s *Server) Metrics() *Metrics { return s.metrics }
+
+// Close releases the Redis clients of asynqmon and the metrics collector.
+func (s *Server) Close() error {
+	var errs []error
+	for _, c := range s.closers {
+		errs = append(errs, c.Close())
+	}
+	return errors.Join(errs...)
+}
+
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /health", s.health)
+	mux.Handle("GET /metrics", s.metrics.Handler())
+	api := func(pattern string, h http.HandlerFunc) { mux.Handle(pattern, s.apiAuth(h)) }
+	api("POST /api/jobs/{type}", s.enqueue)
+	api("GET /api/jobs/{jobId}", s.getJob)
+	api("GET /api/launches/{tokenAddress}", s.getLaunch)
+	api("GET /api/users/{userId}/launches", s.userLaunches)
+	api("POST /api/wallets", s.createWallet)
+	api("GET /api/users/{userId}/wallets", s.userWallets)
+	// Without this catch-all a "/" mount (the dashboard) would answer unknown API paths.
+	mux.Handle("/api/", apiFallback(mux))
+	if s.deps.Redis != nil {
+		mon := s.monitoring()
+		mux.Handle("/monitoring/", mon)
+		mux.Handle("/monitoring", http.RedirectHandler("/monitoring/", http.StatusMovedPermanently))
+	}
+	for pattern, h := range s.deps.Mount {
+		mux.Handle(pattern, h)
+	}
+	return s.logRequests(recoverPanics(jsonMuxErrors(mux)))
+}

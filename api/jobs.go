@@ -1,0 +1,245 @@
+package api
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/nitro-runtime/nitro/progress"
+	"github.com/nitro-runtime/nitro/store"
+	"github.com/nitro-runtime/nitro/workers"
+)
+
+// MaxIdempotencyKey bounds the Idempotency-Key header.
+const MaxIdempotencyKey = 128
+
+// enqueueReply is the body of 202 (new job) and 200 (repeat with the same key).
+type enqueueReply struct {
+	JobID string              `json:"jobId"`
+	Type  progress.WorkerType `json:"type"`
+	Queue string              `json:"queue"`
+	State store.JobState      `json:"state,omitempty"`
+}
+
+// enqueue validates a payload, creates the jobs row and enqueues the task. With an
+// Idempotency-Key the job id is derived from (type, key): the row or asynq's
+// ErrTaskIDConflict finds the first job, which is returned with 200.
+func (s *Server) enqueue(w http.ResponseWriter, r *http.Request) {
+	if !requireAPIKey(w, r) {
+		return
+	}
+	typ := progress.WorkerType(r.PathValue("type"))
+	if !typ.Valid() {
+		writeError(w, http.StatusNotFound, fmt.Sprintf("unknown job type %q", clip(string(typ))))
+		return
+	}
+	idem := r.Header.Get("Idempotency-Key")
+	if idem != "" && !safeID(idem, MaxIdempotencyKey) {
+		writeFields(w, "invalid Idempotency-Key header", map[string]string{"Idempotency-Key": "1..128 characters of A-Z a-z 0-9 - _ . :"})
+		return
+	}
+	body, ok := readJSONBody(w, r, workers.MaxPayloadBytes)
+	if !ok {
+		return
+	}
+	p, err := workers.Decode(typ, body)
+	if err != nil {
+		writeDecodeError(w, err)
+		return
+	}
+	jobID := newJobID()
+	if idem != "" {
+		jobID = idempotentJobID(typ, idem)
+		if job, err := s.deps.Jobs.GetJob(r.Context(), jobID); err == nil {
+			s.replay(w, job, p)
+			return
+		}
+	}
+	s.createAndEnqueue(w, r.Context(), typ, jobID, p)
+}
+
+func (s *Server) createAndEnqueue(w http.ResponseWriter, ctx context.Context, typ progress.WorkerType, jobID string, p workers.Payload) {
+	payload, err := workers.Encode(p)
+	if err != nil {
+		s.internal(w, "encode payload", err)
+		return
+	}
+	job := store.Job{ID: jobID, Type: typ, UserID: p.UserID(), UserChatID: chatID(p), Queue: p.Queue(),
+		TokenAddress: tokenOf(p), Payload: payload, MaxRetry: s.cfg.MaxRetry}
+	if err := s.deps.Jobs.CreateJob(ctx, job); errors.Is(err, store.ErrConflict) {
+		s.replayByID(w, ctx, jobID, p) // a concurrent request with the same key won
+		return
+	} else if err != nil {
+		s.unavailable(w, "create job row", err)
+		return
+	}
+	_, err = s.deps.Enqueuer.EnqueueContext(ctx, asynq.NewTask(string(typ), payload),
+		asynq.TaskID(jobID), asynq.Queue(p.Queue()), asynq.MaxRetry(s.cfg.MaxRetry), asynq.Retention(s.cfg.Retention))
+	switch {
+	case errors.Is(err, asynq.ErrTaskIDConflict):
+		s.replayByID(w, ctx, jobID, p)
+	case err != nil:
+		// The row must not claim a job that will never run.
+		if ferr := s.deps.Jobs.FailJob(context.WithoutCancel(ctx), jobID, "enqueue failed", false); ferr != nil {
+			s.log.Error().Err(ferr).Str("job_id", jobID).Msg("mark unenqueued job failed")
+		}
+		s.unavailable(w, "enqueue", err)
+	default:
+		s.metrics.enqueued(string(typ))
+		writeJSON(w, http.StatusAccepted, enqueueReply{JobID: jobID, Type: typ, Queue: p.Queue()})
+	}
+}
+
+func (s *Server) replayByID(w http.ResponseWriter, ctx context.Context, jobID string, p workers.Payload) {
+	job, err := s.deps.Jobs.GetJob(ctx, jobID)
+	if err != nil {
+		s.unavailable(w, "look up job of idempotency key", err)
+		return
+	}
+	s.replay(w, job, p)
+}
+
+// replay answers a repeated Idempotency-Key with the first job; the same key for
+// another user's job is a conflict, not a replay.
+func (s *Server) replay(w http.ResponseWriter, job store.Job, p workers.Payload) {
+	if job.UserID != p.UserID() {
+		writeError(w, http.StatusConflict, "Idempotency-Key already used for another user's job")
+		return
+	}
+	w.Header().Set("Idempotent-Replayed", "true")
+	writeJSON(w, http.StatusOK, enqueueReply{JobID: job.ID, Type: job.Type, Queue: job.Queue, State: job.State})
+}
+
+// readJSONBody enforces the JSON content type (415) and the size cap (413).
+func readJSONBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, bool) {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "application/json" {
+		writeError(w, http.StatusUnsupportedMediaType, "Content-Type must be application/json")
+		return nil, false
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("body larger than %d bytes", limit))
+		return nil, false
+	case err != nil:
+		writeError(w, http.StatusBadRequest, "could not read the body")
+		return nil, false
+	}
+	return body, true
+}
+
+func writeDecodeError(w http.ResponseWriter, err error) {
+	var fe *workers.FieldErrors
+	switch {
+	case errors.As(err, &fe):
+		writeFields(w, "invalid payload", fe.Fields)
+	case errors.Is(err, workers.ErrTooLarge):
+		writeError(w, http.StatusRequestEntityTooLarge, err.Error())
+	default:
+		writeError(w, http.StatusBadRequest, clip(err.Error()))
+	}
+}
+
+func newJobID() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails (Go 1.24+)
+	return hex.EncodeToString(b)
+}
+
+// idempotentJobID scopes the key by job type, so one key names one job per type.
+func idempotentJobID(typ progress.WorkerType, key string) string {
+	sum := sha256.Sum256([]byte(string(typ) + "\x00" + key))
+	return "idem-" + hex.EncodeToString(sum[:16])
+}
+
+func chatID(p workers.Payload) int64 {
+	if c, ok := p.(interface{ ChatID() int64 }); ok {
+		return c.ChatID()
+	}
+	return 0
+}
+
+// tokenOf is the token a job works on when its payload names one.
+func tokenOf(p workers.Payload) string {
+	switch v := p.(type) {
+	case *workers.PrepareLaunchPayload:
+		return v.TokenAddress
+	case *workers.ExecuteLaunchPayload:
+		return v.TokenAddress
+	case *workers.DevSellPayload:
+		return v.TokenAddress
+	case *workers.WalletSellPayload:
+		return v.TokenAddress
+	}
+	return ""
+}
+
+// jobReply is GET /api/jobs/{jobId}: state, latest progress, steps, result or error.
+type jobReply struct {
+	JobID        string                        `json:"jobId"`
+	Type         progress.WorkerType           `json:"type"`
+	Queue        string                        `json:"queue"`
+	State        store.JobState                `json:"state"`
+	UserID       string                        `json:"userId"`
+	TokenAddress string                        `json:"tokenAddress"`
+	Attempt      int                           `json:"attempt"`
+	MaxRetry     int                           `json:"maxRetry"`
+	Progress     *progress.WorkerProgressEvent `json:"progress"`
+	Steps        []progress.WorkerStepEvent    `json:"steps"`
+	Result       any                           `json:"result,omitempty"`
+	Error        string                        `json:"error,omitempty"`
+	CreatedAt    time.Time                     `json:"createdAt"`
+	UpdatedAt    time.Time                     `json:"updatedAt"`
+	StartedAt    *time.Time                    `json:"startedAt,omitempty"`
+	EndedAt      *time.Time                    `json:"endedAt,omitempty"`
+}
+
+func (s *Server) getJob(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("jobId")
+	if !safeID(id, 128) {
+		writeError(w, http.StatusNotFound, "job not found")
+		return
+	}
+	job, err := s.deps.Jobs.GetJob(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		writeError(w, http.StatusNotFound, "job not found")
+		return
+	} else if err != nil {
+		s.unavailable(w, "get job", err)
+		return
+	}
+	if !requireUser(w, r, job.UserID) {
+		return
+	}
+	steps, err := s.deps.Jobs.JobSteps(r.Context(), id)
+	if err != nil {
+		s.unavailable(w, "job steps", err)
+		return
+	}
+	rep := jobReply{JobID: job.ID, Type: job.Type, Queue: job.Queue, State: job.State, UserID: job.UserID,
+		TokenAddress: job.TokenAddress, Attempt: job.Attempt, MaxRetry: job.MaxRetry, Progress: job.LatestProgress,
+		Steps: nonNil(steps), Error: job.Error, CreatedAt: job.CreatedAt, UpdatedAt: job.UpdatedAt,
+		StartedAt: job.StartedAt, EndedAt: job.EndedAt}
+	if len(job.Result) > 0 {
+		rep.Result = redactJSON(job.Result) // results hold signatures and amounts; scrub anything else
+	}
+	writeJSON(w, http.StatusOK, rep)
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
