@@ -69,15 +69,17 @@ func (s *Store) CreateJob(ctx context.Context, j Job) error {
 }
 
 // StartRun records that a run of job id begins. It upserts: a task enqueued straight
-// into asynq (the Telegram bot) has no row yet.
+// into asynq (the Telegram bot) has no row yet. Blank arguments keep what the row has.
 func (s *Store) StartRun(ctx context.Context, id string, typ progress.WorkerType, userID string,
 	userChatID int64, queue string, attempt, maxRetry int) error {
 	_, err := s.pool.Exec(ctx, `
 		INSERT INTO jobs (id, type, user_id, user_chat_id, queue, state, attempt, max_retry, started_at)
 		VALUES ($1, $2, $3, $4, $5, 'running', $6, $7, now())
 		ON CONFLICT (id) DO UPDATE SET
-			type = EXCLUDED.type, user_id = EXCLUDED.user_id, user_chat_id = EXCLUDED.user_chat_id,
-			queue = EXCLUDED.queue, state = 'running', attempt = EXCLUDED.attempt,
+			type = COALESCE(NULLIF(EXCLUDED.type, ''), jobs.type),
+			user_id = COALESCE(NULLIF(EXCLUDED.user_id, ''), jobs.user_id),
+			user_chat_id = COALESCE(NULLIF(EXCLUDED.user_chat_id, 0), jobs.user_chat_id),
+			queue = COALESCE(NULLIF(EXCLUDED.queue, ''), jobs.queue), state = 'running', attempt = EXCLUDED.attempt,
 			max_retry = EXCLUDED.max_retry, started_at = now(), ended_at = NULL, updated_at = now()`,
 		id, typ, userID, userChatID, queue, attempt, maxRetry)
 	if err != nil {

@@ -65,9 +65,11 @@ func TestStartRunKeepsPayload(t *testing.T) {
 	t.Parallel()
 	s, ctx := storetest.New(t), t.Context()
 	must(t, s.CreateJob(ctx, store.Job{ID: "j", Type: progress.DevSell, UserID: "u", Payload: json.RawMessage(`{"a":1}`)}))
-	must(t, s.StartRun(ctx, "j", progress.DevSell, "u", 0, "default", 0, 3))
+	must(t, s.StartRun(ctx, "j", progress.DevSell, "u", 0, "critical", 0, 3))
+	must(t, s.StartRun(ctx, "j", "", "", 0, "", 1, 3)) // blanks keep what the row has
 	j, _ := s.GetJob(ctx, "j")
-	if string(j.Payload) != `{"a": 1}` || j.State != store.JobRunning {
+	if string(j.Payload) != `{"a": 1}` || j.State != store.JobRunning || j.Queue != "critical" ||
+		j.UserID != "u" || j.Type != progress.DevSell || j.Attempt != 1 {
 		t.Fatalf("job = %+v payload %s", j, j.Payload)
 	}
 }
