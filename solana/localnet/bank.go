@@ -114,11 +114,7 @@ func (b *Bank) RegisterProgram(p Program) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.programs[p.ID()] = p
-	owner := solana.BPFLoaderUpgradeableProgramID
-	if _, native := builtinCU[p.ID()]; native {
-		owner = nativeLoaderID
-	}
-	b.accounts[p.ID()] = &Account{Lamports: 1_141_440, Owner: owner, Executable: true}
+	b.accounts[p.ID()] = programAccount(p.ID())
 }
 
 // SetAccount stores a copy of acc at key (genesis and tests). A zero-lamport

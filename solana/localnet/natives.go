@@ -61,13 +61,7 @@ func registerNativePrograms(b *Bank) {
 	b.programs[solana.Token2022ProgramID] = &tokenProgram{id: solana.Token2022ProgramID, ext: true}
 	b.programs[solana.SPLAssociatedTokenAccountProgramID] = ataProgram{}
 	for id := range b.programs {
-		owner := solana.BPFLoaderUpgradeableProgramID
-		if _, ok := builtinCU[id]; ok {
-			owner = nativeLoaderID
-		} else if id == solana.TokenProgramID || id == solana.SPLAssociatedTokenAccountProgramID {
-			owner = bpfLoader2ID
-		}
-		b.accounts[id] = &Account{Lamports: 1_141_440, Owner: owner, Executable: true}
+		b.accounts[id] = programAccount(id)
 	}
 	for _, m := range []struct{ key, owner solana.PublicKey }{
 		{NativeMint, solana.TokenProgramID}, {NativeMint2022, solana.Token2022ProgramID}} {
@@ -77,6 +71,18 @@ func registerNativePrograms(b *Bank) {
 	}
 	b.accounts[solana.SysVarRentPubkey] = &Account{Lamports: 1_009_200, Owner: sysvarOwnerID,
 		Data: rentSysvarData()}
+}
+
+// programAccount is the executable account of a program: builtins are owned
+// by the native loader with 1 lamport, as on mainnet.
+func programAccount(id solana.PublicKey) *Account {
+	switch {
+	case builtinCU[id] > 0:
+		return &Account{Lamports: 1, Owner: nativeLoaderID, Executable: true}
+	case id == solana.TokenProgramID || id == solana.SPLAssociatedTokenAccountProgramID:
+		return &Account{Lamports: 1_141_440, Owner: bpfLoader2ID, Executable: true}
+	}
+	return &Account{Lamports: 1_141_440, Owner: solana.BPFLoaderUpgradeableProgramID, Executable: true}
 }
 
 func rentSysvarData() []byte {
