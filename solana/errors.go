@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"regexp"
 	"strconv"
@@ -183,7 +184,7 @@ func (e *TxError) fromMap(m map[string]any) {
 		case map[string]any:
 			for ik, iv := range inner {
 				e.Reason = ik
-				if c, ok := toUint(iv); ok && ik == "Custom" {
+				if c, ok := toUint(iv); ok && ik == "Custom" && c <= math.MaxUint32 {
 					e.Custom, e.HasCustom = uint32(c), true
 				}
 			}
