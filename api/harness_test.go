@@ -1,0 +1,288 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/mr-tron/base58"
+	"github.com/redis/go-redis/v9"
+	"github.com/rs/zerolog"
+
+	"github.com/nitro-runtime/nitro/api"
+	"github.com/nitro-runtime/nitro/auth"
+	"github.com/nitro-runtime/nitro/progress"
+	"github.com/nitro-runtime/nitro/store"
+	"github.com/nitro-runtime/nitro/store/storetest"
+)
+
+// redisDB is this package's Redis database (flushed by every harness).
+const redisDB = 13
+
+const (
+	testAPIKey   = "test-api-key-0123456789"
+	testPassword = "admin-password-for-tests"
+)
+
+var redisOpt = asynq.RedisClientOpt{Addr: "127.0.0.1:6379", DB: redisDB}
+
+// harness is a real API over a real store (its own schema), a real asynq client on
+// Redis DB 13, and a recorder of every response body so tests can assert that no
+// secret ever left the server.
+type harness struct {
+	t        *testing.T
+	srv      *httptest.Server
+	api      *api.Server
+	store    *store.Store
+	verifier *auth.Verifier
+	insp     *asynq.Inspector
+	client   *asynq.Client
+	logs     *syncBuffer
+	sockets  fakeSockets
+
+	mu     sync.Mutex
+	bodies [][]byte
+}
+
+type fakeSockets int
+
+func (f fakeSockets) Sockets() int { return int(f) }
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+type harnessOpts struct {
+	cfg    api.Config
+	checks map[string]api.HealthCheck
+	mount  map[string]http.Handler
+}
+
+func flushRedis(t *testing.T) {
+	t.Helper()
+	rc := redis.NewClient(&redis.Options{Addr: redisOpt.Addr, DB: redisDB})
+	defer rc.Close()
+	if err := rc.FlushDB(context.Background()).Err(); err != nil {
+		t.Fatalf("Redis at %s is required (DB %d): %v", redisOpt.Addr, redisDB, err)
+	}
+}
+
+func newHarness(t *testing.T, o harnessOpts) *harness {
+	t.Helper()
+	flushRedis(t)
+	v, err := auth.NewVerifier([]byte("a-test-secret-of-32-bytes-length"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &harness{t: t, store: storetest.New(t), verifier: v, logs: &syncBuffer{}, sockets: 3}
+	h.client = asynq.NewClient(redisOpt)
+	h.insp = asynq.NewInspector(redisOpt)
+	t.Cleanup(func() { h.client.Close(); h.insp.Close() })
+	cfg := o.cfg
+	cfg.AdminPassword = testPassword
+	cfg.Version = "test"
+	if cfg.RateLimit == 0 {
+		cfg.RateLimit, cfg.RateBurst = 1000, 1000
+	}
+	checks := o.checks
+	if checks == nil {
+		redisCheck, closer, err := api.RedisCheck(redisOpt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { closer.Close() })
+		checks = map[string]api.HealthCheck{"redis": redisCheck, "postgres": h.store.Ping,
+			"solana": func(context.Context) error { return nil }}
+	}
+	h.api, err = api.New(cfg, api.Deps{
+		Enqueuer: h.client, Jobs: h.store, Launches: h.store, Wallets: h.store,
+		Balances: api.BalancesFunc(func(_ context.Context, keys []string) (map[string]uint64, error) {
+			out := map[string]uint64{}
+			for i, k := range keys {
+				out[k] = uint64(i+1) * 1_500_000_000
+			}
+			return out, nil
+		}),
+		Checks: checks, Verifier: v, APIKeys: auth.NewAPIKeys([]string{testAPIKey}), Redis: redisOpt,
+		Sockets: h.sockets, ProgressStats: func() progress.Stats { return progress.Stats{Emitted: 7, Persisted: 5} },
+		Mount: o.mount, Log: zerolog.New(h.logs),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { h.api.Close() })
+	h.srv = httptest.NewServer(h.api.Handler())
+	t.Cleanup(h.srv.Close)
+	return h
+}
+
+// token issues a JWT for user (admin when admin).
+func (h *harness) token(user string, admin bool) string {
+	tok, err := h.verifier.Issue(user, admin, time.Hour)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return tok
+}
+
+type reply struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func (r reply) json(t *testing.T) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(r.body, &m); err != nil {
+		t.Fatalf("body is not a JSON object (%d): %s", r.status, r.body)
+	}
+	return m
+}
+
+// call sends a request; auth is "key" (API key), "none", "basic", "basic:<pw>", or a JWT.
+func (h *harness) call(method, path, authz string, body any, hdr ...string) reply {
+	h.t.Helper()
+	var rd io.Reader
+	ctype := "application/json"
+	switch b := body.(type) {
+	case nil:
+	case []byte:
+		rd = bytes.NewReader(b)
+	case string:
+		rd = strings.NewReader(b)
+	default:
+		raw, err := json.Marshal(b)
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		rd = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequest(method, h.srv.URL+path, rd)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	if rd != nil {
+		req.Header.Set("Content-Type", ctype)
+	}
+	switch {
+	case authz == "none":
+	case authz == "key":
+		req.Header.Set("Authorization", "Bearer "+testAPIKey)
+	case authz == "basic":
+		req.SetBasicAuth("admin", testPassword)
+	case strings.HasPrefix(authz, "basic:"):
+		req.SetBasicAuth("admin", strings.TrimPrefix(authz, "basic:"))
+	default:
+		req.Header.Set("Authorization", "Bearer "+authz)
+	}
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	resp, err := h.srv.Client().Do(req)
+	if err != nil {
+		h.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.mu.Lock()
+	h.bodies = append(h.bodies, b)
+	h.mu.Unlock()
+	return reply{status: resp.StatusCode, header: resp.Header, body: b}
+}
+
+// expect asserts the status and, for errors, the JSON {error} shape.
+func (h *harness) expect(r reply, status int) map[string]any {
+	h.t.Helper()
+	if r.status != status {
+		h.t.Fatalf("status %d, want %d: %s", r.status, status, r.body)
+	}
+	if status >= 400 {
+		m := r.json(h.t)
+		if s, _ := m["error"].(string); s == "" {
+			h.t.Fatalf("error body without error: %s", r.body)
+		}
+		if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+			h.t.Fatalf("error Content-Type %q", ct)
+		}
+		return m
+	}
+	if len(r.body) > 0 && strings.HasPrefix(r.header.Get("Content-Type"), "application/json") {
+		return r.json(h.t)
+	}
+	return nil
+}
+
+// assertNeverSent fails if any response body or log line held one of secrets.
+func (h *harness) assertNeverSent(secrets ...string) {
+	h.t.Helper()
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, s := range secrets {
+		for _, b := range h.bodies {
+			if bytes.Contains(b, []byte(s)) {
+				h.t.Fatalf("a response contained a secret: %s", b)
+			}
+		}
+		if strings.Contains(h.logs.String(), s) {
+			h.t.Fatalf("the log contained a secret")
+		}
+	}
+}
+
+// keypair returns a fresh Solana keypair: base58 secret (64 bytes) and public key.
+func keypair(t *testing.T) (secret, pub string) {
+	t.Helper()
+	p, priv, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return base58.Encode(priv), base58.Encode(p)
+}
+
+// pubkey returns a deterministic valid public key.
+func pubkey(n byte) string {
+	b := make([]byte, 32)
+	for i := range b {
+		b[i] = n + byte(i)
+	}
+	return base58.Encode(b)
+}
+
+// closedAddr is a local address nothing listens on.
+func closedAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	return addr
+}
