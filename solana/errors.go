@@ -78,6 +78,9 @@ type TxError struct {
 	Raw   any
 	Logs  []string
 	class error
+	// known: Program is set (the system program's key is all zero bytes, so
+	// Program.IsZero() cannot tell "unknown" apart from it).
+	known bool
 }
 
 func (e *TxError) Error() string {
@@ -86,7 +89,7 @@ func (e *TxError) Error() string {
 	if e.Instruction >= 0 {
 		fmt.Fprintf(&b, ": instruction %d", e.Instruction)
 	}
-	if !e.Program.IsZero() {
+	if e.known {
 		fmt.Fprintf(&b, " (program %s)", e.Program)
 	}
 	if e.HasCustom {
@@ -156,10 +159,10 @@ func ClassifyTxErr(raw any, programs []sol.PublicKey, logs []string) *TxError {
 		e.Reason = fmt.Sprint(v)
 	}
 	if e.Instruction >= 0 && e.Instruction < len(programs) {
-		e.Program = programs[e.Instruction]
+		e.Program, e.known = programs[e.Instruction], true
 	}
-	if e.Program.IsZero() && e.HasCustom {
-		e.Program = programFromLogs(logs, e.Custom)
+	if !e.known && e.HasCustom {
+		e.Program, e.known = programFromLogs(logs, e.Custom)
 	}
 	e.class = e.classify()
 	return e
@@ -192,7 +195,7 @@ func (e *TxError) fromMap(m map[string]any) {
 	}
 }
 
-func programFromLogs(logs []string, code uint32) sol.PublicKey {
+func programFromLogs(logs []string, code uint32) (sol.PublicKey, bool) {
 	for _, l := range logs {
 		m := customRe.FindStringSubmatch(l)
 		if m == nil {
@@ -203,10 +206,10 @@ func programFromLogs(logs []string, code uint32) sol.PublicKey {
 			continue
 		}
 		if pk, err := sol.PublicKeyFromBase58(m[1]); err == nil {
-			return pk
+			return pk, true
 		}
 	}
-	return sol.PublicKey{}
+	return sol.PublicKey{}, false
 }
 
 func (e *TxError) classify() error {
@@ -220,6 +223,9 @@ func (e *TxError) classify() error {
 		return ErrTxFailed
 	}
 	var table map[uint32]error
+	if !e.known {
+		return ErrTxFailed // custom codes collide across programs: never guess
+	}
 	switch e.Program {
 	case pumpProgramID:
 		table = pumpCodes

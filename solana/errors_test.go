@@ -53,6 +53,8 @@ func TestClassifyTxErr(t *testing.T) {
 		{"rent", `{"InsufficientFundsForRent":{"account_index":2}}`, nil, nil, ErrInsufficientFunds, false},
 		{"ix insufficient", `{"InstructionError":[0,"InsufficientFunds"]}`, nil, nil, ErrInsufficientFunds, false},
 		{"blockhash", `"BlockhashNotFound"`, nil, nil, ErrBlockhashExpired, true},
+		{"system program is not unknown", `{"InstructionError":[0,{"Custom":6002}]}`, []sol.PublicKey{sol.SystemProgramID},
+			[]string{"Program " + pump.String() + " failed: custom program error: 0x1772"}, ErrTxFailed, false},
 		{"anchor seeds", `{"InstructionError":[0,{"Custom":2006}]}`, []sol.PublicKey{pump}, nil, ErrTxFailed, false},
 	}
 	for _, c := range cases {

@@ -203,3 +203,51 @@ func TestSignatureStatusesBatchesAndUnknown(t *testing.T) {
 		t.Fatalf("statuses %+v %+v %+v", sts[0], sts[1], sts[256])
 	}
 }
+
+func TestAirdropWireAndConfirm(t *testing.T) {
+	f := newFakeRPC(t)
+	sig := sol.Signature{5, 5}
+	f.handle("requestAirdrop", func(p []json.RawMessage) (any, *rpcErr) { return sig.String(), nil })
+	f.handle("getSignatureStatuses", func(p []json.RawMessage) (any, *rpcErr) {
+		return ctxValue([]any{map[string]any{"slot": 1, "confirmations": 0, "err": nil, "confirmationStatus": "confirmed"}}), nil
+	})
+	c := f.client(t)
+	got, err := c.Airdrop(context.Background(), pk(3), 42)
+	if err != nil || got != sig {
+		t.Fatalf("%s %v", got, err)
+	}
+	call := f.callsOf("requestAirdrop")[0]
+	var key string
+	var lamports uint64
+	mustJSON(t, call.Params[0], &key)
+	mustJSON(t, call.Params[1], &lamports)
+	if key != pk(3).String() || lamports != 42 {
+		t.Fatalf("params %s %d", key, lamports)
+	}
+}
+
+func TestSendRawPreflightFailureClassified(t *testing.T) {
+	f := newFakeRPC(t)
+	f.handle("sendTransaction", func(p []json.RawMessage) (any, *rpcErr) {
+		var opts map[string]any
+		mustJSON(t, p[1], &opts)
+		if opts["skipPreflight"] != false || opts["preflightCommitment"] != "confirmed" {
+			t.Errorf("opts %v", opts)
+		}
+		return nil, &rpcErr{Code: -32002, Message: "Transaction simulation failed: Error processing Instruction 1: custom program error: 0x1772",
+			Data: map[string]any{"err": map[string]any{"InstructionError": []any{1, map[string]any{"Custom": 6002}}},
+				"logs": []string{"Program " + pumpProgramID.String() + " failed: custom program error: 0x1772"}}}
+	})
+	c := f.client(t)
+	payer := testKey(1)
+	buy := sol.NewInstruction(pumpProgramID, sol.AccountMetaSlice{sol.Meta(payer.PublicKey()).WRITE().SIGNER()}, []byte{1})
+	stx, err := SignTx(payer.PublicKey(), []sol.Instruction{buy}, []sol.PrivateKey{payer}, testBH, BuildOpts{CULimit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.SendRaw(context.Background(), stx.Raw, SendOpts{})
+	var te *TxError
+	if !errors.Is(err, ErrSlippage) || !errors.As(err, &te) || len(te.Logs) != 1 {
+		t.Fatalf("err %v", err)
+	}
+}
