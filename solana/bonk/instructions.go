@@ -194,6 +194,10 @@ func swap(p Pool, t Trade, d [8]byte, op string) (solana.Instruction, error) {
 	binary.LittleEndian.PutUint64(data[8:], t.AmountIn)
 	binary.LittleEndian.PutUint64(data[16:], t.MinimumAmountOut)
 	binary.LittleEndian.PutUint64(data[24:], t.ShareFeeRate)
+	return solana.NewInstruction(ProgramID, swapAccounts(p, t, userBase, userQuote), data), nil
+}
+
+func swapAccounts(p Pool, t Trade, userBase, userQuote solana.PublicKey) solana.AccountMetaSlice {
 	accs := make(solana.AccountMetaSlice, 0, 19)
 	accs = append(accs,
 		token.Meta(t.User, true, true),
@@ -220,7 +224,7 @@ func swap(p Pool, t Trade, d [8]byte, op string) (solana.Instruction, error) {
 		token.Meta(p.PlatformFeeVault, true, false),
 		token.Meta(p.CreatorFeeVault, true, false),
 	)
-	return solana.NewInstruction(ProgramID, accs, data), nil
+	return accs
 }
 
 // BuyWithSOL returns a complete WSOL buy (notes §3.5): idempotent base ATA, wrap

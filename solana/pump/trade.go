@@ -114,6 +114,17 @@ func Sell(c Coin, t Trader, amount, minSolOutput uint64) (solana.Instruction, er
 	copy(data, DiscSell[:])
 	binary.LittleEndian.PutUint64(data[8:], amount)
 	binary.LittleEndian.PutUint64(data[16:], minSolOutput)
+	var uva solana.PublicKey
+	if c.Cashback {
+		if uva, err = UserVolumeAccumulatorAddress(t.User); err != nil {
+			return nil, fmt.Errorf("sell: %w", err)
+		}
+	}
+	return solana.NewInstruction(ProgramID, sellAccounts(c, t, userATA, uva), data), nil
+}
+
+// sellAccounts lists sell's accounts; uva is used only for cashback coins.
+func sellAccounts(c Coin, t Trader, userATA, uva solana.PublicKey) solana.AccountMetaSlice {
 	accs := make(solana.AccountMetaSlice, 0, 17)
 	accs = append(accs,
 		token.Meta(GlobalAddress, false, false),
@@ -132,15 +143,11 @@ func Sell(c Coin, t Trader, amount, minSolOutput uint64) (solana.Instruction, er
 		token.Meta(FeeProgramID, false, false),
 	)
 	if c.Cashback {
-		uva, err := UserVolumeAccumulatorAddress(t.User)
-		if err != nil {
-			return nil, fmt.Errorf("sell: %w", err)
-		}
 		accs = append(accs, token.Meta(uva, true, false))
 	}
 	accs = append(accs,
 		token.Meta(c.BondingCurveV2, false, false),
 		token.Meta(t.BuybackRecipient, true, false),
 	)
-	return solana.NewInstruction(ProgramID, accs, data), nil
+	return accs
 }

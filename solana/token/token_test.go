@@ -198,3 +198,16 @@ func TestDecodeRejectsGarbage(t *testing.T) {
 		t.Error("mint decoded as token account")
 	}
 }
+
+func TestRentAndPortion(t *testing.T) {
+	for _, tc := range []struct{ got, want uint64 }{
+		{RentExemptMinimum(Token2022ATASize), 2_074_080}, {RentExemptMinimum(137), 1_844_400},
+		{RentExemptMinimum(0), 890_880}, {RentExemptMinimum(AccountSize), 2_039_280},
+		{PortionBps(1_000_001, 5000), 500_000}, {PortionBps(1_000_001, 10_000), 1_000_001},
+		{PortionBps(1<<63, 5000), 1 << 62}, {PortionBps(^uint64(0), 9999), 18_444_899_399_302_180_659}, {PortionBps(7, 20_000), 7}, {PortionBps(7, 0), 0},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("got %d, want %d", tc.got, tc.want)
+		}
+	}
+}
