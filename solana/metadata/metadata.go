@@ -78,7 +78,7 @@ var allowedTypes = map[string]string{"image/png": "png", "image/jpeg": "jpg", "i
 
 // Prepare validates t and resolves its image (fetching an https Source with a size
 // cap and timeout, decoding a data: URI), sniffing the content type from the bytes.
-// client may be nil (a 15 s timeout client is used).
+// client may be nil: PublicHTTPClient (15 s, no private addresses) is used.
 func Prepare(ctx context.Context, client *http.Client, t Token) (Token, error) {
 	if err := validateText(t); err != nil {
 		return Token{}, err
@@ -156,7 +156,7 @@ func decodeDataURI(src string) ([]byte, error) {
 
 func fetchImage(ctx context.Context, client *http.Client, src string) ([]byte, error) {
 	if client == nil {
-		client = &http.Client{Timeout: 15 * time.Second}
+		client = PublicHTTPClient(15 * time.Second)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, src, nil)
 	if err != nil {

@@ -292,3 +292,14 @@ func TestBuiltinStoreAndServe(t *testing.T) {
 		t.Fatal("long base accepted")
 	}
 }
+
+func TestDefaultFetchRefusesPrivateAddresses(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write(pngBytes) }))
+	defer srv.Close()
+	tk := token()
+	tk.Image = Image{Source: srv.URL + "/x.png"} // 127.0.0.1
+	_, err := Prepare(context.Background(), nil, tk)
+	if !errors.Is(err, errPrivateAddress) {
+		t.Fatalf("loopback fetch: %v", err)
+	}
+}
