@@ -26,14 +26,15 @@ type Event struct {
 // worker_progress of highest seq unless the row already holds a later one. A job with
 // no row yet gets a minimal one, so its events are never orphaned. The job's state
 // follows its latest progress (completed, failed, retrying, running) unless
-// FinishJob or FailJob already ended it.
+// FinishJob or FailJob already ended it. Rows are written in (job_id, seq) order so
+// that overlapping batches written at once (a retried batch) cannot deadlock.
 const persistSQL = `
 WITH ev AS (
 	SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::jsonb[], $5::timestamptz[], $6::text[], $7::text[])
 		AS e(job_id, seq, name, payload, at, user_id, token)
 ), ins AS (
 	INSERT INTO job_events (job_id, seq, name, payload, created_at)
-	SELECT job_id, seq, name, payload, at FROM ev
+	SELECT job_id, seq, name, payload, at FROM ev ORDER BY job_id, seq
 	ON CONFLICT (job_id, seq) DO NOTHING
 ), per_job AS (
 	SELECT DISTINCT ON (job_id) job_id, user_id, token, COALESCE(payload->>'workerType', '') AS type

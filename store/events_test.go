@@ -2,7 +2,11 @@ package store_test
 
 import (
 	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/nitro-runtime/nitro/progress"
@@ -172,3 +176,50 @@ var (
 	_ progress.Persister     = (*store.Store)(nil)
 	_ progress.LaunchTracker = (*store.Store)(nil)
 )
+
+// Overlapping batches written at once, in any order, neither deadlock nor move the
+// latest progress below the highest seq written.
+func TestPersistEventsConcurrentOverlappingBatches(t *testing.T) {
+	t.Parallel()
+	s, ctx := storetest.New(t), t.Context()
+	const jobs, perJob = 8, 60
+	var all []progress.Record
+	for seq := int64(1); seq <= perJob; seq++ {
+		for j := range jobs {
+			all = append(all, progressRec(fmt.Sprintf("j%d", j), "u", seq, progress.StatusInProgress, int(seq)))
+		}
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for w := range 8 {
+		wg.Go(func() {
+			r := rand.New(rand.NewPCG(uint64(w), 1))
+			batch := slices.Clone(all)
+			r.Shuffle(len(batch), func(i, k int) { batch[i], batch[k] = batch[k], batch[i] })
+			for len(batch) > 0 {
+				n := min(len(batch), 1+r.IntN(100))
+				if err := s.PersistEvents(ctx, batch[:n]); err != nil {
+					errs <- err
+					return
+				}
+				batch = batch[n:]
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	for j := range jobs {
+		job, err := s.GetJob(ctx, fmt.Sprintf("j%d", j))
+		must(t, err)
+		if job.LatestSeq != perJob || job.LatestProgress.Progress != perJob {
+			t.Errorf("job %s latest seq %d progress %d; want %d", job.ID, job.LatestSeq, job.LatestProgress.Progress, perJob)
+		}
+	}
+	n, err := s.QueryInt(ctx, `SELECT count(*) FROM job_events`)
+	if err != nil || n != jobs*perJob {
+		t.Fatalf("events = %d, %v; want %d", n, err, jobs*perJob)
+	}
+}
