@@ -174,3 +174,33 @@ func TestBlockhashTrackerCaches(t *testing.T) {
 		t.Fatalf("%d fetches, want 4", got)
 	}
 }
+
+func TestPriorityFeeEstimateWire(t *testing.T) {
+	f := newFakeRPC(t)
+	f.handle("getRecentPrioritizationFees", func(p []json.RawMessage) (any, *rpcErr) {
+		out := []map[string]uint64{}
+		for i := range 10 {
+			out = append(out, map[string]uint64{"slot": uint64(i), "prioritizationFee": uint64(i * 1000)})
+		}
+		return out, nil
+	})
+	c := f.client(t)
+	got, err := c.PriorityFeeEstimate(context.Background(), []sol.PublicKey{pk(4)}, 75, 100, 0)
+	if err != nil || got != 7000 {
+		t.Fatalf("%d %v", got, err)
+	}
+	var keys []string
+	mustJSON(t, f.callsOf("getRecentPrioritizationFees")[0].Params[0], &keys)
+	if len(keys) != 1 || keys[0] != pk(4).String() {
+		t.Fatalf("params %v", keys)
+	}
+	if got, _ := c.PriorityFeeEstimate(context.Background(), nil, 99, 0, 5000); got != 5000 {
+		t.Fatalf("ceiling %d", got)
+	}
+	if got, _ := c.PriorityFeeEstimate(context.Background(), nil, 0, 20_000, 0); got != 20_000 {
+		t.Fatalf("floor %d", got)
+	}
+	if Percentile(nil, 50) != 0 || Percentile([]uint64{5, 1, 3}, 50) != 3 || Percentile([]uint64{5, 1, 3}, 100) != 5 {
+		t.Fatal("percentile")
+	}
+}
