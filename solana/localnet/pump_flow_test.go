@@ -176,7 +176,16 @@ func TestPumpWorkedExample(t *testing.T) {
 	}
 	ata := lpIdempotentATA(user, user, e.coin.Mint, solana.Token2022ProgramID)
 	pre := e.b.Balance(user)
-	lpOK(t, e.b, []solana.Instruction{ata, ix}, buyer)
+	rec := lpOK(t, e.b, []solana.Instruction{ata, ix}, buyer)
+	evs, err := pumpc.TradeEventsFromLogs(rec.Logs)
+	if err != nil || len(evs) != 1 {
+		t.Fatalf("trade events %+v, %v", evs, err)
+	}
+	if ev := evs[0]; !ev.IsBuy || ev.SolAmount != 987_654_320 || ev.TokenAmount != 34_199_203_120_618 ||
+		ev.Fee != 9_382_717 || ev.CreatorFee != 2_962_963 || ev.FeeBasisPoints != 95 || ev.User != user ||
+		ev.RealSolReserves != 987_654_320 || ev.Creator != e.dev.PublicKey() {
+		t.Errorf("trade event %+v", ev)
+	}
 	spent := pre - e.b.Balance(user) - lpTxFee - lpUVARent - lpT22ATARent
 	if spent != 1_000_000_000 {
 		t.Errorf("spent %d lamports, want the whole budget", spent)
