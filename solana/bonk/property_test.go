@@ -233,3 +233,13 @@ func TestLaunchTxSize(t *testing.T) {
 	}
 	t.Logf("bonk launch tx: %d bytes", len(raw))
 }
+
+func TestQuoteBuySequence(t *testing.T) {
+	qs, end, err := QuoteBuySequence(fresh, MainnetRates(), []uint64{1e9, 1e9, 200e9, 1e9})
+	if !errors.Is(err, ErrNotTrading) || len(qs) != 3 || end.Status != StatusMigrating {
+		t.Fatalf("sequence: %d quotes, %v, status %d", len(qs), err, end.Status)
+	}
+	if qs[1].BaseOut >= qs[0].BaseOut || !qs[2].Capped || qs[0].BaseOut+qs[1].BaseOut+qs[2].BaseOut != DefaultTotalBaseSell {
+		t.Fatalf("quotes %+v", qs)
+	}
+}

@@ -237,3 +237,19 @@ func CurveInit(supply, totalSell, raise, migrateFee, locked uint64) (virtualBase
 	}
 	return x.Uint64(), y.Uint64(), nil
 }
+
+// QuoteBuySequence quotes buy_exact_in for amounts in order, each on the pool the
+// previous buys left (a launch bundle executes its transactions sequentially). It
+// stops at the first refused buy and returns its error with the quotes before it.
+func QuoteBuySequence(s PoolState, r FeeRates, amounts []uint64) ([]BuyResult, PoolState, error) {
+	out := make([]BuyResult, 0, len(amounts))
+	for i, in := range amounts {
+		q, err := BuyExactInQuote(s, r, in)
+		if err != nil {
+			return out, s, fmt.Errorf("buy %d of %d: %w", i+1, len(amounts), err)
+		}
+		out = append(out, q)
+		s = s.AfterBuy(q)
+	}
+	return out, s, nil
+}

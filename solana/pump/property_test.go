@@ -215,3 +215,21 @@ func TestBuildersRejectBadInput(t *testing.T) {
 }
 
 func errOf(_ solana.Instruction, err error) error { return err }
+
+func TestQuoteBuySequence(t *testing.T) {
+	budgets := []uint64{LamportsPerSOL, LamportsPerSOL, LamportsPerSOL, 100 * LamportsPerSOL, LamportsPerSOL}
+	qs, end, err := QuoteBuySequence(freshCurve(), mainnetFees(), budgets)
+	if !errors.Is(err, ErrCurveComplete) || len(qs) != 4 || !end.Complete {
+		t.Fatalf("sequence: %d quotes, %v, complete %v", len(qs), err, end.Complete)
+	}
+	if qs[0].Tokens != 34_199_203_120_618 || qs[1].Tokens >= qs[0].Tokens || qs[2].Tokens >= qs[1].Tokens || !qs[3].Capped {
+		t.Fatalf("later buyers should get fewer tokens: %+v", qs)
+	}
+	sum := uint64(0)
+	for _, q := range qs {
+		sum += q.Tokens
+	}
+	if sum != InitialRealTokenReserves {
+		t.Fatalf("sold %d tokens, want all %d", sum, InitialRealTokenReserves)
+	}
+}

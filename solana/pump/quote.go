@@ -262,3 +262,21 @@ func (g *Global) SplitProtocolFee(fee uint64) (toFeeRecipient, toBuyback uint64)
 	}
 	return fee - bb, bb
 }
+
+// QuoteBuySequence quotes buy_exact_sol_in for budgets in order against one curve,
+// each on the curve the previous buys left: the quotes of a launch bundle (dev buy
+// first, then the buyers), whose transactions execute sequentially. It stops at the
+// first budget the curve refuses (e.g. after graduation) and returns that error
+// with the quotes before it.
+func QuoteBuySequence(c BondingCurve, f FeeBps, budgets []uint64) ([]BuyResult, BondingCurve, error) {
+	out := make([]BuyResult, 0, len(budgets))
+	for i, s := range budgets {
+		q, err := BuyQuote(c, f, s)
+		if err != nil {
+			return out, c, fmt.Errorf("buy %d of %d: %w", i+1, len(budgets), err)
+		}
+		out = append(out, q)
+		c = c.AfterBuy(q)
+	}
+	return out, c, nil
+}
