@@ -252,3 +252,36 @@ func TestPumpBuyExactTokensCost(t *testing.T) {
 	}
 	e.buy(t, buyer, 1, q)
 }
+
+// TestPumpFeeTiers: with a tiered FeeConfig (written by the client's
+// encoder), fees follow the curve's market cap as the client selects them.
+func TestPumpFeeTiers(t *testing.T) {
+	e := newPumpEnv(t, 55, 56)
+	fc := e.fc
+	fc.FeeTiers = []pumpc.FeeTier{
+		{MarketCapThreshold: 0, Fees: pumpc.Fees{ProtocolBps: 95, CreatorBps: 30}},
+		{MarketCapThreshold: 40_000_000_000, Fees: pumpc.Fees{ProtocolBps: 60, CreatorBps: 20}},
+		{MarketCapThreshold: 60_000_000_000, Fees: pumpc.Fees{ProtocolBps: 25, CreatorBps: 5}},
+	}
+	data := pumpc.EncodeFeeConfig(fc)
+	e.b.SetAccount(pumpFeeConfigKey, Account{Lamports: RentExemptMinimum(len(data)), Owner: PumpFeeProgramID, Data: data})
+	e.fc = fc
+	w := lpKey(57)
+	e.b.Airdrop(w.PublicKey(), 100_000_000_000)
+	seen := map[uint64]bool{}
+	for i := range 12 {
+		c := e.curve(t)
+		f := fc.For(c)
+		seen[f.Protocol] = true
+		q, err := pumpc.BuyTokensCost(c, f, 40_000_000_000_000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.buy(t, w, i, q)
+	}
+	if len(seen) != 3 {
+		t.Errorf("trades crossed tiers %v, want all three", seen)
+	}
+	ata, _ := e.coin.UserATA(w.PublicKey())
+	e.sell(t, w, 1, lpTokenBalance(t, e.b, ata))
+}
