@@ -7,6 +7,7 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -25,7 +26,8 @@ const (
 )
 
 type healthReply struct {
-	Status        string            `json:"status"` // "ok" or "degraded"
+	Status        string            `json:"status"`          // "ok" or "degraded"
+	Error         string            `json:"error,omitempty"` // names what is down, as every error body does
 	Redis         string            `json:"redis"`
 	Postgres      string            `json:"postgres"`
 	Solana        string            `json:"solana"`
@@ -45,8 +47,11 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 		rep.Sockets = s.deps.Sockets.Sockets()
 	}
 	status := http.StatusOK
-	for name, v := range results {
+	var down []string
+	for _, name := range slices.Sorted(maps.Keys(results)) {
+		v := results[name]
 		if v == healthDown {
+			down = append(down, name)
 			rep.Status, status = "degraded", http.StatusServiceUnavailable
 		}
 		switch name {
@@ -62,6 +67,9 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 			}
 			rep.Checks[name] = v
 		}
+	}
+	if len(down) > 0 {
+		rep.Error = "unavailable: " + strings.Join(down, ", ") + " down"
 	}
 	writeJSON(w, status, rep)
 }

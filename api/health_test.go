@@ -1,0 +1,85 @@
+package api_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/nitro-runtime/nitro/api"
+)
+
+func TestHealthOK(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	m := h.expect(h.call("GET", "/health", "none", nil), http.StatusOK)
+	if m["status"] != "ok" || m["redis"] != "ok" || m["postgres"] != "ok" || m["solana"] != "ok" ||
+		m["version"] != "test" || m["sockets"] != 3.0 || m["uptimeSeconds"] == nil {
+		t.Fatalf("health %v", m)
+	}
+	h.expect(h.call("POST", "/health", "none", "{}"), http.StatusMethodNotAllowed)
+	h.expect(h.call("GET", "/no/such/page", "none", nil), http.StatusNotFound)
+}
+
+func TestHealthRedisDown(t *testing.T) {
+	check, closer, err := api.RedisCheck(asynq.RedisClientOpt{Addr: closedAddr(t), DialTimeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closer.Close()
+	slow := func(ctx context.Context) error { <-ctx.Done(); return ctx.Err() } // a hung dependency
+	h := newHarness(t, harnessOpts{cfg: api.Config{HealthTimeout: 300 * time.Millisecond},
+		checks: map[string]api.HealthCheck{"redis": check, "postgres": func(context.Context) error { return nil }, "solana": slow}})
+	m := h.expect(h.call("GET", "/health", "none", nil), http.StatusServiceUnavailable)
+	if m["status"] != "degraded" || m["redis"] != "down" || m["postgres"] != "ok" || m["solana"] != "down" {
+		t.Fatalf("health %v", m)
+	}
+	if strings.Contains(string(h.call("GET", "/health", "none", nil).body), "127.0.0.1") {
+		t.Fatal("health leaks dependency addresses")
+	}
+}
+
+func TestPanicBecomesJSON500(t *testing.T) {
+	h := newHarness(t, harnessOpts{mount: map[string]http.Handler{
+		"/boom":   http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic(errors.New("kaboom")) }),
+		"/extra/": http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusTeapot) }),
+	}})
+	h.expect(h.call("GET", "/boom", "none", nil), http.StatusInternalServerError)
+	if got := h.call("GET", "/extra/x", "none", nil).status; got != http.StatusTeapot {
+		t.Fatalf("mounted handler not reached: %d", got)
+	}
+	// The API keeps its routes even next to a catch-all mount.
+	h.expect(h.call("GET", "/api/nope", "key", nil), http.StatusNotFound)
+}
+
+func TestMetricsSeries(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	m := h.api.Metrics()
+	m.JobStarted("launch_token")
+	m.PhaseDone("launch_token", "1", 2*time.Second)
+	m.JobFinished("launch_token", "completed", 5*time.Second)
+	h.expect(h.call("POST", "/api/jobs/dev_sell", "key", validJob("dev_sell", "u1")), http.StatusAccepted)
+	body := string(h.call("GET", "/metrics", "none", nil).body)
+	for _, want := range []string{
+		`nitro_jobs_started_total{type="launch_token"} 1`,
+		`nitro_jobs_finished_total{state="completed",type="launch_token"} 1`,
+		`nitro_jobs_in_flight{type="launch_token"} 0`,
+		`nitro_job_duration_seconds_bucket{state="completed",type="launch_token",le="5"} 1`,
+		`nitro_phase_duration_seconds_count{phase="1",type="launch_token"} 1`,
+		`nitro_jobs_enqueued_total{type="dev_sell"} 1`,
+		`nitro_queue_tasks{queue="critical",state="pending"} 1`,
+		`nitro_queue_info_up 1`,
+		`nitro_sockets 3`,
+		`nitro_progress_events_emitted_total 7`,
+		`nitro_progress_events_persisted_total 5`,
+		`nitro_http_requests_total{code="202",method="POST",route="POST /api/jobs/{type}"} 1`,
+		`go_goroutines`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+}
