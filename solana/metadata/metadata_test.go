@@ -136,7 +136,7 @@ func TestPumpIPFSWire(t *testing.T) {
 	if f := files["file"]; f[0] != string(pngBytes) || f[1] != "image/png" {
 		t.Fatalf("file part %q", f[1])
 	}
-	if hdr.Get("Origin") != "https://www.pump.fun" || !strings.HasPrefix(hdr.Get("Referer"), "https://www.pump.fun") {
+	if hdr.Get("Origin") != "https://www.pump.fun" || hdr.Get("Referer") != "https://www.pump.fun" {
 		t.Fatalf("headers %v", hdr)
 	}
 }

@@ -36,7 +36,7 @@ func (p *PumpIPFS) Upload(ctx context.Context, t Token) (string, error) {
 		return "", fmt.Errorf("pump ipfs: form: %w", err)
 	}
 	out, err := post(ctx, p.HTTP, "pump ipfs", cmp.Or(p.URL, PumpIPFSURL), ct, body, map[string]string{
-		"Origin": "https://www.pump.fun", "Referer": "https://www.pump.fun/create", "Accept": "application/json",
+		"Origin": "https://www.pump.fun", "Referer": "https://www.pump.fun", "Accept": "application/json",
 	})
 	if err != nil {
 		return "", err
