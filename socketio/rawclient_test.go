@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -16,19 +17,54 @@ import (
 type rawClient struct {
 	conn     *websocket.Conn
 	events   atomic.Int64 // EVENT packets received
+	keep     bool         // keep the EVENT bodies in got
+	mu       sync.Mutex
+	got      []string
 	acks     chan string  // ACK packet bodies
 	closed   chan struct{}
 	connectP string // the CONNECT or CONNECT_ERROR packet
 }
 
 func dialRaw(ctx context.Context, t testing.TB, addr string, auth map[string]any) *rawClient {
+	return dialRawKeep(ctx, t, addr, auth, false)
+}
+
+// received returns "event/jobId-or-token/progress" for each kept EVENT packet.
+func (c *rawClient) received() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []string
+	for _, body := range c.got {
+		var pkt []json.RawMessage
+		_ = json.Unmarshal([]byte(body), &pkt)
+		var name string
+		var p struct {
+			JobID        string `json:"jobId"`
+			TokenAddress string `json:"tokenAddress"`
+			Progress     *int   `json:"progress"`
+		}
+		_ = json.Unmarshal(pkt[0], &name)
+		_ = json.Unmarshal(pkt[1], &p)
+		id, pct := p.JobID, -1
+		if id == "" {
+			id = p.TokenAddress
+		}
+		if p.Progress != nil {
+			pct = *p.Progress
+		}
+		out = append(out, fmt.Sprintf("%s/%s/%d", name, id, pct))
+	}
+	return out
+}
+
+func dialRawKeep(ctx context.Context, t testing.TB, addr string, auth map[string]any, keep bool) *rawClient {
 	t.Helper()
 	conn, _, err := websocket.Dial(ctx, "ws://"+addr+"/socket.io/?EIO=4&transport=websocket", nil)
 	if err != nil {
 		t.Fatalf("dial: %v", err)
 	}
 	conn.SetReadLimit(1 << 20)
-	c := &rawClient{conn: conn, acks: make(chan string, 16), closed: make(chan struct{})}
+	c := &rawClient{conn: conn, acks: make(chan string, 16), closed: make(chan struct{}), keep: keep}
 	if _, open, err := conn.Read(ctx); err != nil || open[0] != '0' {
 		t.Fatalf("open packet %q: %v", open, err)
 	}
@@ -57,6 +93,11 @@ func (c *rawClient) readLoop() {
 			_ = c.conn.Write(context.Background(), websocket.MessageText, []byte("3"))
 		case strings.HasPrefix(string(p), "42"):
 			c.events.Add(1)
+			if c.keep {
+				c.mu.Lock()
+				c.got = append(c.got, string(p[2:]))
+				c.mu.Unlock()
+			}
 		case strings.HasPrefix(string(p), "43"):
 			c.acks <- strings.TrimLeft(string(p[2:]), "0123456789")
 		}
