@@ -145,3 +145,8 @@ func (p Pool) deriveVaults() (Pool, error) {
 
 // AuthorityBump is the bump of Authority, stored in every PoolState (auth_bump).
 const AuthorityBump uint8 = 250
+
+// MetadataAddress is the Metaplex metadata PDA initialize_v2 creates for baseMint.
+func MetadataAddress(baseMint solana.PublicKey) (solana.PublicKey, error) {
+	return token.MetadataAddress(baseMint)
+}

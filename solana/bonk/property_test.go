@@ -243,3 +243,21 @@ func TestQuoteBuySequence(t *testing.T) {
 		t.Fatalf("quotes %+v", qs)
 	}
 }
+
+func TestPriceAndProgress(t *testing.T) {
+	// Fresh default pool: 30.0009 SOL over 1.073 B tokens, like pump's curve.
+	if p := fresh.PriceSOL(); p < 2.795e-8 || p > 2.797e-8 {
+		t.Errorf("initial price %g", p)
+	}
+	if m := fresh.MarketCapSOL(); m < 27.9 || m > 28.0 {
+		t.Errorf("initial market cap %g SOL", m)
+	}
+	half := fresh
+	half.RealBase = DefaultTotalBaseSell / 2
+	if fresh.ProgressBps() != 0 || half.ProgressBps() != 5000 {
+		t.Errorf("progress %d / %d", fresh.ProgressBps(), half.ProgressBps())
+	}
+	if half.PriceSOL() <= fresh.PriceSOL() {
+		t.Error("price does not rise as tokens sell")
+	}
+}

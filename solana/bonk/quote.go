@@ -3,6 +3,7 @@ package bonk
 import (
 	"errors"
 	"fmt"
+	"math"
 	"math/big"
 	"math/bits"
 )
@@ -252,4 +253,30 @@ func QuoteBuySequence(s PoolState, r FeeRates, amounts []uint64) ([]BuyResult, P
 		s = s.AfterBuy(q)
 	}
 	return out, s, nil
+}
+
+// PriceSOL is the spot price of one whole base token in SOL: B/A scaled by the
+// decimals (WSOL has 9).
+func (s PoolState) PriceSOL() float64 {
+	a := s.VirtualBase - min(s.RealBase, s.VirtualBase)
+	if a == 0 {
+		return 0
+	}
+	b := float64(s.VirtualQuote) + float64(s.RealQuote)
+	return (b / math.Pow10(int(s.QuoteDecimals))) / (float64(a) / math.Pow10(int(s.BaseDecimals)))
+}
+
+// MarketCapSOL is PriceSOL times the whole supply, for display.
+func (s PoolState) MarketCapSOL() float64 {
+	return s.PriceSOL() * float64(s.Supply) / math.Pow10(int(s.BaseDecimals))
+}
+
+// ProgressBps is the share of total_base_sell already sold, in basis points
+// (10000 = sold out, migration pending).
+func (s PoolState) ProgressBps() uint64 {
+	if s.TotalBaseSell == 0 {
+		return 0
+	}
+	p, _ := mulDiv(min(s.RealBase, s.TotalBaseSell), 10_000, s.TotalBaseSell)
+	return p
 }
