@@ -393,3 +393,38 @@ func TestLaunchLabGraduation(t *testing.T) {
 	buy, _ := bonk.BuyWithSOL(e.pool, bonk.Trade{User: whale.PublicKey(), AmountIn: 1_000_000, MinimumAmountOut: 1})
 	lpFailCode(t, e.b, 6006, 4, buy, whale)
 }
+
+// TestLaunchLabCreateAndDevBuy: the bot's launch transaction, initialize_v2
+// then a WSOL-wrapped dev buy, lands as one transaction.
+func TestLaunchLabCreateAndDevBuy(t *testing.T) {
+	b := lpBank(t)
+	dev, mint := lpKey(113), lpKey(114)
+	b.Airdrop(dev.PublicKey(), 10_000_000_000)
+	pool, err := bonk.NewPool(mint.PublicKey(), dev.PublicKey(), solana.PublicKey{}, solana.PublicKey{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	params := bonk.InitializeV2Params{Payer: dev.PublicKey(), Creator: dev.PublicKey(), BaseMint: mint.PublicKey(),
+		Pool: pool, Name: "Launch In One", Symbol: "ONE", URI: "https://ipfs.io/ipfs/one"}
+	init, err := bonk.InitializeV2(params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh, err := bonk.NewPoolState(params, bonk.MainnetGlobalConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := bonk.BuyExactInQuote(fresh, bonk.MainnetRates(), 1_000_000_000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	buy, err := bonk.BuyWithSOL(pool, bonk.Trade{User: dev.PublicKey(), AmountIn: 1_000_000_000, MinimumAmountOut: q.BaseOut})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := lpOK(t, b, append([]solana.Instruction{init}, buy...), dev, mint)
+	t.Logf("create + dev buy: %d bytes, %d CU", len(rec.Raw), rec.UnitsConsumed)
+	if got := lpTokenBalance(t, b, ataAddress(dev.PublicKey(), solana.TokenProgramID, mint.PublicKey())); got != q.BaseOut {
+		t.Errorf("dev got %d tokens, client quoted %d", got, q.BaseOut)
+	}
+}
