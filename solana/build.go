@@ -57,7 +57,8 @@ type BuildOpts struct {
 }
 
 // SignedTx is a signed transaction ready to broadcast, with what a journal needs to
-// settle it later: the signature and the blockhash's last valid block height.
+// settle it later. Persist Raw and LastValidBlockHeight; SignedTxFromRaw restores the
+// rest. SendAndConfirm and Settle use only Raw, Signature and LastValidBlockHeight.
 type SignedTx struct {
 	Tx                   *sol.Transaction
 	Raw                  []byte
@@ -200,4 +201,24 @@ func ProgramsOf(raw []byte) []sol.PublicKey {
 		}
 	}
 	return out
+}
+
+// SignedTxFromRaw rebuilds a SignedTx from journaled bytes and the journaled last
+// valid block height (e.g. to Settle it after a restart).
+func SignedTxFromRaw(raw []byte, lastValidBlockHeight uint64) (*SignedTx, error) {
+	tx, err := sol.TransactionFromBytes(raw)
+	if err != nil {
+		return nil, fmt.Errorf("decode signed tx: %w", err)
+	}
+	if len(tx.Signatures) == 0 {
+		return nil, errors.New("decode signed tx: no signatures")
+	}
+	var limit uint32
+	if ps := ProgramsOf(raw); len(ps) > 0 && ps[0].Equals(ComputeBudgetProgramID) {
+		if d := tx.Message.Instructions[0].Data; len(d) == 5 && d[0] == 2 {
+			limit = binary.LittleEndian.Uint32(d[1:])
+		}
+	}
+	return &SignedTx{Tx: tx, Raw: raw, Signature: tx.Signatures[0], Blockhash: tx.Message.RecentBlockhash,
+		LastValidBlockHeight: lastValidBlockHeight, CULimit: limit}, nil
 }

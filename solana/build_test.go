@@ -140,3 +140,14 @@ func TestV0WithLookupTableKeepsStaticKeys(t *testing.T) {
 		t.Fatal("tip account was loaded through the table")
 	}
 }
+
+func TestSignedTxFromRaw(t *testing.T) {
+	orig := signedTransfer(t, 321)
+	back, err := SignedTxFromRaw(orig.Raw, 321)
+	if err != nil || back.Signature != orig.Signature || back.Blockhash != orig.Blockhash || back.CULimit != 500 || back.LastValidBlockHeight != 321 {
+		t.Fatalf("%+v %v", back, err)
+	}
+	if _, err := SignedTxFromRaw([]byte{1, 2, 3}, 1); err == nil {
+		t.Fatal("garbage accepted")
+	}
+}
