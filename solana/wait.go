@@ -8,6 +8,10 @@ import (
 	sol "github.com/gagliardetto/solana-go"
 )
 
+// wsPollFactor slows status polling while a signature subscription is live, to
+// spare the RPC rate budget when many transactions are in flight.
+const wsPollFactor = 3
+
 // waiter follows one signature to the client's commitment: a WebSocket notification
 // when available, getSignatureStatuses polling always, and (with expiry set) the
 // block-height check that turns "unknown after lastValidBlockHeight" into
@@ -27,8 +31,13 @@ type waiter struct {
 }
 
 func (c *Client) newWaiter(ctx context.Context, sig sol.Signature, programs []sol.PublicKey) *waiter {
-	w := &waiter{c: c, sig: sig, programs: programs, poll: time.NewTicker(c.cfg.PollInterval)}
+	w := &waiter{c: c, sig: sig, programs: programs}
 	w.wsCh, w.cancelWS = c.watchWS(ctx, sig, programs)
+	every := c.cfg.PollInterval
+	if w.wsCh != nil {
+		every *= wsPollFactor // the subscription is the fast path; polling is the safety net
+	}
+	w.poll = time.NewTicker(every)
 	return w
 }
 
@@ -50,7 +59,8 @@ func (w *waiter) next(ctx context.Context) (bool, error) {
 		if ok {
 			return true, err
 		}
-		w.wsCh = nil // subscription failed or ended: polling carries on
+		w.wsCh = nil // subscription failed or ended: polling carries on at full rate
+		w.poll.Reset(w.c.cfg.PollInterval)
 		return false, nil
 	case <-w.tick:
 		w.onTick()
