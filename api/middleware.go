@@ -150,7 +150,7 @@ const (
 )
 
 func newLimiter(limit rate.Limit, burst int) *limiter {
-	return &limiter{limit: limit, burst: burst, buckets: map[string]*bucket{}, sweep: time.Now()}
+	return &limiter{limit: limit, burst: burst, buckets: map[string]*bucket{}}
 }
 
 // allow takes a token for key; when none is left it returns how long to wait.
