@@ -28,7 +28,7 @@ func validBodies() map[progress.WorkerType]map[string]any {
 		"image": "https://example.com/a.png", "twitter": "@nitro", "website": "https://nitro.example"}
 	launch := map[string]any{"userId": "u1", "userChatId": -1001234, "devWallet": key(1), "fundingWallet": key(2),
 		"buyerWallets": []any{map[string]any{"publicKey": key(3), "buySol": 0.5}, map[string]any{"publicKey": key(4), "buySol": 1}},
-		"mixing": map[string]any{"enabled": true}, "devBuySol": 1.25, "bundle": true}
+		"mixing":       map[string]any{"enabled": true}, "devBuySol": 1.25, "bundle": true}
 	for k, v := range meta {
 		launch[k] = v
 	}
