@@ -35,6 +35,26 @@ func loadPumpTrade(ic *InstructionContext, lay pumpTradeLayout) (*pumpTrade, err
 		return nil, err
 	}
 	t := &pumpTrade{ic: ic, g: pumpLoadGlobal(l, 0)}
+	if err := t.checkCore(l, lay); err != nil {
+		return nil, err
+	}
+	t.c = decodePumpCurve(t.curve.Data)
+	feeConfig, err := t.checkPDAs(l, lay)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.checkTokenAccounts(); err != nil {
+		return nil, err
+	}
+	t.fees = selectPumpFees(feeConfig.Data, &t.c)
+	if t.c.creator.IsZero() {
+		t.fees.creator = 0
+	}
+	return t, t.loadRemaining(lay)
+}
+
+// checkCore checks accounts 0-7 and the token program.
+func (t *pumpTrade) checkCore(l *accountList, lay pumpTradeLayout) error {
 	t.feeRecipient = l.mut(1)
 	t.mint = l.at(2)
 	t.curve = l.mut(3)
@@ -51,10 +71,12 @@ func loadPumpTrade(ic *InstructionContext, lay pumpTradeLayout) (*pumpTrade, err
 	t.user = l.signer(6)
 	l.mut(6)
 	l.program(7, solana.SystemProgramID)
-	if l.err != nil {
-		return nil, l.err
-	}
-	t.c = decodePumpCurve(t.curve.Data)
+	return l.err
+}
+
+// checkPDAs checks the creator vault, event authority, volume accumulators
+// and fee config; it returns the FeeConfig account.
+func (t *pumpTrade) checkPDAs(l *accountList, lay pumpTradeLayout) (*AccountRef, error) {
 	t.creatorVault = l.mut(lay.creatorVault)
 	l.pda(lay.creatorVault, PumpProgramID, []byte("creator-vault"), t.c.creator[:])
 	l.pda(10, PumpProgramID, []byte("__event_authority"))
@@ -67,17 +89,7 @@ func loadPumpTrade(ic *InstructionContext, lay pumpTradeLayout) (*pumpTrade, err
 	l.pda(lay.feeConfig, PumpFeeProgramID, []byte("fee_config"), PumpProgramID[:])
 	feeConfig := l.typed(lay.feeConfig, PumpFeeProgramID, pumpFeeConfigDisc)
 	l.address(lay.feeProgram, PumpFeeProgramID)
-	if l.err != nil {
-		return nil, l.err
-	}
-	if err := t.checkTokenAccounts(); err != nil {
-		return nil, err
-	}
-	t.fees = selectPumpFees(feeConfig.Data, &t.c)
-	if t.c.creator.IsZero() {
-		t.fees.creator = 0
-	}
-	return t, t.loadRemaining(lay)
+	return feeConfig, l.err
 }
 
 // checkTokenAccounts verifies the mint's program and the user's token account.
@@ -199,24 +211,33 @@ func (t *pumpTrade) splitProtocolFee(fee uint64) (recipient, buyback uint64) {
 	return fee - buyback, buyback
 }
 
-// settleBuy moves lamports and tokens and updates the curve.
-func (t *pumpTrade) settleBuy(amount, cost, protocolFee, creatorFee uint64, track bool) error {
-	ic, user := t.ic, t.user.Key
+// buyPayments checks the buyer can pay and returns the creator-vault
+// payment: the first creator-fee credit tops the vault up to rent exemption.
+func (t *pumpTrade) buyPayments(cost, protocolFee, creatorFee uint64) (creatorPay uint64, err error) {
 	uvaRent := uint64(0)
 	if t.uva.Account == nil || t.uva.Owner != PumpProgramID {
 		uvaRent = RentExemptMinimum(pumpUserVolumeSize)
 	}
-	// The first creator-fee credit tops the vault up to rent exemption.
-	creatorPay := creatorFee
+	creatorPay = creatorFee
 	if floor := RentExemptMinimum(0); creatorFee > 0 && t.creatorVault.Lamports+creatorFee < floor {
 		creatorPay = floor - t.creatorVault.Lamports
 	}
 	total := cost + protocolFee + creatorPay
 	if t.user.Lamports < total {
-		return pumpErrNotEnoughSolForFees
+		return 0, pumpErrNotEnoughSolForFees
 	}
 	if t.user.Lamports < total+uvaRent {
-		return pumpErrNotEnoughSolForRent
+		return 0, pumpErrNotEnoughSolForRent
+	}
+	return creatorPay, nil
+}
+
+// settleBuy moves lamports and tokens and updates the curve.
+func (t *pumpTrade) settleBuy(amount, cost, protocolFee, creatorFee uint64, track bool) error {
+	ic, user := t.ic, t.user.Key
+	creatorPay, err := t.buyPayments(cost, protocolFee, creatorFee)
+	if err != nil {
+		return err
 	}
 	toRecipient, toBuyback := t.splitProtocolFee(protocolFee)
 	for _, x := range []struct {
