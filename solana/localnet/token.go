@@ -345,4 +345,3 @@ func (p *tokenProgram) spendAuthority(src *TokenAccountState, auth *AccountRef, 
 	}
 	return checkAuthority(src.Owner, auth)
 }
-
