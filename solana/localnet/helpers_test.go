@@ -71,10 +71,16 @@ func rawIx(program solana.PublicKey, data []byte, metas ...*solana.AccountMeta) 
 	return solana.NewInstruction(program, metas, data)
 }
 
-func w(k solana.PublicKey) *solana.AccountMeta  { return &solana.AccountMeta{PublicKey: k, IsWritable: true} }
-func ws(k solana.PublicKey) *solana.AccountMeta { return &solana.AccountMeta{PublicKey: k, IsWritable: true, IsSigner: true} }
+func w(k solana.PublicKey) *solana.AccountMeta {
+	return &solana.AccountMeta{PublicKey: k, IsWritable: true}
+}
+func ws(k solana.PublicKey) *solana.AccountMeta {
+	return &solana.AccountMeta{PublicKey: k, IsWritable: true, IsSigner: true}
+}
 func ro(k solana.PublicKey) *solana.AccountMeta { return &solana.AccountMeta{PublicKey: k} }
-func rs(k solana.PublicKey) *solana.AccountMeta { return &solana.AccountMeta{PublicKey: k, IsSigner: true} }
+func rs(k solana.PublicKey) *solana.AccountMeta {
+	return &solana.AccountMeta{PublicKey: k, IsSigner: true}
+}
 
 func createAccountIx(payer, acc solana.PublicKey, lamports, space uint64, owner solana.PublicKey) solana.Instruction {
 	d := binary.LittleEndian.AppendUint32(nil, 0)

@@ -141,4 +141,3 @@ func uint8s(b []uint8) []int {
 	}
 	return out
 }
-
