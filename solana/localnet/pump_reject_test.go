@@ -217,3 +217,26 @@ func TestPumpRandomTradesConserve(t *testing.T) {
 		}
 	}
 }
+
+// TestPumpMayhemRecipients: a mayhem-mode coin takes its protocol fee only
+// through the reserved fee recipients. (The mayhem program's own CPI is not
+// modelled; only the curve flag and the recipient rule are.)
+func TestPumpMayhemRecipients(t *testing.T) {
+	b := lpBank(t)
+	dev, mint := lpKey(150), lpKey(151)
+	b.Airdrop(dev.PublicKey(), 10_000_000_000)
+	ga, _ := b.GetAccount(pumpGlobalKey)
+	g, _ := pumpc.DecodeGlobal(ga.Data)
+	coin, _ := pumpc.NewCoin(mint.PublicKey(), solana.Token2022ProgramID, dev.PublicKey())
+	create, err := pumpc.CreateV2(pumpc.CreateV2Params{Coin: coin, User: dev.PublicKey(), Name: "M", Symbol: "M", URI: "u", Mayhem: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lpOK(t, b, []solana.Instruction{create}, dev, mint)
+	normal, _ := g.TraderAt(dev.PublicKey(), 0, false)
+	ixs, _ := pumpc.BuyInstructions(coin, normal, 1_000_000_000, 10_000_000)
+	lpFailCode(t, b, 6000, 1, ixs, dev)
+	reserved, _ := g.TraderAt(dev.PublicKey(), 0, true)
+	ixs, _ = pumpc.BuyInstructions(coin, reserved, 1_000_000_000, 10_000_000)
+	lpOK(t, b, ixs, dev)
+}
