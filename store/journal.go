@@ -45,6 +45,9 @@ type TxRecord struct {
 // set). Journaling the same signature again for the same job and step is a no-op;
 // for another job or step it is ErrConflict.
 func (s *Store) JournalTx(ctx context.Context, t TxRecord) error {
+	if t.Signature == "" || len(t.SignedTx) == 0 || t.JobID == "" || t.StepKey == "" {
+		return fmt.Errorf("journal tx: job, step, signature and signed bytes are required")
+	}
 	if t.State == "" {
 		t.State = TxPending
 	}
@@ -60,6 +63,10 @@ func (s *Store) JournalTx(ctx context.Context, t TxRecord) error {
 		LIMIT 1`,
 		t.JobID, t.StepKey, t.Attempt, t.Signature, t.SignedTx, t.Blockhash, int64(t.LastValidHeight), t.State, t.Error,
 	).Scan(&jobID, &step)
+	if errors.Is(err, pgx.ErrNoRows) {
+		// Inserted by a concurrent call after this statement's snapshot was taken.
+		return fmt.Errorf("journal tx %s: journaled concurrently: %w", t.Signature, ErrConflict)
+	}
 	if err != nil {
 		return fmt.Errorf("journal tx %s: %w", t.Signature, err)
 	}

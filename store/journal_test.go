@@ -52,6 +52,11 @@ func TestJournalRoundTrip(t *testing.T) {
 		t.Fatalf("after late mark = %+v", got)
 	}
 	wantErr(t, s.MarkTx(ctx, "nope", store.TxSent, ""), store.ErrNotFound)
+	noBytes := tx("j", "sell", "sig9")
+	noBytes.SignedTx = nil
+	if err := s.JournalTx(ctx, noBytes); err == nil {
+		t.Error("transaction without signed bytes journaled")
+	}
 	if store.TxSent.Settled() || !store.TxExpired.Settled() {
 		t.Error("Settled is wrong")
 	}
