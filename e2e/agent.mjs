@@ -11,7 +11,9 @@ function reply(id, body) {
 }
 
 function record(c, event, args) {
-  const payload = args.length === 1 ? args[0] : args;
+  // Listeners get the payload first; with connection-state recovery the server appends
+  // the packet's offset (a string) as a last argument, which the seed's handlers ignore.
+  const payload = args[0];
   c.events.push({ event, payload, at: Date.now() });
   c.waiters = c.waiters.filter((w) => !w.check());
 }
@@ -44,7 +46,7 @@ const ops = {
       return { ok: true };
     }
     return c.socket.timeout(req.timeoutMs ?? 5000).emitWithAck(req.event, ...(req.args ?? []))
-      .then((ack) => ({ ok: true, ack }))
+      .then((ack) => ({ ok: true, ack: [ack] }))
       .catch((err) => ({ ok: false, error: err.message }));
   },
   wait(req) {
@@ -74,7 +76,7 @@ const ops = {
   },
   state(req) {
     const s = clients.get(req.name).socket;
-    return { ok: true, connected: s.connected, recovered: s.recovered, id: s.id ?? "",
+    return { ok: true, connected: s.connected, recovered: s.recovered, socketId: s.id ?? "",
       transport: s.io.engine ? s.io.engine.transport.name : "" };
   },
   dropTransport(req) {

@@ -267,6 +267,12 @@ func (a *agent) call(req map[string]any) answer {
 	a.seq++
 	req["id"] = a.seq
 	b, _ := json.Marshal(req)
+	start := time.Now()
+	defer func() {
+		if d := time.Since(start); d > 2*time.Second {
+			a.t.Logf("agent %v took %v", req["op"], d)
+		}
+	}()
 	if _, err := a.in.Write(append(b, '\n')); err != nil {
 		a.t.Fatalf("agent write: %v", err)
 	}

@@ -94,5 +94,13 @@ func TestWalk() Handler {
 			return plan
 		},
 		Run: runTestWalk,
+		ReportAs: func(payload []byte) progress.WorkerType {
+			var p TestWalkPayload
+			_ = json.Unmarshal(payload, &p)
+			if t := progress.WorkerType(p.WorkerType); t.Valid() {
+				return t
+			}
+			return progress.LaunchToken
+		},
 	}
 }

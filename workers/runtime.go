@@ -46,6 +46,9 @@ type Handler struct {
 	// Plan returns the phases for this payload (a launch without buyers has fewer).
 	Plan func(payload []byte) []progress.Phase
 	Run  func(ctx context.Context, payload []byte) (result any, err error)
+	// ReportAs names the workerType events carry when it differs from Type (only the
+	// test task does this: events always name one of the seven types).
+	ReportAs func(payload []byte) progress.WorkerType
 }
 
 // RetryDelay is the backoff between attempts: 2^n seconds, at most 5 minutes, with
@@ -107,8 +110,12 @@ func (rt *Runtime) begin(ctx context.Context, h Handler, t *asynq.Task) *runInfo
 	if h.Plan != nil {
 		plan = h.Plan(t.Payload())
 	}
+	typ := progress.WorkerType(h.Type)
+	if h.ReportAs != nil {
+		typ = h.ReportAs(t.Payload())
+	}
 	r.rep = rt.Hub.Start(progress.Job{
-		ID: r.id, Type: progress.WorkerType(h.Type), UserID: r.meta.UserID, UserChatID: r.meta.UserChatID,
+		ID: r.id, Type: typ, UserID: r.meta.UserID, UserChatID: r.meta.UserChatID,
 		TokenAddress: r.meta.TokenAddress, Attempt: r.attempt,
 	}, plan)
 	if err := rt.Runs.StartRun(ctx, r.id, progress.WorkerType(h.Type), r.meta.UserID, r.meta.UserChatID, r.queue, r.attempt, r.maxTry); err != nil {

@@ -173,24 +173,22 @@ func (c *config) devSecrets() error {
 			return fmt.Errorf("read %s: %w (delete it to generate new development secrets)", path, err)
 		}
 	}
-	fill := func(dst *string, v string, n int) bool {
-		if *dst == "" {
-			*dst = v
-			if *dst == "" {
-				*dst = randomHex(n)
-			}
-			return true
+	// keep returns the saved value, generating one first when there is none.
+	keep := func(saved *string, n int, name string) string {
+		if *saved == "" {
+			*saved = randomHex(n)
+			c.generated = append(c.generated, name)
 		}
-		return false
+		return *saved
 	}
-	if c.JWTSecret == "" && fill(&saved.JWTSecret, saved.JWTSecret, 32) {
-		c.JWTSecret, c.generated = saved.JWTSecret, append(c.generated, "NITRO_JWT_SECRET")
+	if c.JWTSecret == "" {
+		c.JWTSecret = keep(&saved.JWTSecret, 32, "NITRO_JWT_SECRET")
 	}
-	if len(c.APIKeys) == 0 && fill(&saved.APIKey, saved.APIKey, 24) {
-		c.APIKeys, c.generated = []string{saved.APIKey}, append(c.generated, "NITRO_API_KEYS")
+	if len(c.APIKeys) == 0 {
+		c.APIKeys = []string{keep(&saved.APIKey, 24, "NITRO_API_KEYS")}
 	}
-	if c.AdminPassword == "" && fill(&saved.AdminPassword, saved.AdminPassword, 12) {
-		c.AdminPassword, c.generated = saved.AdminPassword, append(c.generated, "NITRO_ADMIN_PASSWORD")
+	if c.AdminPassword == "" {
+		c.AdminPassword = keep(&saved.AdminPassword, 12, "NITRO_ADMIN_PASSWORD")
 	}
 	if c.MasterKey == nil {
 		if saved.MasterKey == "" {
