@@ -37,8 +37,9 @@ WITH ev AS (
 	SELECT job_id, seq, name, payload, at FROM ev ORDER BY job_id, seq
 	ON CONFLICT (job_id, seq) DO NOTHING
 ), per_job AS (
-	SELECT DISTINCT ON (job_id) job_id, user_id, token, COALESCE(payload->>'workerType', '') AS type
-	FROM ev ORDER BY job_id, seq DESC
+	-- Launch events carry no workerType: take it from whichever event has one.
+	SELECT job_id, max(user_id) AS user_id, max(token) AS token, COALESCE(max(payload->>'workerType'), '') AS type
+	FROM ev GROUP BY job_id
 ), prog AS (
 	SELECT DISTINCT ON (job_id) job_id, seq, payload,
 		CASE WHEN payload->>'status' = 'completed' THEN 'completed'
@@ -53,7 +54,7 @@ SELECT p.job_id, p.type, p.user_id,
 	CASE WHEN jsonb_typeof(g.payload->'userChatId') = 'number' THEN (g.payload->>'userChatId')::numeric::bigint ELSE 0 END,
 	p.token, COALESCE(g.state, 'running'), g.payload, g.seq, now(),
 	CASE WHEN g.state IN ('completed', 'failed') THEN now() END
-FROM per_job p LEFT JOIN prog g USING (job_id)
+FROM per_job p LEFT JOIN prog g USING (job_id) ORDER BY p.job_id
 ON CONFLICT (id) DO UPDATE SET
 	latest_progress = EXCLUDED.latest_progress, latest_seq = EXCLUDED.latest_seq,
 	updated_at = now(),

@@ -24,13 +24,15 @@ func TestPersistEventsInOrderAndIdempotent(t *testing.T) {
 		progressRec("j1", "u1", 4, progress.StatusInProgress, 40),
 	}
 	batch[3].TokenAddress = "Tok1"
+	batch = append(batch, progress.Record{JobID: "j1", UserID: "u1", TokenAddress: "Tok1", Seq: 5,
+		Name: progress.EventTokenLaunch, Payload: progress.TokenLaunchEvent{TokenAddress: "Tok1", Stage: progress.StageCreated}})
 	must(t, s.PersistEvents(ctx, batch))
 	must(t, s.PersistEvents(ctx, batch)) // the hub retries a batch whose ack was lost
 
 	evs, err := s.JobEvents(ctx, "j1", 0, 100)
 	must(t, err)
-	if len(evs) != 4 {
-		t.Fatalf("events = %d; want 4 (no duplicates)", len(evs))
+	if len(evs) != 5 {
+		t.Fatalf("events = %d; want 5 (no duplicates)", len(evs))
 	}
 	for i, ev := range evs {
 		if ev.Seq != int64(i+1) || ev.Name != batch[i].Name || ev.JobID != "j1" {
