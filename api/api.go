@@ -36,6 +36,8 @@ type Config struct {
 	Retention time.Duration
 	// MonitoringReadOnly serves asynqmon without its pause/delete/run actions.
 	MonitoringReadOnly bool
+	// CORSOrigins may call /health and /api/ from a browser; default DefaultCORSOrigins.
+	CORSOrigins []string
 	// TrustProxy takes the client IP from X-Forwarded-For (behind a reverse proxy).
 	TrustProxy bool
 	Started    time.Time // process start, for uptimeSeconds; default New's time
@@ -60,6 +62,9 @@ func (c Config) withDefaults() Config {
 		c.Started = time.Now()
 	}
 	c.Version = cmp.Or(c.Version, "dev")
+	if c.CORSOrigins == nil {
+		c.CORSOrigins = DefaultCORSOrigins
+	}
 	return c
 }
 
@@ -224,5 +229,5 @@ func (s *Server) routes() http.Handler {
 	for pattern, h := range s.deps.Mount {
 		mux.Handle(pattern, h)
 	}
-	return s.logRequests(recoverPanics(jsonMuxErrors(mux)))
+	return s.logRequests(recoverPanics(s.cors(jsonMuxErrors(mux))))
 }

@@ -83,3 +83,23 @@ func TestMetricsSeries(t *testing.T) {
 		}
 	}
 }
+
+func TestCORS(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	r := h.call("GET", "/health", "none", nil, "Origin", "http://localhost:3000")
+	if r.header.Get("Access-Control-Allow-Origin") != "http://localhost:3000" || r.header.Get("Access-Control-Allow-Credentials") != "true" {
+		t.Fatalf("health not readable cross-origin: %v", r.header)
+	}
+	pre := h.call("OPTIONS", "/api/jobs/abc", "none", nil, "Origin", "http://localhost:3000", "Access-Control-Request-Method", "GET",
+		"Access-Control-Request-Headers", "authorization")
+	if pre.status != http.StatusNoContent || !strings.Contains(pre.header.Get("Access-Control-Allow-Headers"), "Authorization") {
+		t.Fatalf("preflight %d %v", pre.status, pre.header)
+	}
+	r = h.call("GET", "/api/jobs/abc", h.token("u1", false), nil, "Origin", "https://evil.example")
+	if r.header.Get("Access-Control-Allow-Origin") != "" {
+		t.Fatalf("unlisted origin allowed: %v", r.header)
+	}
+	if r = h.call("GET", "/monitoring/", "basic", nil, "Origin", "http://localhost:3000"); r.header.Get("Access-Control-Allow-Origin") != "" {
+		t.Fatal("monitoring must not be CORS-readable")
+	}
+}

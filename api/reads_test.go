@@ -118,5 +118,6 @@ func TestWallets(t *testing.T) {
 	h.expect(h.call("GET", "/api/users/u1/wallets", h.token("u2", false), nil), http.StatusForbidden)
 	h.expect(h.call("GET", "/api/users/u1/wallets", "none", nil), http.StatusUnauthorized)
 	h.expect(h.call("DELETE", "/api/users/u1/wallets", "key", nil), http.StatusMethodNotAllowed)
+	h.expect(h.call("GET", "/api/users/u%201/wallets", "key", nil), http.StatusBadRequest)
 	h.assertNeverSent(secret, otherSecret, sb)
 }
