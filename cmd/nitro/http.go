@@ -1,16 +1,68 @@
 package main
 
 import (
+	"context"
+	"fmt"
 	"net/http"
+
+	sol "github.com/gagliardetto/solana-go"
+
+	"github.com/nitro-runtime/nitro/api"
+	"github.com/nitro-runtime/nitro/auth"
 )
 
-// httpHandler mounts every route on one mux: the API, Socket.IO, the built-in
-// cluster and the metadata store share the port (CONTRACT §1).
-func (a *app) httpHandler() http.Handler {
-	mux := http.NewServeMux()
-	mux.Handle("/socket.io/", a.sockets.Handler())
+// version is reported by /health; set with -ldflags "-X main.version=...".
+var version = "dev"
+
+// newAPI builds the HTTP API with every other handler mounted on the same port
+// (CONTRACT §1): Socket.IO, the built-in cluster and the metadata store.
+func (a *app) newAPI() (*api.Server, error) {
+	mounts := map[string]http.Handler{"/socket.io/": a.sockets.Handler()}
 	for p, h := range a.chain.handlers() {
-		mux.Handle(p, h)
+		mounts[p] = h
 	}
-	return mux
+	redis := a.broker.client()
+	return api.New(api.Config{
+		Version: version, AdminPassword: a.cfg.AdminPassword, CORSOrigins: a.cfg.CORSOrigins, Started: a.started,
+	}, api.Deps{
+		Enqueuer: a.client, Jobs: a.store, Launches: a.store, Wallets: a.store,
+		Balances: api.BalancesFunc(a.chain.balances),
+		Checks: map[string]api.HealthCheck{
+			"redis":    func(ctx context.Context) error { return redis.Ping(ctx).Err() },
+			"postgres": a.store.Ping,
+			"solana": func(ctx context.Context) error {
+				_, err := a.chain.client.Slot(ctx)
+				return err
+			},
+		},
+		Verifier: a.verifier, APIKeys: auth.NewAPIKeys(a.cfg.APIKeys), Redis: a.broker.opt,
+		Sockets: a.sockets, ProgressStats: a.hub.Stats, Mount: mounts,
+		Log: a.log.With().Str("component", "api").Logger(),
+	})
+}
+
+// balances reads lamports for up to 100 keys per RPC call.
+func (c *chain) balances(ctx context.Context, keys []string) (map[string]uint64, error) {
+	out := make(map[string]uint64, len(keys))
+	for start := 0; start < len(keys); start += 100 {
+		batch := keys[start:min(start+100, len(keys))]
+		pks := make([]sol.PublicKey, len(batch))
+		for i, k := range batch {
+			pk, err := sol.PublicKeyFromBase58(k)
+			if err != nil {
+				return nil, fmt.Errorf("balance of %q: %w", k, err)
+			}
+			pks[i] = pk
+		}
+		accs, err := c.client.GetMultipleAccounts(ctx, pks...)
+		if err != nil {
+			return nil, fmt.Errorf("read balances: %w", err)
+		}
+		for i, acc := range accs {
+			if acc != nil {
+				out[batch[i]] = acc.Lamports
+			}
+		}
+	}
+	return out, nil
 }

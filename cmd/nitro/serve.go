@@ -13,6 +13,7 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/rs/zerolog"
 
+	"github.com/nitro-runtime/nitro/api"
 	"github.com/nitro-runtime/nitro/auth"
 	"github.com/nitro-runtime/nitro/progress"
 	"github.com/nitro-runtime/nitro/socketio"
@@ -34,6 +35,7 @@ type app struct {
 	chain    *chain
 	asynq    *asynq.Server
 	client   *asynq.Client
+	api      *api.Server
 	http     *http.Server
 	listener net.Listener
 	started  time.Time
@@ -83,8 +85,11 @@ func start(ctx context.Context, c *config, log zerolog.Logger, embedded bool) (a
 		return a, err
 	}
 	a.client = asynq.NewClient(a.broker.opt)
+	if a.api, err = a.newAPI(); err != nil {
+		return a, err
+	}
 	mux := a.registerWorkers()
-	a.http = &http.Server{Handler: a.httpHandler(), ReadHeaderTimeout: 10 * time.Second}
+	a.http = &http.Server{Handler: a.api.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		if err := a.http.Serve(a.listener); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			log.Error().Err(err).Msg("http server stopped")
@@ -99,8 +104,9 @@ func start(ctx context.Context, c *config, log zerolog.Logger, embedded bool) (a
 }
 
 func (a *app) registerWorkers() *asynq.ServeMux {
-	rt := &workers.Runtime{Hub: a.hub, Runs: a.store, Log: a.log}
+	rt := &workers.Runtime{Hub: a.hub, Runs: a.store, Metrics: a.api.Metrics(), Log: a.log}
 	mux := asynq.NewServeMux()
+	a.registerJobTypes(mux, rt)
 	if a.cfg.TestTasks {
 		mux.Handle(workers.TestWalkType, rt.Wrap(workers.TestWalk()))
 	}
@@ -123,6 +129,9 @@ func (a *app) shutdown(grace time.Duration) {
 	}
 	if a.http != nil {
 		_ = a.http.Shutdown(ctx)
+	}
+	if a.api != nil {
+		_ = a.api.Close()
 	}
 	if a.chain != nil {
 		a.chain.Close()
