@@ -52,14 +52,7 @@ func (ataProgram) Process(ic *InstructionContext) error {
 	}
 	if idempotent && ata.Owner == tokenProg.Key {
 		if st, ok := parseTokenAccount(ata.Data); ok {
-			if st.Owner != owner.Key {
-				ic.Log("Error: owner does not match")
-				return errATAInvalidOwner
-			}
-			if st.Mint != mint.Key {
-				return ErrInvalidAccountData
-			}
-			return nil
+			return ataCheckExisting(ic, st, owner.Key, mint.Key)
 		}
 	}
 	if ata.Owner != solana.SystemProgramID {
@@ -77,16 +70,33 @@ func (ataProgram) Process(ic *InstructionContext) error {
 		return err
 	}
 	ic.Log("Initialize the associated token account")
+	return ataInitialize(ic, tokenProg.Key, ata.Key, mint.Key, owner.Key)
+}
+
+// ataCheckExisting is CreateIdempotent's check of an existing account.
+func ataCheckExisting(ic *InstructionContext, st *TokenAccountState, owner, mint solana.PublicKey) error {
+	if st.Owner != owner {
+		ic.Log("Error: owner does not match")
+		return errATAInvalidOwner
+	}
+	if st.Mint != mint {
+		return ErrInvalidAccountData
+	}
+	return nil
+}
+
+// ataInitialize CPIs InitializeImmutableOwner then InitializeAccount3.
+func ataInitialize(ic *InstructionContext, tokenProg, ata, mint, owner solana.PublicKey) error {
 	meta := func(k solana.PublicKey, w bool) *solana.AccountMeta {
 		return &solana.AccountMeta{PublicKey: k, IsWritable: w}
 	}
-	if err := ic.Invoke(solana.NewInstruction(tokenProg.Key,
-		solana.AccountMetaSlice{meta(ata.Key, true)}, []byte{22})); err != nil {
+	if err := ic.Invoke(solana.NewInstruction(tokenProg,
+		solana.AccountMetaSlice{meta(ata, true)}, []byte{22})); err != nil {
 		return err
 	}
-	data := append([]byte{18}, owner.Key[:]...)
-	return ic.Invoke(solana.NewInstruction(tokenProg.Key,
-		solana.AccountMetaSlice{meta(ata.Key, true), meta(mint.Key, false)}, data))
+	data := append([]byte{18}, owner[:]...)
+	return ic.Invoke(solana.NewInstruction(tokenProg,
+		solana.AccountMetaSlice{meta(ata, true), meta(mint, false)}, data))
 }
 
 // ataCreatePDA mirrors create_pda_account: CreateAccount for an empty address,

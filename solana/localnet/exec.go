@@ -332,24 +332,9 @@ func (b *Bank) resolveKeys(tx *wireTx, ov *overlay) ([]solana.PublicKey, []bool,
 	for i := range tx.keys {
 		writable[i] = tx.staticWritable(i)
 	}
-	var loadedW, loadedR []solana.PublicKey
-	for _, l := range tx.lookups {
-		addrs, err := b.lookupTableAddresses(l.table, ov)
-		if err != nil {
-			return nil, nil, 0, 0, err
-		}
-		for _, idx := range l.writable {
-			if int(idx) >= len(addrs) {
-				return nil, nil, 0, 0, txErr(TxInvalidAddressLookupTableIdx)
-			}
-			loadedW = append(loadedW, addrs[idx])
-		}
-		for _, idx := range l.readonly {
-			if int(idx) >= len(addrs) {
-				return nil, nil, 0, 0, txErr(TxInvalidAddressLookupTableIdx)
-			}
-			loadedR = append(loadedR, addrs[idx])
-		}
+	loadedW, loadedR, err := b.loadLookups(tx, ov)
+	if err != nil {
+		return nil, nil, 0, 0, err
 	}
 	keys = append(append(keys, loadedW...), loadedR...)
 	for range loadedW {
@@ -380,6 +365,33 @@ func (b *Bank) resolveKeys(tx *wireTx, ov *overlay) ([]solana.PublicKey, []bool,
 	return keys, writable, len(loadedW), len(loadedR), nil
 }
 
+// loadLookups resolves the v0 address-table lookups into writable and
+// read-only keys.
+func (b *Bank) loadLookups(tx *wireTx, ov *overlay) (loadedW, loadedR []solana.PublicKey, err error) {
+	pick := func(addrs []solana.PublicKey, idxs []uint8, out *[]solana.PublicKey) error {
+		for _, idx := range idxs {
+			if int(idx) >= len(addrs) {
+				return txErr(TxInvalidAddressLookupTableIdx)
+			}
+			*out = append(*out, addrs[idx])
+		}
+		return nil
+	}
+	for _, l := range tx.lookups {
+		addrs, err := b.lookupTableAddresses(l.table, ov)
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := pick(addrs, l.writable, &loadedW); err != nil {
+			return nil, nil, err
+		}
+		if err := pick(addrs, l.readonly, &loadedR); err != nil {
+			return nil, nil, err
+		}
+	}
+	return loadedW, loadedR, nil
+}
+
 // txState is the bank's per-transaction execution state behind InstructionContext.
 type txState struct {
 	bank     *Bank
@@ -392,6 +404,7 @@ type txState struct {
 	fee      uint64
 	record   *TxRecord
 
+	topIndex        int // the top-level instruction running
 	cuLimit, cuUsed uint64
 	logs            []string
 	logBytes        int
@@ -445,6 +458,7 @@ func (st *txState) lookup(k solana.PublicKey) (*AccountRef, bool) {
 // run executes the top-level instructions in order.
 func (st *txState) run() *TxError {
 	for i, ix := range st.tx.ixs {
+		st.topIndex = i
 		ic := &InstructionContext{ProgramID: st.keys[ix.program], Data: ix.data, Depth: 1, tx: st}
 		for _, idx := range ix.accounts {
 			k := st.keys[idx]

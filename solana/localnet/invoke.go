@@ -159,9 +159,32 @@ func (st *txState) invoke(caller *InstructionContext, ix solana.Instruction, sig
 	if err := st.verify(callerFrame); err != nil {
 		return err
 	}
+	st.recordInner(child)
 	err = st.execute(child)
 	callerFrame.refresh(st)
 	return err
+}
+
+// recordInner appends a CPI to the current top-level instruction's list.
+func (st *txState) recordInner(ic *InstructionContext) {
+	index := func(k solana.PublicKey) int {
+		for i, key := range st.keys {
+			if key == k {
+				return i
+			}
+		}
+		return -1
+	}
+	in := InnerInstruction{ProgramIDIndex: index(ic.ProgramID), Data: ic.Data, StackHeight: ic.Depth}
+	for _, r := range ic.Accounts {
+		in.Accounts = append(in.Accounts, index(r.Key))
+	}
+	rec := st.record
+	if n := len(rec.Inner); n == 0 || rec.Inner[n-1].Index != st.topIndex {
+		rec.Inner = append(rec.Inner, InnerInstructions{Index: st.topIndex})
+	}
+	last := &rec.Inner[len(rec.Inner)-1]
+	last.Instructions = append(last.Instructions, in)
 }
 
 func findRef(refs []*AccountRef, k solana.PublicKey) *AccountRef {

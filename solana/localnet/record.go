@@ -21,6 +21,22 @@ type TxRecord struct {
 	Logs                           []string
 	UnitsConsumed                  uint64
 	ReturnData                     []byte
+	// Inner lists the CPIs each top-level instruction made, in order.
+	Inner []InnerInstructions
+}
+
+// InnerInstructions are the CPIs made while top-level instruction Index ran.
+type InnerInstructions struct {
+	Index        int
+	Instructions []InnerInstruction
+}
+
+// InnerInstruction is one CPI, with account indexes into AccountKeys.
+type InnerInstruction struct {
+	ProgramIDIndex int
+	Accounts       []int
+	Data           []byte
+	StackHeight    int
 }
 
 // TokenBalance is one token account's balance in a transaction's meta.

@@ -77,10 +77,23 @@ func txMeta(rec *TxRecord) map[string]any {
 	return map[string]any{
 		"err": errOrNil(rec.Err), "status": status, "fee": rec.Fee,
 		"preBalances": rec.PreBalances, "postBalances": rec.PostBalances,
-		"innerInstructions": []any{}, "logMessages": logs,
+		"innerInstructions": uiInner(rec.Inner), "logMessages": logs,
 		"preTokenBalances": uiTokenBalances(rec.PreTokenBalances), "postTokenBalances": uiTokenBalances(rec.PostTokenBalances),
 		"rewards": []any{}, "loadedAddresses": loaded, "computeUnitsConsumed": rec.UnitsConsumed,
 	}
+}
+
+func uiInner(inner []InnerInstructions) []map[string]any {
+	out := make([]map[string]any, len(inner))
+	for i, group := range inner {
+		ixs := make([]map[string]any, len(group.Instructions))
+		for j, in := range group.Instructions {
+			ixs[j] = map[string]any{"programIdIndex": in.ProgramIDIndex, "accounts": in.Accounts,
+				"data": base58.Encode(in.Data), "stackHeight": in.StackHeight}
+		}
+		out[i] = map[string]any{"index": group.Index, "instructions": ixs}
+	}
+	return out
 }
 
 func keyStrings(keys []solana.PublicKey) []string {

@@ -151,6 +151,14 @@ func TestRPCTokenMethodsWire(t *testing.T) {
 			t.Fatalf("getTokenAccountsByOwner %v: %s", filter, got)
 		}
 	}
+	// The ATA creation's CPIs show as inner instructions.
+	b.Advance(1)
+	sigs := b.SignaturesFor(ata, 1)
+	meta := call(t, srv.URL, "getTransaction", sigs[0].Signature.String())
+	if !strings.Contains(meta, `"innerInstructions":[{"index":0,"instructions":[{"accounts":[0,1],"data":`) ||
+		!strings.Contains(meta, `"stackHeight":2}`) {
+		t.Fatalf("inner instructions: %s", meta)
+	}
 	got := call(t, srv.URL, "getTokenAccountsByOwner", owner.PublicKey().String(), map[string]string{"programId": TokenProgramID.String()}, map[string]string{"encoding": "base64"})
 	if got != ctxJSON(c, "[]") {
 		t.Fatalf("other program: %s", got)

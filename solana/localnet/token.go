@@ -259,9 +259,9 @@ func (p *tokenProgram) transfer(ic *InstructionContext, r *byteReader) error {
 	if err := p.begin(ic, 4645); err != nil {
 		return err
 	}
-	amount := r.u64()
 	checked := ic.Data[0] == 12
-	var decimals uint8
+	amount := r.u64()
+	decimals := uint8(0)
 	if checked {
 		decimals = r.u8()
 	}
@@ -270,7 +270,7 @@ func (p *tokenProgram) transfer(ic *InstructionContext, r *byteReader) error {
 	}
 	n := 3
 	if checked {
-		n = 4
+		n = 4 // source, mint, destination, authority
 	}
 	acc, err := needAccounts(ic, n)
 	if err != nil {
@@ -280,33 +280,13 @@ func (p *tokenProgram) transfer(ic *InstructionContext, r *byteReader) error {
 	if checked {
 		dstRef, authRef = acc[2], acc[3]
 	}
-	src, err := p.loadAccount(srcRef)
+	src, dst, err := p.loadTransferPair(srcRef, dstRef, amount)
 	if err != nil {
 		return err
-	}
-	dst, err := p.loadAccount(dstRef)
-	if err != nil {
-		return err
-	}
-	if src.State == 2 || dst.State == 2 {
-		return errTokAccountFrozen
-	}
-	if src.Amount < amount {
-		return errTokInsufficientFunds
-	}
-	if src.Mint != dst.Mint {
-		return errTokMintMismatch
 	}
 	if checked {
-		if acc[1].Key != src.Mint {
-			return errTokMintMismatch
-		}
-		mint, err := p.loadMint(acc[1])
-		if err != nil {
+		if err := p.checkMintDecimals(acc[1], src.Mint, decimals); err != nil {
 			return err
-		}
-		if mint.Decimals != decimals {
-			return errTokMintDecimalsMismatch
 		}
 	}
 	if err := p.spendAuthority(src, authRef, amount); err != nil {
@@ -324,6 +304,40 @@ func (p *tokenProgram) transfer(ic *InstructionContext, r *byteReader) error {
 	}
 	src.encode(srcRef.Data)
 	dst.encode(dstRef.Data)
+	return nil
+}
+
+// loadTransferPair decodes and checks source and destination of a transfer.
+func (p *tokenProgram) loadTransferPair(srcRef, dstRef *AccountRef, amount uint64) (src, dst *TokenAccountState, err error) {
+	if src, err = p.loadAccount(srcRef); err != nil {
+		return nil, nil, err
+	}
+	if dst, err = p.loadAccount(dstRef); err != nil {
+		return nil, nil, err
+	}
+	switch {
+	case src.State == 2 || dst.State == 2:
+		return nil, nil, errTokAccountFrozen
+	case src.Amount < amount:
+		return nil, nil, errTokInsufficientFunds
+	case src.Mint != dst.Mint:
+		return nil, nil, errTokMintMismatch
+	}
+	return src, dst, nil
+}
+
+// checkMintDecimals is the *Checked variants' mint and decimals check.
+func (p *tokenProgram) checkMintDecimals(mintRef *AccountRef, want solana.PublicKey, decimals uint8) error {
+	if mintRef.Key != want {
+		return errTokMintMismatch
+	}
+	mint, err := p.loadMint(mintRef)
+	if err != nil {
+		return err
+	}
+	if mint.Decimals != decimals {
+		return errTokMintDecimalsMismatch
+	}
 	return nil
 }
 
