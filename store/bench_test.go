@@ -34,3 +34,33 @@ func BenchmarkPersistEvents(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N*batchSize)/b.Elapsed().Seconds(), "events/s")
 }
+
+// BenchmarkSnapshot reads one user's snapshot among 5,000 jobs and 500 launches of
+// 100 users (what every subscribe costs).
+func BenchmarkSnapshot(b *testing.B) {
+	s, ctx := storetest.New(b), b.Context()
+	for i := range 10 {
+		var batch []progress.Record
+		for j := range 500 {
+			batch = append(batch, progressRec(fmt.Sprintf("j%d-%d", i, j), fmt.Sprintf("u%d", j%100), 1, progress.StatusInProgress, 50))
+		}
+		if err := s.PersistEvents(ctx, batch); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for i := range 500 {
+		if err := s.RegisterLaunch(ctx, newLaunch(fmt.Sprintf("T%d", i), fmt.Sprintf("u%d", i%100))); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := s.Exec(ctx, `ANALYZE`); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		jobs, launches, err := s.Snapshot(ctx, "u7", false, 200)
+		if err != nil || len(jobs) != 50 || len(launches) != 5 {
+			b.Fatalf("snapshot: %d jobs, %d launches, %v", len(jobs), len(launches), err)
+		}
+	}
+}
