@@ -105,3 +105,31 @@ func TestOpenCreatesMissingDatabase(t *testing.T) {
 		t.Fatalf("database %s was not created: %v", name, err)
 	}
 }
+
+func TestOpenMissingDatabaseWithoutCreateRight(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	admin, err := store.Open(ctx, storetest.URL())
+	must(t, err)
+	t.Cleanup(admin.Close) // after the role is dropped (cleanups run last-in first-out)
+	role := "nitro_nocreate_" + strings.ReplaceAll(time.Now().Format("150405.000000"), ".", "")
+	must(t, admin.Exec(ctx, `CREATE ROLE `+role+` LOGIN NOCREATEDB`))
+	t.Cleanup(func() {
+		if err := admin.Exec(context.Background(), `DROP ROLE `+role); err != nil {
+			t.Errorf("drop role %s: %v", role, err)
+		}
+	})
+
+	u, err := url.Parse(storetest.URL())
+	must(t, err)
+	u.User = url.User(role)
+	u.Path = "/" + role + "_db"
+	_, err = store.Open(ctx, u.String())
+	if err == nil {
+		t.Fatal("open succeeded without the right to create the database")
+	}
+	if !strings.Contains(err.Error(), "may not create it") || !strings.Contains(err.Error(), "DATABASE_URL") {
+		t.Fatalf("err = %v", err)
+	}
+}
