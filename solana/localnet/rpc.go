@@ -62,6 +62,14 @@ type rpcHandler struct {
 }
 
 func (h *rpcHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// Like solana-validator, any origin may call the RPC (browser wallets, dApps).
+	w.Header().Set("Access-Control-Allow-Origin", "*")
+	if r.Method == http.MethodOptions {
+		w.Header().Set("Access-Control-Allow-Methods", "POST, OPTIONS")
+		w.Header().Set("Access-Control-Allow-Headers", "Content-Type, solana-client")
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
 	if r.Method == http.MethodGet && (r.URL.Path == "/health" || r.URL.Path == "/localnet/health") {
 		_, _ = io.WriteString(w, "ok")
 		return

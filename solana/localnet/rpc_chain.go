@@ -33,7 +33,41 @@ func rpcMethods() map[string]rpcMethod {
 		"getEpochInfo":                      rpcGetEpochInfo,
 		"getGenesisHash":                    rpcGetGenesisHash,
 		"getBlockTime":                      rpcGetBlockTime,
+		"getEpochSchedule":                  rpcGetEpochSchedule,
+		"getIdentity":                       rpcGetIdentity,
+		"getClusterNodes":                   rpcGetClusterNodes,
+		"getSlotLeader":                     rpcGetSlotLeader,
+		"getTransactionCount":               rpcGetTransactionCount,
+		"getFirstAvailableBlock":            rpcZero,
+		"minimumLedgerSlot":                 rpcZero,
 	}
+}
+
+// nodeIdentity is the (fixed) identity the cluster reports for its one node.
+var nodeIdentity = solana.PublicKeyFromBytes([]byte("nitro-localnet-node-identity-key"))
+
+func rpcZero(*Cluster, json.RawMessage) (any, error) { return 0, nil }
+
+func rpcGetEpochSchedule(*Cluster, json.RawMessage) (any, error) {
+	return map[string]any{"firstNormalEpoch": 0, "firstNormalSlot": 0, "leaderScheduleSlotOffset": 432_000,
+		"slotsPerEpoch": 432_000, "warmup": false}, nil
+}
+
+func rpcGetIdentity(*Cluster, json.RawMessage) (any, error) {
+	return map[string]string{"identity": nodeIdentity.String()}, nil
+}
+
+func rpcGetSlotLeader(*Cluster, json.RawMessage) (any, error) { return nodeIdentity.String(), nil }
+
+func rpcGetClusterNodes(*Cluster, json.RawMessage) (any, error) {
+	return []map[string]any{{"pubkey": nodeIdentity.String(), "gossip": nil, "tpu": nil, "rpc": nil,
+		"version": APIVersion, "featureSet": 3294202862, "shredVersion": 0}}, nil
+}
+
+func rpcGetTransactionCount(c *Cluster, _ json.RawMessage) (any, error) {
+	c.bank.mu.RLock()
+	defer c.bank.mu.RUnlock()
+	return len(c.bank.statusOrder), nil
 }
 
 func rpcGetLatestBlockhash(c *Cluster, params json.RawMessage) (any, error) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strings"
 	"sync"
 
 	"github.com/coder/websocket"
@@ -131,7 +132,25 @@ func commitmentDepth(c string) uint64 {
 	return finalizedDepth
 }
 
+// maxSubsPerSession bounds what one connection can make the server remember.
+const maxSubsPerSession = 1000
+
+func (ps *pubsub) countSubs(s *wsSession) int {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	n := 0
+	for _, owner := range ps.owner {
+		if owner == s {
+			n++
+		}
+	}
+	return n
+}
+
 func (ps *pubsub) handle(s *wsSession, req rpcRequest) (any, *rpcError) {
+	if strings.HasSuffix(req.Method, "Subscribe") && ps.countSubs(s) >= maxSubsPerSession {
+		return nil, &rpcError{Code: codeInvalidRequest, Message: "Too many subscriptions on this connection"}
+	}
 	switch req.Method {
 	case "signatureSubscribe":
 		return ps.subscribeSignature(s, req.Params)
