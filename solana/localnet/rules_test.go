@@ -239,3 +239,49 @@ func TestComputeBudgetExceeded(t *testing.T) {
 		t.Fatalf("units %d, want the whole limit", rec.UnitsConsumed)
 	}
 }
+
+func TestCreateAccountWithSeedAndAssign(t *testing.T) {
+	b := NewBank(BankConfig{})
+	payer := keypair(1)
+	b.Airdrop(payer.PublicKey(), sol)
+	owner := TokenProgramID
+	derived, err := solana.CreateWithSeed(payer.PublicKey(), "vault-1", owner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := binary.LittleEndian.AppendUint32(nil, 3)
+	d = append(d, payer.PublicKey().Bytes()...)
+	d = binary.LittleEndian.AppendUint64(d, uint64(len("vault-1")))
+	d = append(d, "vault-1"...)
+	d = binary.LittleEndian.AppendUint64(d, RentExemptMinimum(MintSize))
+	d = binary.LittleEndian.AppendUint64(d, MintSize)
+	d = append(d, owner[:]...)
+	mustProcess(t, b, buildTx(t, b, []solana.Instruction{
+		rawIx(solana.SystemProgramID, d, ws(payer.PublicKey()), w(derived), rs(payer.PublicKey()))}, payer))
+	acc, ok := b.GetAccount(derived)
+	if !ok || acc.Owner != owner || len(acc.Data) != MintSize {
+		t.Fatalf("derived account %+v", acc)
+	}
+	// Creating over an existing account: SystemError::AccountAlreadyInUse (0).
+	b.Advance(1) // a new blockhash, so the bytes differ
+	rec, err := b.ProcessTransaction(buildTx(t, b, []solana.Instruction{
+		rawIx(solana.SystemProgramID, d, ws(payer.PublicKey()), w(derived), rs(payer.PublicKey()))}, payer))
+	assertCustom(t, rec, err, 0, 0)
+}
+
+func TestATACreateOnExistingIsIllegalOwner(t *testing.T) {
+	b := NewBank(BankConfig{})
+	payer, mint := keypair(1), keypair(2)
+	b.Airdrop(payer.PublicKey(), 10*sol)
+	setupMint(t, b, TokenProgramID, payer, mint, payer, 6)
+	create := ataIdempotentIx(payer.PublicKey(), payer.PublicKey(), mint.PublicKey(), TokenProgramID)
+	mustProcess(t, b, buildTx(t, b, []solana.Instruction{create}, payer))
+	nonIdem := rawIx(AssociatedTokenProgramID, nil, create.Accounts()...)
+	rec, err := b.ProcessTransaction(buildTx(t, b, []solana.Instruction{nonIdem}, payer))
+	assertBuiltin(t, rec, err, 0, ErrIllegalOwner)
+	// A wrong address for the seeds.
+	bad := rawIx(AssociatedTokenProgramID, []byte{1}, ws(payer.PublicKey()), w(keypair(9).PublicKey()), ro(payer.PublicKey()),
+		ro(mint.PublicKey()), ro(solana.SystemProgramID), ro(TokenProgramID))
+	rec, err = b.ProcessTransaction(buildTx(t, b, []solana.Instruction{bad}, payer))
+	assertBuiltin(t, rec, err, 0, ErrInvalidSeeds)
+}
