@@ -194,6 +194,10 @@ func (b *Bank) executeLocked(tx *wireTx, ov *overlay, opts ExecOptions) (*TxReco
 		rec.PostBalances[i] = st.work[k].Lamports
 	}
 	rec.PostTokenBalances = tokenBalancesOf(st.keys, func(k solana.PublicKey) *Account { return st.work[k] })
+	if opts.Simulate {
+		rec.simState = st.work
+		return rec, nil
+	}
 	for i, k := range st.keys {
 		if st.writable[i] {
 			ov.put(k, st.work[k])

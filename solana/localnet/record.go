@@ -23,6 +23,16 @@ type TxRecord struct {
 	ReturnData                     []byte
 	// Inner lists the CPIs each top-level instruction made, in order.
 	Inner []InnerInstructions
+
+	// simState is the post-execution working state of a simulation.
+	simState map[solana.PublicKey]*Account
+}
+
+// SimulatedAccount returns an account's state after a simulation (ok=false
+// when the transaction did not load it).
+func (r *TxRecord) SimulatedAccount(k solana.PublicKey) (*Account, bool) {
+	a, ok := r.simState[k]
+	return a, ok
 }
 
 // InnerInstructions are the CPIs made while top-level instruction Index ran.

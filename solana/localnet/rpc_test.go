@@ -187,6 +187,12 @@ func TestRPCSendSimulateStatusAndTransaction(t *testing.T) {
 	if b.Balance(to) != 0 {
 		t.Fatal("simulation committed")
 	}
+	withAccounts := call(t, srv.URL, "simulateTransaction", b64, map[string]any{"encoding": "base64",
+		"accounts": map[string]any{"addresses": []string{to.String(), keypair(8).PublicKey().String()}, "encoding": "base64"}})
+	if !strings.Contains(withAccounts, `"accounts":[{"data":["","base64"],"executable":false,"lamports":1000000000,`) ||
+		!strings.Contains(withAccounts, `"space":0},null]`) {
+		t.Fatalf("simulated accounts: %s", withAccounts)
+	}
 	sigJSON := call(t, srv.URL, "sendTransaction", base58Encode(raw))
 	wantSig := `"` + solanaSigOf(raw) + `"`
 	if sigJSON != wantSig {

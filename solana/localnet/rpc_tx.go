@@ -129,10 +129,42 @@ func rpcSimulateTransaction(c *Cluster, params json.RawMessage) (any, error) {
 		h, last := c.bank.LatestBlockhash()
 		v.ReplacementBlockhash = map[string]any{"blockhash": h.String(), "lastValidBlockHeight": last}
 	}
-	if cfg.Accounts != nil {
-		v.Accounts = make([]any, len(cfg.Accounts.Addresses)) // post-state accounts are not modelled: nulls
+	if cfg.Accounts != nil && rec != nil {
+		accs, err := c.simulatedAccounts(rec, cfg.Accounts.Addresses, cfg.Accounts.Encoding)
+		if err != nil {
+			return nil, err
+		}
+		v.Accounts = accs
 	}
 	return c.ctxValue(v), nil
+}
+
+// simulatedAccounts renders the post-simulation state of addresses (the
+// current state for accounts the transaction did not load).
+func (c *Cluster) simulatedAccounts(rec *TxRecord, addrs []string, encoding string) ([]*uiAccount, error) {
+	if encoding == "" {
+		encoding = "base64"
+	}
+	if encoding != "base64" && encoding != "base64+zstd" {
+		return nil, invalidParams("Invalid params: unsupported encoding %s for simulated accounts", encoding)
+	}
+	out := make([]*uiAccount, len(addrs))
+	for i, s := range addrs {
+		k, err := parseKey(s)
+		if err != nil {
+			return nil, err
+		}
+		acc, ok := rec.SimulatedAccount(k)
+		if !ok {
+			if a, exists := c.bank.GetAccount(k); exists {
+				acc, ok = &a, true
+			}
+		}
+		if ok && (acc.Lamports > 0 || acc.Executable) {
+			out[i], _ = encodeAccount(*acc, commonConfig{Encoding: encoding})
+		}
+	}
+	return out, nil
 }
 
 // rpcSendTransaction verifies, preflights (unless skipped) and submits.
