@@ -11,7 +11,7 @@ import (
 
 func TestBundleAllOrNothing(t *testing.T) {
 	c, srv := newTestCluster(t)
-	url := srv.URL + "/api/v1/bundles"
+	url := srv.URL + "/localnet/rpc/api/v1/bundles" // any mount point works
 	a, b := keypair(1), keypair(2)
 	c.bank.Airdrop(a.PublicKey(), 10*sol)
 	c.bank.Airdrop(b.PublicKey(), sol)

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -105,12 +106,17 @@ func (c *Cluster) Bank() *Bank { return c.bank }
 func (c *Cluster) Faults() *Faults { return c.faults }
 
 // Handler serves Solana JSON-RPC over HTTP POST on any path, plus the Jito-style
-// bundle API under /api/v1/bundles.
+// bundle API on any path ending in /api/v1/bundles, so a block-engine client
+// pointed at wherever the handler is mounted (e.g. .../localnet/rpc) works.
 func (c *Cluster) Handler() http.Handler {
-	mux := http.NewServeMux()
-	mux.Handle("/api/v1/bundles", c.bundleHandler())
-	mux.Handle("/", c.rpc)
-	return mux
+	bundles := c.bundleHandler()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(strings.TrimRight(r.URL.Path, "/"), "/api/v1/bundles") {
+			bundles.ServeHTTP(w, r)
+			return
+		}
+		c.rpc.ServeHTTP(w, r)
+	})
 }
 
 // WSHandler serves the PubSub WebSocket (signature, account and slot subscriptions).
