@@ -99,24 +99,29 @@ func readPayload(file string, stdin io.Reader) ([]byte, error) {
 	return body, nil
 }
 
+// enqueueTask records the job row first (so the payload is kept even if a worker picks
+// the task up at once), then enqueues it under the same id.
 func enqueueTask(ctx context.Context, b *broker, st *store.Store, typ progress.WorkerType, userID, queue string, body []byte, key string) (string, error) {
-	cl := asynq.NewClient(b.opt)
-	defer cl.Close()
-	opts := []asynq.Option{asynq.Queue(queue), asynq.MaxRetry(5), asynq.Retention(24 * time.Hour), asynq.Timeout(15 * time.Minute)}
-	if key != "" {
-		opts = append(opts, asynq.TaskID(key))
+	id := key
+	if id == "" {
+		id = randomHex(16)
 	}
-	info, err := cl.EnqueueContext(ctx, asynq.NewTask(string(typ), body), opts...)
-	if errors.Is(err, asynq.ErrTaskIDConflict) {
-		return key, nil
+	err := st.CreateJob(ctx, store.Job{ID: id, Type: typ, UserID: userID, Queue: queue, Payload: body})
+	if errors.Is(err, store.ErrConflict) && key != "" {
+		return id, nil // a repeat with the same key: the first job stands
 	}
 	if err != nil {
+		return "", fmt.Errorf("record job: %w", err)
+	}
+	cl := asynq.NewClient(b.opt)
+	defer cl.Close()
+	_, err = cl.EnqueueContext(ctx, asynq.NewTask(string(typ), body), asynq.TaskID(id), asynq.Queue(queue),
+		asynq.MaxRetry(5), asynq.Retention(24*time.Hour), asynq.Timeout(15*time.Minute))
+	if err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
+		_ = st.FailJob(ctx, id, "enqueue failed: "+err.Error(), false)
 		return "", fmt.Errorf("enqueue: %w", err)
 	}
-	if err := st.CreateJob(ctx, store.Job{ID: info.ID, Type: typ, UserID: userID, Queue: queue, Payload: body}); err != nil && !errors.Is(err, store.ErrConflict) {
-		return info.ID, fmt.Errorf("record job: %w", err)
-	}
-	return info.ID, nil
+	return id, nil
 }
 
 // watchJob polls the job's events and redraws a progress bar per phase. Polling the

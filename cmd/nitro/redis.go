@@ -13,7 +13,8 @@ import (
 	"github.com/rs/zerolog"
 )
 
-const localRedis = "redis://127.0.0.1:6379/0"
+// localRedis is where serve looks for Redis when REDIS_URL is unset (a var for tests).
+var localRedis = "redis://127.0.0.1:6379/0"
 
 // broker is the Redis asynq runs on, and how to release it.
 type broker struct {

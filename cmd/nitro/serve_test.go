@@ -1,0 +1,140 @@
+package main
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/jackc/pgx/v5"
+	"github.com/rs/zerolog"
+
+	"github.com/nitro-runtime/nitro/workers"
+)
+
+// testEnv is a complete environment on a fresh database; the caller adds to it.
+func testEnv(t *testing.T) map[string]string {
+	t.Helper()
+	db := fmt.Sprintf("nitro_cmd_%d_%d", os.Getpid(), time.Now().UnixNano()%1e9)
+	t.Cleanup(func() {
+		ctx := context.Background()
+		if conn, err := pgx.Connect(ctx, "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"); err == nil {
+			_, _ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+db+" WITH (FORCE)")
+			conn.Close(ctx)
+		}
+	})
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	return map[string]string{
+		"DATABASE_URL": fmt.Sprintf("postgres://postgres@127.0.0.1:5432/%s?sslmode=disable", db),
+		"PORT":         fmt.Sprint(port), "HOST": "127.0.0.1", "NITRO_DATA_DIR": t.TempDir(), "NITRO_TEST_TASKS": "1",
+		"NITRO_MASTER_KEY": base64.StdEncoding.EncodeToString(make([]byte, 32)),
+	}
+}
+
+// With REDIS_URL unset and nothing listening where Redis usually is, serve runs on an
+// embedded miniredis, says so, and asynq's whole cycle works on it.
+func TestServeFallsBackToEmbeddedRedis(t *testing.T) {
+	dead, _ := net.Listen("tcp", "127.0.0.1:0")
+	localRedis = "redis://" + dead.Addr().String() + "/0"
+	dead.Close()
+	t.Cleanup(func() { localRedis = "redis://127.0.0.1:6379/0" })
+
+	env := testEnv(t)
+	c, err := loadConfig(envOf(env))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs strings.Builder
+	log := zerolog.New(&syncWriter{mu: make(chan struct{}, 1), w: &logs})
+	ctx := context.Background()
+	a, err := start(ctx, c, log, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.shutdown(10 * time.Second)
+	if a.broker.embedded == nil || !strings.Contains(readLogs(&logs, a), "EMBEDDED") {
+		t.Fatalf("no embedded redis announced; logs: %s", logs.String())
+	}
+	body, _ := json.Marshal(workers.TestWalkPayload{UserID: "u1", Phases: 2, Steps: 2})
+	info, err := a.client.Enqueue(asynq.NewTask(workers.TestWalkType, body), asynq.Retention(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		job, err := a.store.GetJob(ctx, info.ID)
+		if err == nil && job.State == "completed" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("job on embedded redis did not complete: %+v %v", job, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%s/health", env["PORT"]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("/health = %d %s", resp.StatusCode, b)
+	}
+}
+
+// With REDIS_URL set, an unreachable Redis is a start-up error naming it.
+func TestServeRefusesUnreachableRedisURL(t *testing.T) {
+	dead, _ := net.Listen("tcp", "127.0.0.1:0")
+	addr := dead.Addr().String()
+	dead.Close()
+	env := testEnv(t)
+	env["REDIS_URL"] = "redis://:s3cret@" + addr + "/0"
+	c, err := loadConfig(envOf(env))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = start(context.Background(), c, zerolog.Nop(), true)
+	if err == nil || !strings.Contains(err.Error(), "REDIS_URL") || strings.Contains(err.Error(), "s3cret") {
+		t.Fatalf("err = %v; want an error naming REDIS_URL without the password", err)
+	}
+}
+
+// An unreachable database is a start-up error that names DATABASE_URL.
+func TestServeRefusesUnreachableDatabase(t *testing.T) {
+	dead, _ := net.Listen("tcp", "127.0.0.1:0")
+	addr := dead.Addr().String()
+	dead.Close()
+	env := testEnv(t)
+	env["DATABASE_URL"] = "postgres://postgres:pw@" + addr + "/nitro?sslmode=disable"
+	c, _ := loadConfig(envOf(env))
+	_, err := start(context.Background(), c, zerolog.Nop(), true)
+	if err == nil || !strings.Contains(err.Error(), "DATABASE_URL") || strings.Contains(err.Error(), ":pw@") {
+		t.Fatalf("err = %v; want an error naming DATABASE_URL without the password", err)
+	}
+}
+
+func readLogs(b *strings.Builder, _ *app) string { return b.String() }
+
+type syncWriter struct {
+	mu chan struct{}
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu <- struct{}{}
+	defer func() { <-s.mu }()
+	return s.w.Write(p)
+}
