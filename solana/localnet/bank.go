@@ -22,7 +22,7 @@ const (
 	DefaultBlockhashValidity    = 150
 	DefaultLamportsPerSignature = 5000
 	slotHashesWindow            = 512
-	maxStatusHistory            = 200_000
+	maxStatusHistory            = 100_000
 )
 
 // BankConfig tunes the bank. The zero value is valid.
