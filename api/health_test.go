@@ -48,6 +48,9 @@ func TestPanicBecomesJSON500(t *testing.T) {
 		"/extra/": http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusTeapot) }),
 	}})
 	h.expect(h.call("GET", "/boom", "none", nil), http.StatusInternalServerError)
+	if !strings.Contains(h.logs.String(), "kaboom") {
+		t.Fatal("the panic was not logged")
+	}
 	if got := h.call("GET", "/extra/x", "none", nil).status; got != http.StatusTeapot {
 		t.Fatalf("mounted handler not reached: %d", got)
 	}

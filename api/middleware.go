@@ -29,7 +29,7 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		case status >= 500:
 			level = zerolog.ErrorLevel
 		case r.URL.Path == "/health" || r.URL.Path == "/metrics" || strings.HasPrefix(r.URL.Path, "/socket.io/") ||
-			strings.HasPrefix(r.URL.Path, "/monitoring/"):
+			(strings.HasPrefix(r.URL.Path, "/monitoring/") && r.Method == http.MethodGet):
 			level = zerolog.DebugLevel
 		}
 		s.log.WithLevel(level).Str("method", r.Method).Str("path", r.URL.Path).Int("status", status).
@@ -94,7 +94,7 @@ func (w *responseWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter 
 
 // recoverPanics answers a handler panic with a JSON 500 (logged by logRequests as an
 // error) instead of a dropped connection; http.ErrAbortHandler keeps its meaning.
-func recoverPanics(next http.Handler) http.Handler {
+func (s *Server) recoverPanics(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer func() {
 			v := recover()
@@ -104,7 +104,7 @@ func recoverPanics(next http.Handler) http.Handler {
 			if err, ok := v.(error); ok && errors.Is(err, http.ErrAbortHandler) {
 				panic(v)
 			}
-			zerolog.Ctx(r.Context()).Error().Str("panic", fmt.Sprint(v)).Str("path", r.URL.Path).Msg("handler panicked")
+			s.log.Error().Str("panic", fmt.Sprint(v)).Str("path", r.URL.Path).Msg("handler panicked")
 			writeError(w, http.StatusInternalServerError, "internal error")
 		}()
 		next.ServeHTTP(w, r)
