@@ -153,7 +153,8 @@ func TestGetJob(t *testing.T) {
 	if err := h.store.FinishJob(ctx, id, json.RawMessage(`{"signatures":{"create":"sig1","buys":[]},"privateKey":"leak"}`)); err != nil {
 		t.Fatal(err)
 	}
-	for _, who := range []string{"key", h.token("u1", false), h.token("root", true)} {
+	owner, admin := h.token("u1", false), h.token("root", true)
+	for _, who := range []string{"key", owner, admin} {
 		m := h.expect(h.call("GET", "/api/jobs/"+id, who, nil), http.StatusOK)
 		prog, _ := m["progress"].(map[string]any)
 		steps, _ := m["steps"].([]any)
@@ -170,7 +171,7 @@ func TestGetJob(t *testing.T) {
 	h.expect(h.call("GET", "/api/jobs/"+id, "not-a-jwt", nil), http.StatusUnauthorized)
 	h.expect(h.call("GET", "/api/jobs/nope", "key", nil), http.StatusNotFound)
 	h.expect(h.call("GET", "/api/jobs/bad%20id", "key", nil), http.StatusNotFound)
-	h.assertNeverSent("leak")
+	h.assertNeverSent("leak", owner, admin, testAPIKey)
 }
 
 func TestRateLimit(t *testing.T) {

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/hibiken/asynq"
+
+	"github.com/nitro-runtime/nitro/api"
 )
 
 func TestMonitoringAuth(t *testing.T) {
@@ -53,4 +55,12 @@ func TestMonitoringRedactsPayloads(t *testing.T) {
 		t.Fatalf("API-enqueued payload not shown: %s", crit.body)
 	}
 	h.assertNeverSent(secret, "s3cr3t-value", "abandon abandon", "pk-value")
+}
+
+func TestMonitoringReadOnly(t *testing.T) {
+	h := newHarness(t, harnessOpts{cfg: api.Config{MonitoringReadOnly: true}})
+	h.expect(h.call("GET", "/monitoring/api/queues", "basic", nil), http.StatusOK)
+	if r := h.call("POST", "/monitoring/api/queues/default:pause", "basic", nil); r.status != http.StatusMethodNotAllowed {
+		t.Fatalf("read-only asynqmon accepted a write: %d %s", r.status, r.body)
+	}
 }
