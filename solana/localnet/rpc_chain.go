@@ -170,8 +170,9 @@ func rpcGetRecentPrioritizationFees(_ *Cluster, params json.RawMessage) (any, er
 
 func rpcGetEpochInfo(c *Cluster, _ json.RawMessage) (any, error) {
 	slot := c.bank.Slot()
+	count, _ := rpcGetTransactionCount(c, nil)
 	return map[string]any{"absoluteSlot": slot, "blockHeight": c.bank.BlockHeight(), "epoch": slot / 432_000,
-		"slotIndex": slot % 432_000, "slotsInEpoch": 432_000, "transactionCount": nil}, nil
+		"slotIndex": slot % 432_000, "slotsInEpoch": 432_000, "transactionCount": count}, nil
 }
 
 func rpcGetGenesisHash(c *Cluster, _ json.RawMessage) (any, error) {

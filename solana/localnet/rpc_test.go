@@ -94,7 +94,7 @@ func TestRPCChainMethodsWire(t *testing.T) {
 		{"getHealth", `"ok"`, nil},
 		{"getVersion", fmt.Sprintf(`{"feature-set":3294202862,"solana-core":"%s"}`, APIVersion), nil},
 		{"getRecentPrioritizationFees", "[]", nil},
-		{"getEpochInfo", `{"absoluteSlot":3,"blockHeight":3,"epoch":0,"slotIndex":3,"slotsInEpoch":432000,"transactionCount":null}`, nil},
+		{"getEpochInfo", `{"absoluteSlot":3,"blockHeight":3,"epoch":0,"slotIndex":3,"slotsInEpoch":432000,"transactionCount":0}`, nil},
 		{"getGenesisHash", fmt.Sprintf("%q", c.bank.genesisHash.String()), nil},
 		{"getFirstAvailableBlock", "0", nil},
 		{"getSlotLeader", fmt.Sprintf("%q", nodeIdentity.String()), nil},
