@@ -12,7 +12,8 @@ import (
 )
 
 // Record is one event as it is emitted and persisted: the payload is one of the four
-// wire types. Seq orders the events of a job across its runs (attempt<<32 | n).
+// wire types. Seq orders the events of a job across its runs: each run numbers its
+// records from a base taken from the clock (see Hub.runBase).
 type Record struct {
 	JobID        string
 	UserID       string
@@ -83,6 +84,24 @@ type Hub struct {
 	closing sync.Once
 
 	emitted, persisted, dropped, persistErrs atomic.Uint64
+
+	baseMu   sync.Mutex
+	lastBase int64
+}
+
+// runSeqBits leaves room for 2^20 records per run below the run's base.
+const runSeqBits = 20
+
+// runBase gives a run the first number of its sequence: the start time in ms shifted
+// left, and never a base used before in this process. A retried run, or one handed
+// back at shutdown and resumed (asynq does not count that as a retry), therefore sorts
+// after the earlier runs of its job and never reuses their sequence numbers.
+func (h *Hub) runBase() int64 {
+	h.baseMu.Lock()
+	defer h.baseMu.Unlock()
+	b := max(h.cfg.Now().UnixMilli()<<runSeqBits, h.lastBase+1<<runSeqBits)
+	h.lastBase = b
+	return b
 }
 
 // NewHub starts the hub's persistence loop; Close stops it after a final flush.

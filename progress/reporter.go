@@ -33,6 +33,7 @@ type Reporter struct {
 	job  Job
 	plan []Phase
 
+	base     int64 // Seq of this run's records = base + n (see Hub.runBase)
 	n        int64 // records in this run
 	phase    int   // 1-based; 0 before the first phase
 	progress int
@@ -44,7 +45,7 @@ type Reporter struct {
 
 // Start begins reporting a run. Nothing is sent until the first phase is entered.
 func (h *Hub) Start(job Job, plan []Phase) *Reporter {
-	return &Reporter{hub: h, job: job, plan: plan}
+	return &Reporter{hub: h, job: job, plan: plan, base: h.runBase()}
 }
 
 // Plan returns the run's phase plan.
@@ -185,7 +186,7 @@ func (r *Reporter) publishLocked(name string, payload any) {
 	r.n++
 	r.hub.publish(Record{
 		JobID: r.job.ID, UserID: r.job.UserID, TokenAddress: r.job.TokenAddress,
-		Seq: int64(r.job.Attempt)<<32 | r.n, Name: name, Payload: payload, At: r.now(),
+		Seq: r.base + r.n, Name: name, Payload: payload, At: r.now(),
 	})
 }
 
@@ -260,7 +261,7 @@ func (r *Reporter) updateLaunch(ctx context.Context, fn func(*LaunchState, int64
 	}
 	for _, rec := range out {
 		r.n++
-		rec.Seq = int64(r.job.Attempt)<<32 | r.n
+		rec.Seq = r.base + r.n
 		r.hub.publish(rec)
 	}
 	return nil

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // config is CONTRACT §1's environment, parsed and validated. Only cmd reads the
@@ -39,6 +40,9 @@ type config struct {
 	DataDir        string
 	TestTasks      bool
 	SkipMigrations bool
+	// ShutdownTimeout is how long in-flight jobs get after SIGTERM before asynq hands
+	// them back to the queue.
+	ShutdownTimeout time.Duration
 	// generated lists the secrets made up for development, to print once.
 	generated []string
 }
@@ -79,6 +83,15 @@ func loadConfig(getenv func(string) string) (*config, error) {
 	}
 	if c.Concurrency, err = intVar(get, "WORKER_CONCURRENCY", 20, 1, 1000); err != nil {
 		errs = append(errs, err)
+	}
+	c.ShutdownTimeout = 25 * time.Second
+	if v := get("NITRO_SHUTDOWN_TIMEOUT"); v != "" {
+		d, perr := time.ParseDuration(v)
+		if perr != nil || d < time.Second || d > time.Hour {
+			errs = append(errs, &badVar{"NITRO_SHUTDOWN_TIMEOUT", "must be a duration from 1s to 1h, like 25s"})
+		} else {
+			c.ShutdownTimeout = d
+		}
 	}
 	errs = append(errs, c.validate(get)...)
 	return c, errors.Join(errs...)

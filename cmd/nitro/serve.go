@@ -49,7 +49,7 @@ func serve(ctx context.Context, c *config, _ []string, log zerolog.Logger, stdou
 	printBanner(stdout, a)
 	<-ctx.Done()
 	log.Info().Msg("shutting down")
-	a.shutdown(25 * time.Second)
+	a.shutdown(c.ShutdownTimeout + 10*time.Second)
 	return nil
 }
 
@@ -95,7 +95,7 @@ func start(ctx context.Context, c *config, log zerolog.Logger, embedded bool) (a
 			log.Error().Err(err).Msg("http server stopped")
 		}
 	}()
-	a.asynq = workers.NewServer(a.broker.opt, workers.ServerConfig{Concurrency: c.Concurrency, Log: log})
+	a.asynq = workers.NewServer(a.broker.opt, workers.ServerConfig{Concurrency: c.Concurrency, ShutdownTimeout: c.ShutdownTimeout, Log: log})
 	if err := a.asynq.Start(mux); err != nil {
 		return a, fmt.Errorf("start workers: %w", err)
 	}
@@ -118,6 +118,7 @@ func (a *app) shutdown(grace time.Duration) {
 	defer cancel()
 	if a.asynq != nil {
 		a.asynq.Shutdown() // stops fetching; waits ShutdownTimeout, then hands tasks back to the queue
+		a.log.Info().Msg("workers stopped")
 	}
 	if a.hub != nil {
 		if err := a.hub.Close(ctx); err != nil {
