@@ -17,6 +17,7 @@ import (
 	"github.com/nitro-runtime/nitro/auth"
 	"github.com/nitro-runtime/nitro/progress"
 	"github.com/nitro-runtime/nitro/store"
+	"github.com/nitro-runtime/nitro/workers"
 )
 
 // Small fakes for failure paths a real Redis or PostgreSQL cannot be made to take on
@@ -109,6 +110,9 @@ func cmpErr(a, b error) error {
 	}
 	return b
 }
+
+// The workers' middleware reports to *Metrics through its own interface.
+var _ workers.Metrics = (*Metrics)(nil)
 
 const fakeKey = "fake-api-key-123456"
 

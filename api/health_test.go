@@ -46,6 +46,22 @@ func TestPanicBecomesJSON500(t *testing.T) {
 	h := newHarness(t, harnessOpts{mount: map[string]http.Handler{
 		"/boom":   http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic(errors.New("kaboom")) }),
 		"/extra/": http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusTeapot) }),
+		// Socket.IO needs Flush (polling) and Hijack (WebSocket upgrade) through the middleware.
+		"/hj": http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			_, canFlush := w.(http.Flusher)
+			hj, canHijack := w.(http.Hijacker)
+			if !canFlush || !canHijack {
+				w.WriteHeader(http.StatusInternalServerError)
+				return
+			}
+			conn, buf, err := hj.Hijack()
+			if err != nil {
+				return
+			}
+			defer conn.Close()
+			buf.WriteString("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+			buf.Flush()
+		}),
 	}})
 	h.expect(h.call("GET", "/boom", "none", nil), http.StatusInternalServerError)
 	if !strings.Contains(h.logs.String(), "kaboom") {
@@ -53,6 +69,9 @@ func TestPanicBecomesJSON500(t *testing.T) {
 	}
 	if got := h.call("GET", "/extra/x", "none", nil).status; got != http.StatusTeapot {
 		t.Fatalf("mounted handler not reached: %d", got)
+	}
+	if r := h.call("GET", "/hj", "none", nil); r.status != http.StatusOK || string(r.body) != "ok" {
+		t.Fatalf("hijack through the middleware: %d %q", r.status, r.body)
 	}
 	// The API keeps its routes even next to a catch-all mount.
 	h.expect(h.call("GET", "/api/nope", "key", nil), http.StatusNotFound)
