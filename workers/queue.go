@@ -75,6 +75,11 @@ type TestWalkPayload struct {
 	Phases       int    `json:"phases"`
 	Steps        int    `json:"steps"`
 	StepDelayMs  int    `json:"stepDelayMs,omitempty"`
+	// StepsPerSecond paces the steps on a schedule from the run's start (µs
+	// resolution, catching up after a late wake-up) instead of StepDelayMs; the
+	// benchmarks use it to drive a known event rate. Each step sends one worker_step,
+	// plus a worker_progress when the percentage moves.
+	StepsPerSecond float64 `json:"stepsPerSecond,omitempty"`
 	// FailAttempts makes the first N attempts fail (to exercise `retrying`).
 	FailAttempts int  `json:"failAttempts,omitempty"`
 	FailForGood  bool `json:"failForGood,omitempty"`
