@@ -25,6 +25,9 @@ type pubsub struct {
 	acctSubs map[solana.PublicKey][]*acctSub
 	slotSubs map[uint64]*wsSession
 	owner    map[uint64]*wsSession
+
+	logsSubs    map[uint64]*logsSub
+	pendingLogs []pendingLogs
 }
 
 type sigSub struct {
@@ -50,7 +53,8 @@ type wsSession struct {
 
 func newPubsub(c *Cluster) *pubsub {
 	return &pubsub{c: c, sessions: map[*wsSession]struct{}{}, sigSubs: map[solana.Signature][]*sigSub{},
-		acctSubs: map[solana.PublicKey][]*acctSub{}, slotSubs: map[uint64]*wsSession{}, owner: map[uint64]*wsSession{}}
+		acctSubs: map[solana.PublicKey][]*acctSub{}, slotSubs: map[uint64]*wsSession{}, owner: map[uint64]*wsSession{},
+		logsSubs: map[uint64]*logsSub{}}
 }
 
 func (ps *pubsub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -156,6 +160,8 @@ func (ps *pubsub) handle(s *wsSession, req rpcRequest) (any, *rpcError) {
 		return ps.subscribeSignature(s, req.Params)
 	case "accountSubscribe":
 		return ps.subscribeAccount(s, req.Params)
+	case "logsSubscribe":
+		return ps.subscribeLogs(s, req.Params)
 	case "slotSubscribe":
 		ps.mu.Lock()
 		defer ps.mu.Unlock()
@@ -163,7 +169,7 @@ func (ps *pubsub) handle(s *wsSession, req rpcRequest) (any, *rpcError) {
 		ps.slotSubs[ps.nextID] = s
 		ps.owner[ps.nextID] = s
 		return ps.nextID, nil
-	case "signatureUnsubscribe", "accountUnsubscribe", "slotUnsubscribe":
+	case "signatureUnsubscribe", "accountUnsubscribe", "slotUnsubscribe", "logsUnsubscribe":
 		var id uint64
 		if err := positional(req.Params, 1, &id); err != nil {
 			return nil, err.(*rpcError)
@@ -252,6 +258,7 @@ func (ps *pubsub) removeLocked(drop func(id uint64, s *wsSession) bool) {
 		}
 	}
 	ps.waiting = filter(ps.waiting, func(x *sigSub) bool { return !drop(x.id, x.sess) })
+	ps.removeLogsLocked(drop)
 	for k, subs := range ps.acctSubs {
 		ps.acctSubs[k] = filter(subs, func(x *acctSub) bool { return !drop(x.id, x.sess) })
 		if len(ps.acctSubs[k]) == 0 {
@@ -302,6 +309,7 @@ func (ps *pubsub) TxCommitted(rec *TxRecord, changed []solana.PublicKey) {
 		}
 		delete(ps.sigSubs, rec.Signature)
 		ps.flushSignaturesLocked(ps.c.bank.Slot())
+		ps.notifyLogsLocked(rec)
 	}
 	for _, k := range changed {
 		subs := ps.acctSubs[k]
@@ -331,6 +339,7 @@ func (ps *pubsub) SlotAdvanced(slot, parent uint64) {
 		s.send(notification("slotNotification", id, map[string]uint64{"parent": parent, "root": root, "slot": slot}))
 	}
 	ps.flushSignaturesLocked(slot)
+	ps.flushLogsLocked(slot)
 }
 
 // flush delivers signature notifications already due (a subscription made

@@ -112,6 +112,24 @@ func TestPubSubWireShapes(t *testing.T) {
 	if got := wsRoundTrip(t, ctx, conn, ""); got != want {
 		t.Fatalf("slotNotification %s", got)
 	}
+	got = wsRoundTrip(t, ctx, conn, fmt.Sprintf(`{"jsonrpc":"2.0","id":5,"method":"logsSubscribe","params":[{"mentions":["%s"]},{"commitment":"processed"}]}`, key))
+	if got != `{"jsonrpc":"2.0","result":3,"id":5}` {
+		t.Fatalf("logsSubscribe reply %s", got)
+	}
+	if got := wsRoundTrip(t, ctx, conn, `{"jsonrpc":"2.0","id":6,"method":"accountUnsubscribe","params":[1]}`); got != `{"jsonrpc":"2.0","result":true,"id":6}` {
+		t.Fatalf("accountUnsubscribe %s", got)
+	}
+	sig, err := c.Airdrop(key, sol)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = wsRoundTrip(t, ctx, conn, "")
+	want = fmt.Sprintf(`{"jsonrpc":"2.0","method":"logsNotification","params":{"result":{"context":{"apiVersion":"%s","slot":1},`+
+		`"value":{"err":null,"logs":["Program 11111111111111111111111111111111 invoke [1]","Program 11111111111111111111111111111111 success"],`+
+		`"signature":"%s"}},"subscription":3}}`, APIVersion, sig)
+	if got != want {
+		t.Fatalf("logsNotification\n got %s\nwant %s", got, want)
+	}
 	for _, tc := range []struct{ req, want string }{
 		{`{"jsonrpc":"2.0","id":3,"method":"slotUnsubscribe","params":[2]}`, `{"jsonrpc":"2.0","result":true,"id":3}`},
 		{`{"jsonrpc":"2.0","id":4,"method":"accountUnsubscribe","params":[99]}`, `{"jsonrpc":"2.0","error":{"code":-32602,"message":"Invalid subscription id."},"id":4}`},
