@@ -19,6 +19,7 @@ func rpcMethods() map[string]rpcMethod {
 		"getMultipleAccounts":               rpcGetMultipleAccounts,
 		"getTokenAccountBalance":            rpcGetTokenAccountBalance,
 		"getTokenAccountsByOwner":           rpcGetTokenAccountsByOwner,
+		"getProgramAccounts":                rpcGetProgramAccounts,
 		"getMinimumBalanceForRentExemption": rpcGetMinimumBalanceForRentExemption,
 		"getFeeForMessage":                  rpcGetFeeForMessage,
 		"simulateTransaction":               rpcSimulateTransaction,

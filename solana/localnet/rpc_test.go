@@ -167,6 +167,11 @@ func TestRPCTokenMethodsWire(t *testing.T) {
 	if got != ctxJSON(c, "[]") {
 		t.Fatalf("other program: %s", got)
 	}
+	pa := call(t, srv.URL, "getProgramAccounts", Token2022ProgramID.String(), map[string]any{"encoding": "base64",
+		"filters": []any{map[string]int{"dataSize": 170}, map[string]any{"memcmp": map[string]any{"offset": 32, "bytes": owner.PublicKey().String()}}}})
+	if !strings.HasPrefix(pa, `[{"pubkey":`) || strings.Count(pa, `"pubkey"`) != 1 || !strings.Contains(pa, ata.String()) {
+		t.Fatalf("getProgramAccounts: %s", pa)
+	}
 	if e := callErr(t, srv.URL, "getTokenAccountBalance", payer.PublicKey().String()); !strings.Contains(e, "-32602") {
 		t.Fatalf("non-token account: %s", e)
 	}
