@@ -1,9 +1,3 @@
-// Package localnet is a built-in Solana cluster that runs in process: a bank that
-// executes real wire transactions (signatures, fees, blockhashes, atomicity, account
-// rules), Go models of the native programs (System, Compute Budget, SPL Token,
-// Token-2022, Associated Token Account, Address Lookup Table) and of the launchpads,
-// a JSON-RPC and PubSub server with the real response shapes, a Jito-style bundle
-// endpoint and fault knobs, so the bot's transactions run with no network.
 package localnet
 
 import (
