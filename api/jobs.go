@@ -95,6 +95,8 @@ func (s *Server) createAndEnqueue(w http.ResponseWriter, ctx context.Context, ty
 		s.unavailable(w, "enqueue", err)
 	default:
 		s.metrics.enqueued(string(typ))
+		s.log.Info().Str("job_id", jobID).Str("type", string(typ)).Str("user_id", p.UserID()).
+			Str("queue", p.Queue()).Msg("job enqueued")
 		writeJSON(w, http.StatusAccepted, enqueueReply{JobID: jobID, Type: typ, Queue: p.Queue()})
 	}
 }
