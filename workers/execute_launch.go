@@ -1,6 +1,9 @@
 package workers
 
-import "fmt"
+import (
+	"context"
+	"fmt"
+)
 
 // ExecOptions are the knobs of the create + buy transactions; shared by execute_launch
 // and the one-job launches.
@@ -60,3 +63,13 @@ func (p *ExecuteLaunchPayload) Validate() error {
 
 // Queue is "default", with the other launch jobs.
 func (p *ExecuteLaunchPayload) Queue() string { return QueueDefault }
+
+func planExecute(*Deps, *ExecuteLaunchPayload) []phase { return []phase{phCreate, phBuys} }
+
+func runExecuteLaunch(ctx context.Context, j *job, p *ExecuteLaunchPayload) (any, error) {
+	l, err := j.launch(ctx, p.TokenAddress)
+	if err != nil {
+		return nil, err
+	}
+	return j.execute(ctx, l, p.ExecOptions)
+}

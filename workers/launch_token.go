@@ -1,5 +1,11 @@
 package workers
 
+import (
+	"context"
+
+	"github.com/nitro-runtime/nitro/progress"
+)
+
 // LaunchTokenPayload is the payload of launch_token: create_token_metadata,
 // prepare_launch and execute_launch as one job.
 type LaunchTokenPayload struct {
@@ -30,3 +36,54 @@ func (p *LaunchTokenPayload) validate(errs *FieldErrors, imageRequired bool) {
 
 // Queue is "default", with the other launch jobs.
 func (p *LaunchTokenPayload) Queue() string { return QueueDefault }
+
+func planLaunch(d *Deps, p *LaunchTokenPayload) []phase {
+	out := []phase{phUpload, phMint}
+	out = append(out, preparePhases(d, p.WalletPlan)...)
+	out = append(out, phCreate)
+	if len(p.BuyerWallets) > 0 {
+		out = append(out, phBuys)
+	}
+	return out
+}
+
+func runLaunchToken(ctx context.Context, j *job, p *LaunchTokenPayload) (any, error) {
+	return j.launchAll(ctx, p, "")
+}
+
+// launchAll is create_token_metadata, prepare_launch and execute_launch in one job;
+// each part checkpoints itself, so a retry resumes where the last run stopped.
+func (j *job) launchAll(ctx context.Context, p *LaunchTokenPayload, hostedURI string) (launchResult, error) {
+	j.rep.Update(func(d *progress.Details) {
+		d.TokenName, d.TokenSymbol, d.DevBuy = p.Name, p.Symbol, progress.Ptr(p.DevBuySol)
+		total := 0.0
+		for _, b := range p.BuyerWallets {
+			total += b.BuySol
+		}
+		d.BuyAmount, d.WalletsCount = progress.Ptr(total), progress.Ptr(len(p.BuyerWallets))
+	})
+	// Wallets are checked before anything is uploaded or reserved.
+	if _, err := j.loadWallets(ctx, p.WalletPlan); err != nil {
+		return launchResult{}, err
+	}
+	mixing := p.Mixing != nil && p.Mixing.Enabled
+	ct, err := j.createToken(ctx, p.TokenMetadata, hostedURI, mixing)
+	if err != nil {
+		return launchResult{}, err
+	}
+	l, err := j.launch(ctx, ct.TokenAddress)
+	if err != nil {
+		return launchResult{}, err
+	}
+	if ok, err := j.done(ctx, "prepared", &struct{}{}); err != nil {
+		return launchResult{}, err
+	} else if !ok {
+		if _, err := j.prepare(ctx, l.TokenAddress, l.Platform, p.WalletPlan, lamportsOf(p.DevBuySol), p.PriorityFeeMicroLamports); err != nil {
+			return launchResult{}, err
+		}
+		if err := j.save(ctx, "prepared", struct{}{}); err != nil {
+			return launchResult{}, err
+		}
+	}
+	return j.execute(ctx, l, p.ExecOptions)
+}

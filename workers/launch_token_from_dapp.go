@@ -1,5 +1,7 @@
 package workers
 
+import "context"
+
 // LaunchTokenFromDappPayload is the payload of launch_token_from_dapp: launch_token for
 // dApp input, whose metadata may already be hosted (metadataUri in place of image).
 type LaunchTokenFromDappPayload struct {
@@ -19,4 +21,12 @@ func (p *LaunchTokenFromDappPayload) Validate() error {
 		errs.Add("metadataUri", "give image or metadataUri, not both")
 	}
 	return errs.Err()
+}
+
+func planLaunchDapp(d *Deps, p *LaunchTokenFromDappPayload) []phase {
+	return planLaunch(d, &p.LaunchTokenPayload)
+}
+
+func runLaunchTokenFromDapp(ctx context.Context, j *job, p *LaunchTokenFromDappPayload) (any, error) {
+	return j.launchAll(ctx, &p.LaunchTokenPayload, p.MetadataURI)
 }

@@ -1,0 +1,141 @@
+package workers
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	sol "github.com/gagliardetto/solana-go"
+
+	"github.com/nitro-runtime/nitro/solana"
+	"github.com/nitro-runtime/nitro/solana/jito"
+)
+
+// CU limits of bundled transactions: they cannot be simulated (each depends on the
+// one before), so they carry fixed limits with room to spare.
+const (
+	createCULimit = 600_000
+	buyCULimit    = 250_000
+)
+
+// launchBundle signs create + dev buy and every pack of buyer buys against the same
+// blockhash, journals them all (the same step keys as launchTxs), sends them as one
+// Jito bundle, then settles each step through launchTxs: whatever landed is kept,
+// whatever provably expired is re-signed and sent on its own. A retried run that
+// finds the steps journaled skips straight to settling them.
+func (j *job) launchBundle(ctx context.Context, r *launchRun, res *launchResult) error {
+	txs, err := j.d.Store.TxsForStep(ctx, j.id, "create")
+	if err != nil {
+		return err
+	}
+	if len(txs) == 0 {
+		if err := j.sendBundle(ctx, r); err != nil {
+			return err
+		}
+	}
+	return j.launchTxs(ctx, r, res)
+}
+
+func (j *job) sendBundle(ctx context.Context, r *launchRun) error {
+	if r.tables == nil { // create + dev buy + tip never fits without one (notes §6 trap 5)
+		t, err := j.lookupTable(ctx, r.dev, r.m.tableKeys())
+		if err != nil {
+			return fmt.Errorf("lookup table: %w", err)
+		}
+		r.tables = t
+	}
+	bh, err := j.d.Chain.RefreshBlockhash(ctx)
+	if err != nil {
+		return err
+	}
+	opts := r.buildOpts()
+	opts.StaticKeys = append(opts.StaticKeys, jito.TipAccounts...)
+	opts.Blockhash = &bh
+	slip := uint64(r.opt.Slippage())
+	create, tokens, err := r.m.create(r.dev.PublicKey(), r.l.Name, r.l.Symbol, r.l.MetadataURI, lamportsOf(r.opt.DevBuySol), slip)
+	if err != nil {
+		return err
+	}
+	packs, err := j.packs(ctx, r) // measured on the curve as create + dev buy leave it
+	if err != nil {
+		return err
+	}
+	if len(packs)+1 > jito.MaxBundleSize {
+		return refuse("%d buyer wallets need %d transactions, more than a bundle's %d", len(r.buyers), len(packs)+1, jito.MaxBundleSize)
+	}
+	type signed struct {
+		key  string
+		stx  *solana.SignedTx
+		memo buyMemo
+	}
+	var all []signed
+	if _, _, err := r.m.create(r.dev.PublicKey(), r.l.Name, r.l.Symbol, r.l.MetadataURI, lamportsOf(r.opt.DevBuySol), slip); err != nil {
+		return err // (rebuilt only to reset the projection that packs advanced)
+	}
+	last := len(packs) == 0
+	stx, err := j.signBundled(r, r.dev, create, []sol.PrivateKey{r.dev, r.mint}, createCULimit, last, opts)
+	if err != nil {
+		return fmt.Errorf("bundle create: %w", err)
+	}
+	all = append(all, signed{"create", stx, buyMemo{Tokens: []uint64{tokens}}})
+	for n, pack := range packs {
+		ixs, signers, memo, err := j.packBuys(r, pack)
+		if err != nil {
+			return err
+		}
+		stx, err := j.signBundled(r, signers[0], ixs, signers, uint32(buyCULimit*len(pack)), n == len(packs)-1, opts)
+		if err != nil {
+			return fmt.Errorf("bundle pack %d: %w", n, err)
+		}
+		all = append(all, signed{fmt.Sprintf("buys/%d", n), stx, memo})
+	}
+	raws := make([][]byte, len(all))
+	for i, s := range all {
+		if err := j.save(ctx, "memo/"+s.stx.Signature.String(), s.memo); err != nil {
+			return err
+		}
+		if err := j.journalHook(s.key)(ctx, s.stx); err != nil {
+			return fmt.Errorf("journal %s: %w", s.key, err)
+		}
+		raws[i] = s.stx.Raw
+	}
+	id, err := j.d.Jito.SendBundle(ctx, raws)
+	if err != nil {
+		j.log.Warn().Err(err).Msg("send bundle; its transactions are settled one by one")
+		return nil
+	}
+	wctx, cancel := context.WithTimeout(ctx, j.d.Config.BundleWait)
+	defer cancel()
+	if _, err := j.d.Jito.WaitBundle(wctx, id, 100*time.Millisecond); err != nil {
+		j.log.Warn().Err(err).Str("bundle", id).Msg("bundle did not land; its transactions are settled one by one")
+	}
+	return nil
+}
+
+// packBuys quotes a pack on the projected curve (advancing it).
+func (j *job) packBuys(r *launchRun, pack []int) ([]sol.Instruction, []sol.PrivateKey, buyMemo, error) {
+	var memo buyMemo
+	var ixs []sol.Instruction
+	var signers []sol.PrivateKey
+	for _, i := range pack {
+		buy, tokens, err := r.m.buy(r.buyers[i].PublicKey(), i+1, lamportsOf(r.plan.Buyers[i].BuySol), uint64(r.opt.Slippage()))
+		if err != nil {
+			return nil, nil, memo, err
+		}
+		ixs, signers, memo.Tokens = append(ixs, buy...), append(signers, r.buyers[i]), append(memo.Tokens, tokens)
+	}
+	return ixs, signers, memo, nil
+}
+
+// signBundled signs one bundled transaction; the last one carries the tip.
+func (j *job) signBundled(r *launchRun, payer sol.PrivateKey, ixs []sol.Instruction, signers []sol.PrivateKey, cu uint32, tip bool, opts solana.BuildOpts) (*solana.SignedTx, error) {
+	if tip {
+		ix, err := jito.TipInstruction(payer.PublicKey(), j.d.Config.JitoTipLamports)
+		if err != nil {
+			return nil, err
+		}
+		ixs = append(ixs, ix)
+	}
+	opts.CULimit = cu
+	return solana.SignTx(payer.PublicKey(), ixs, signers, *opts.Blockhash, opts)
+}

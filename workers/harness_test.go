@@ -1,0 +1,285 @@
+package workers
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	sol "github.com/gagliardetto/solana-go"
+	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
+	"github.com/rs/zerolog"
+
+	"github.com/nitro-runtime/nitro/progress"
+	"github.com/nitro-runtime/nitro/solana"
+	"github.com/nitro-runtime/nitro/solana/jito"
+	"github.com/nitro-runtime/nitro/solana/localnet"
+	"github.com/nitro-runtime/nitro/solana/metadata"
+	"github.com/nitro-runtime/nitro/store"
+	"github.com/nitro-runtime/nitro/store/storetest"
+)
+
+const jobsRedisDB = 9 // the job handlers' tests
+
+// A 1×1 PNG, as a dApp would send it.
+const pngDataURI = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+
+// env is the real stack of a job: the built-in cluster over HTTP, a chain client,
+// an isolated PostgreSQL schema, the progress hub with a recording emitter, the
+// metadata store over HTTP, and an asynq server on Redis DB 9.
+type env struct {
+	t       testing.TB
+	cluster *localnet.Cluster
+	chain   *solana.Client
+	st      *store.Store
+	rec     *recorder
+	deps    *Deps
+	faults  *faults
+	client  *asynq.Client
+	rpcTime atomic.Int64 // ns spent inside the cluster's RPC handler
+	rpcN    atomic.Int64
+}
+
+func newEnv(t testing.TB, tune func(*Deps)) *env {
+	t.Helper()
+	e := &env{t: t, rec: &recorder{}, faults: &faults{}}
+	cl, err := localnet.New(localnet.Config{SlotInterval: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.cluster = cl
+	rpcSrv := httptest.NewServer(e.timed(cl.Handler()))
+	wsSrv := httptest.NewServer(cl.WSHandler())
+	mdMux := http.NewServeMux()
+	mdSrv := httptest.NewServer(mdMux)
+	t.Cleanup(func() { mdSrv.Close(); wsSrv.Close(); rpcSrv.Close(); cl.Close() })
+	builtin, err := metadata.NewBuiltin(mdSrv.URL, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mdMux.Handle("/metadata/", builtin.Handler())
+	e.chain, err = solana.NewClient(solana.Config{
+		RPCURL: rpcSrv.URL, WSURL: "ws" + strings.TrimPrefix(wsSrv.URL, "http"),
+		RateLimit: 5000, RetryBackoff: 10 * time.Millisecond, ResendInterval: 100 * time.Millisecond,
+		PollInterval: 20 * time.Millisecond, BlockhashMaxAge: 200 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.chain.Close() })
+	e.st = storetest.New(t)
+	e.deps = &Deps{Store: e.st, Chain: e.chain, Uploader: builtin, Jito: &jito.Client{URL: rpcSrv.URL},
+		Config: Config{BundleWait: 5 * time.Second}, Log: zerolog.Nop(), faults: e.faults}
+	if tune != nil {
+		tune(e.deps)
+	}
+	e.startWorkers()
+	return e
+}
+
+// timed counts requests and time spent in the cluster's RPC handler.
+func (e *env) timed(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		h.ServeHTTP(w, r)
+		e.rpcTime.Add(int64(time.Since(start)))
+		e.rpcN.Add(1)
+	})
+}
+
+func (e *env) startWorkers() {
+	t := e.t
+	opt := asynq.RedisClientOpt{Addr: "127.0.0.1:6379", DB: jobsRedisDB}
+	rdb := redis.NewClient(&redis.Options{Addr: opt.Addr, DB: opt.DB})
+	if err := rdb.FlushDB(context.Background()).Err(); err != nil {
+		t.Fatalf("Redis is required for this test: %v", err)
+	}
+	_ = rdb.Close()
+	hub := progress.NewHub(progress.HubConfig{}, e.rec, e.st, e.st, zerolog.Nop())
+	rt := &Runtime{Hub: hub, Runs: e.st, Log: zerolog.Nop()}
+	mux := asynq.NewServeMux()
+	if err := Register(mux, rt, *e.deps); err != nil {
+		t.Fatal(err)
+	}
+	srv := asynq.NewServer(opt, asynq.Config{
+		Concurrency: 4, Queues: QueuePriorities, LogLevel: asynq.FatalLevel,
+		RetryDelayFunc: func(int, error, *asynq.Task) time.Duration { return 50 * time.Millisecond },
+		ErrorHandler:   asynq.ErrorHandlerFunc(func(context.Context, *asynq.Task, error) {}),
+	})
+	if err := srv.Start(mux); err != nil {
+		t.Fatal(err)
+	}
+	e.client = asynq.NewClient(opt)
+	t.Cleanup(func() {
+		srv.Shutdown()
+		_ = e.client.Close()
+		_ = hub.Close(context.Background())
+	})
+}
+
+func ctxT(t testing.TB) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// wallet registers a new wallet for user funded with sol SOL (0 = none).
+func (e *env) wallet(user string, solAmt float64) sol.PrivateKey {
+	e.t.Helper()
+	k, err := sol.NewRandomPrivateKey()
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if _, err := e.st.CreateWallet(ctxT(e.t), user, "test", store.WalletUser, k); err != nil {
+		e.t.Fatal(err)
+	}
+	if solAmt > 0 {
+		if _, err := e.cluster.Airdrop(k.PublicKey(), lamportsOf(solAmt)); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+	return k
+}
+
+// waitFunded returns once the cluster has produced a slot after the airdrops.
+func (e *env) waitSlot() {
+	slot := e.cluster.Bank().Slot()
+	e.poll("a new slot", func() bool { return e.cluster.Bank().Slot() > slot+1 })
+}
+
+func (e *env) poll(what string, ok func() bool) {
+	e.t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for !ok() {
+		if time.Now().After(deadline) {
+			e.t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// run enqueues a job and waits for it to end; it returns the job row.
+func (e *env) run(typ progress.WorkerType, payload any) store.Job {
+	e.t.Helper()
+	return e.wait(e.enqueue(typ, payload))
+}
+
+func (e *env) enqueue(typ progress.WorkerType, payload any) string {
+	e.t.Helper()
+	raw, err := json.Marshal(payload)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	p, err := Decode(typ, raw)
+	if err != nil {
+		e.t.Fatalf("payload refused by Decode: %v", err)
+	}
+	enc, err := Encode(p)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	id := fmt.Sprintf("%s-%d", typ, time.Now().UnixNano())
+	if _, err := e.client.Enqueue(asynq.NewTask(string(typ), enc), asynq.TaskID(id), asynq.Queue(p.Queue()),
+		asynq.MaxRetry(5), asynq.Timeout(2*time.Minute)); err != nil {
+		e.t.Fatal(err)
+	}
+	return id
+}
+
+func (e *env) wait(id string) store.Job {
+	e.t.Helper()
+	var j store.Job
+	e.poll("job "+id, func() bool {
+		var err error
+		j, err = e.st.GetJob(context.Background(), id)
+		return err == nil && j.State.Terminal()
+	})
+	return j
+}
+
+func (e *env) mustComplete(j store.Job, into any) {
+	e.t.Helper()
+	if j.State != store.JobCompleted {
+		e.t.Fatalf("job %s %s: %s", j.ID, j.State, j.Error)
+	}
+	if into != nil {
+		if err := json.Unmarshal(j.Result, into); err != nil {
+			e.t.Fatalf("result %s: %v", j.Result, err)
+		}
+	}
+}
+
+func (e *env) balance(k sol.PublicKey) uint64 {
+	e.t.Helper()
+	b, err := e.chain.GetBalance(ctxT(e.t), k)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return b
+}
+
+func (e *env) tokens(m market, owner sol.PublicKey) uint64 {
+	e.t.Helper()
+	b, err := tokenBalance(ctxT(e.t), e.chain, m.ata(owner))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return b
+}
+
+func (e *env) exists(k sol.PublicKey) bool {
+	e.t.Helper()
+	_, err := e.chain.GetAccountInfo(ctxT(e.t), k)
+	if err != nil && !errors.Is(err, solana.ErrAccountNotFound) {
+		e.t.Fatal(err)
+	}
+	return err == nil
+}
+
+// stages returns the token_launch_event stages of token in emission order.
+func (e *env) stages(token string) []progress.TokenLaunchEvent {
+	e.rec.mu.Lock()
+	defer e.rec.mu.Unlock()
+	var out []progress.TokenLaunchEvent
+	for _, r := range e.rec.recs {
+		if ev, ok := r.Payload.(progress.TokenLaunchEvent); ok && ev.TokenAddress == token {
+			out = append(out, ev)
+		}
+	}
+	return out
+}
+
+func (e *env) steps(jobID string) []progress.WorkerStepEvent {
+	e.rec.mu.Lock()
+	defer e.rec.mu.Unlock()
+	var out []progress.WorkerStepEvent
+	for _, r := range e.rec.recs {
+		if ev, ok := r.Payload.(progress.WorkerStepEvent); ok && ev.JobID == jobID {
+			out = append(out, ev)
+		}
+	}
+	return out
+}
+
+// confirmedTxs counts the job's confirmed journal entries of step.
+func (e *env) confirmedTxs(jobID, step string) int {
+	e.t.Helper()
+	txs, err := e.st.TxsForStep(ctxT(e.t), jobID, step)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	n := 0
+	for _, tx := range txs {
+		if tx.State == store.TxConfirmed {
+			n++
+		}
+	}
+	return n
+}

@@ -1,0 +1,164 @@
+package workers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/nitro-runtime/nitro/progress"
+	"github.com/nitro-runtime/nitro/solana"
+	"github.com/nitro-runtime/nitro/store"
+)
+
+// maxResigns bounds how often one step re-signs after its blockhash provably expired
+// within a run; past it the run fails (retryably) and the next run starts over.
+const maxResigns = 3
+
+// buildFunc signs a fresh transaction for a step. memo (may be nil) is what the
+// caller wants back once that very transaction is confirmed (its quote, say); it is
+// checkpointed next to the journal entry.
+type buildFunc func(ctx context.Context) (stx *solana.SignedTx, memo any, err error)
+
+// txStep performs the on-chain action of step key of this job EXACTLY ONCE across
+// retries and restarts:
+//
+//  1. every transaction journaled for (job, key) is settled first: confirmed means the
+//     step is done (its memo is returned, nothing is sent); pending ones are asked for
+//     (and re-broadcast with the same bytes) until they land or provably expire;
+//  2. only when none landed is a new transaction signed, journaled in Postgres
+//     (bytes, signature, blockhash, last valid height) and only then broadcast;
+//  3. an expiry (the cluster's word that it can never land) allows a re-sign; any
+//     other doubt (network, crash) leaves the entry pending for the next run.
+//
+// It returns the confirmed signature and decodes the memo into memoOut (may be nil).
+func (j *job) txStep(ctx context.Context, key string, memoOut any, build buildFunc) (string, error) {
+	for range maxResigns {
+		sig, done, err := j.settleStep(ctx, key)
+		if err != nil {
+			return "", err
+		}
+		if done {
+			return sig, j.memo(ctx, sig, memoOut)
+		}
+		stx, memo, err := build(ctx)
+		if err != nil {
+			return "", fmt.Errorf("%s: build: %w", key, err)
+		}
+		sig = stx.Signature.String()
+		if memo != nil {
+			if err := j.save(ctx, "memo/"+sig, memo); err != nil {
+				return "", err
+			}
+		}
+		err = j.d.Chain.SendAndConfirm(ctx, stx, j.journalHook(key))
+		settled, err := j.outcome(ctx, sig, err)
+		if err != nil {
+			return "", fmt.Errorf("%s: %w", key, err)
+		}
+		if settled == store.TxConfirmed {
+			j.signed(sig)
+			return sig, j.memo(ctx, sig, memoOut)
+		}
+	}
+	return "", fmt.Errorf("%s: blockhash expired %d times in a row: %w", key, maxResigns, solana.ErrBlockhashExpired)
+}
+
+func (j *job) journalHook(key string) solana.JournalHook {
+	return func(ctx context.Context, stx *solana.SignedTx) error {
+		err := j.d.Store.JournalTx(ctx, store.TxRecord{
+			JobID: j.id, StepKey: key, Attempt: j.try, Signature: stx.Signature.String(), SignedTx: stx.Raw,
+			Blockhash: stx.Blockhash.String(), LastValidHeight: stx.LastValidBlockHeight,
+		})
+		if err != nil {
+			return err
+		}
+		if j.d.faults != nil && j.d.faults.afterJournal != nil {
+			return j.d.faults.afterJournal(ctx, key, stx)
+		}
+		return nil
+	}
+}
+
+// settleStep settles the step's journaled transactions; done reports one confirmed.
+func (j *job) settleStep(ctx context.Context, key string) (sig string, done bool, err error) {
+	txs, err := j.d.Store.TxsForStep(ctx, j.id, key)
+	if err != nil {
+		return "", false, err
+	}
+	for _, t := range txs {
+		st := t.State
+		if !st.Settled() {
+			if st, err = j.settle(ctx, t); err != nil {
+				return "", false, fmt.Errorf("%s: settle %s: %w", key, t.Signature, err)
+			}
+		}
+		if st == store.TxConfirmed {
+			j.signed(t.Signature)
+			return t.Signature, true, nil
+		}
+	}
+	return "", false, nil
+}
+
+// settleAll settles every unsettled transaction of the job (a retried run starts here).
+func (j *job) settleAll(ctx context.Context) error {
+	txs, err := j.d.Store.UnsettledTxs(ctx, j.id)
+	if err != nil {
+		return err
+	}
+	for _, t := range txs {
+		if _, err := j.settle(ctx, t); err != nil {
+			return fmt.Errorf("settle %s (%s): %w", t.Signature, t.StepKey, err)
+		}
+	}
+	return nil
+}
+
+// settle asks the cluster about a journaled transaction (re-broadcasting the same
+// bytes while it may still land) and records its fate.
+func (j *job) settle(ctx context.Context, t store.TxRecord) (store.TxState, error) {
+	stx, err := solana.SignedTxFromRaw(t.SignedTx, t.LastValidHeight)
+	if err != nil {
+		return "", err
+	}
+	st, err := j.outcome(ctx, t.Signature, j.d.Chain.Settle(ctx, stx))
+	var txe *solana.TxError
+	if errors.As(err, &txe) {
+		return st, nil // it landed and failed: the step may be tried again
+	}
+	return st, err
+}
+
+// outcome records what SendAndConfirm or Settle said about sig. A landed failure is
+// returned (classified); an unknown fate is returned and leaves the entry pending.
+func (j *job) outcome(ctx context.Context, sig string, sendErr error) (store.TxState, error) {
+	var txe *solana.TxError
+	switch {
+	case sendErr == nil:
+		return store.TxConfirmed, j.d.Store.MarkTx(ctx, sig, store.TxConfirmed, "")
+	case errors.Is(sendErr, solana.ErrBlockhashExpired):
+		return store.TxExpired, j.d.Store.MarkTx(ctx, sig, store.TxExpired, sendErr.Error())
+	case errors.As(sendErr, &txe):
+		if err := j.d.Store.MarkTx(ctx, sig, store.TxFailed, sendErr.Error()); err != nil {
+			return store.TxFailed, err
+		}
+		return store.TxFailed, sendErr
+	}
+	return store.TxPending, sendErr
+}
+
+func (j *job) memo(ctx context.Context, sig string, into any) error {
+	if into == nil {
+		return nil
+	}
+	ok, err := j.done(ctx, "memo/"+sig, into)
+	if err == nil && !ok {
+		err = fmt.Errorf("memo of %s is missing", sig)
+	}
+	return err
+}
+
+// signed puts the latest confirmed signature into the events' details.
+func (j *job) signed(sig string) {
+	j.rep.Update(func(d *progress.Details) { d.Signature = sig })
+}
