@@ -314,3 +314,13 @@ func FuzzDecodePayload(f *testing.F) {
 		assertRoundTrip(t, progress.WorkerType(typ), p)
 	})
 }
+
+func BenchmarkDecodeLaunchToken(b *testing.B) {
+	body := mustJSON(b, validBodies()[progress.LaunchToken])
+	b.SetBytes(int64(len(body)))
+	for b.Loop() {
+		if _, err := Decode(progress.LaunchToken, body); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
