@@ -11,6 +11,7 @@ import (
 // directly or wrapped.
 type BuiltinError string
 
+// Error returns the variant name, as the wire shows it.
 func (e BuiltinError) Error() string { return string(e) }
 
 // The InstructionError variants the models use. The strings are the Rust enum names
@@ -122,6 +123,7 @@ const (
 
 func txErr(kind string) *TxError { return &TxError{Kind: kind} }
 
+// Error renders the message solana-validator prints for the error.
 func (e *TxError) Error() string {
 	switch e.Kind {
 	case TxInstructionError:
