@@ -14,6 +14,8 @@ type session struct {
 	Principal auth.Principal
 	// Trusted is set under AuthOff: the socket may subscribe to any user and to the admin room.
 	Trusted bool
+	// ready is closed once the "connection" handler ran (see gateFirstPackets).
+	ready chan struct{}
 }
 
 func sessionOf(sock *sio.Socket) *session {
@@ -43,6 +45,7 @@ func (s *Server) authenticate(sock *sio.Socket, next func(*sio.ExtendedError)) {
 			}
 		}
 		sock.SetData(sess)
+		s.attach(sock, sess)
 		next(nil)
 		return
 	}
@@ -54,7 +57,9 @@ func (s *Server) authenticate(sock *sio.Socket, next func(*sio.ExtendedError)) {
 		next(sio.NewExtendedError("unauthorized: "+err.Error(), map[string]any{"code": "UNAUTHORIZED"}))
 		return
 	}
-	sock.SetData(&session{Principal: p})
+	sess := &session{Principal: p}
+	sock.SetData(sess)
+	s.attach(sock, sess)
 	next(nil)
 }
 

@@ -2,6 +2,7 @@ package socketio
 
 import (
 	"errors"
+	"time"
 
 	sio "github.com/zishang520/socket.io/servers/socket/v3"
 	"golang.org/x/time/rate"
@@ -37,21 +38,61 @@ type client struct {
 	limiter *rate.Limiter
 }
 
-func (s *Server) onConnection(sock *sio.Socket) {
-	c := &client{sock: sock, sess: sessionOf(sock), limiter: rate.NewLimiter(rate.Limit(s.cfg.EventRate), s.cfg.EventBurst)}
-	s.connections.Add(1)
-	s.connected.Add(1)
-	log := s.log.With().Str("socket_id", string(sock.Id())).Str("user_id", c.sess.Principal.UserID).Logger()
-	log.Debug().Str("transport", sock.Conn().Transport().Name()).Bool("recovered", sock.Recovered()).
-		Bool("admin", c.sess.Principal.Admin).Msg("socket connected")
+// attach installs the event listeners. It runs in the connection middleware, before
+// the library sends CONNECT: the library reads packets on another goroutine than the one
+// that fires "connection", so a client that emits right on connect would otherwise race
+// the registration and lose its first event.
+func (s *Server) attach(sock *sio.Socket, sess *session) {
+	sess.ready = make(chan struct{})
+	gateFirstPackets(sock, sess.ready)
+	c := &client{sock: sock, sess: sess, limiter: rate.NewLimiter(rate.Limit(s.cfg.EventRate), s.cfg.EventBurst)}
 	// Every outgoing event (live, snapshot, replayed) passes here once per socket.
 	sock.OnAnyOutgoing(func(...any) { s.deliveries.Add(1) })
 	// OnAny is the library's catch-all: it sees every event, known or not, with the ack
 	// appended. Handling everything here means an unknown event still gets its answer.
 	sock.OnAny(func(args ...any) { s.onEvent(c, args) })
+}
+
+func (s *Server) onConnection(sock *sio.Socket) {
+	sess := sessionOf(sock)
+	s.connections.Add(1)
+	s.connected.Add(1)
+	log := s.log.With().Str("socket_id", string(sock.Id())).Str("user_id", sess.Principal.UserID).Logger()
+	log.Debug().Str("transport", sock.Conn().Transport().Name()).Bool("recovered", sock.Recovered()).
+		Bool("admin", sess.Principal.Admin).Msg("socket connected")
 	sock.On("disconnect", func(reason ...any) {
 		s.connected.Add(-1)
 		log.Debug().Interface("reason", reason).Msg("socket disconnected")
+	})
+	if sess.ready != nil {
+		close(sess.ready)
+	}
+}
+
+// connectGateTimeout bounds how long a packet can wait for its socket's registration;
+// registration takes microseconds, this only guards against a connection that dies mid-way.
+const connectGateTimeout = 5 * time.Second
+
+// gateFirstPackets works around an ordering gap in zishang520/socket.io v3.0.6: the
+// library writes CONNECT before it records the socket in the client's namespace map
+// (Client.doConnect's callback), and it closes the connection on an event for a
+// namespace it cannot find ("invalid state"). A client that emits right on connect, as
+// the seed's pages do, then loses its connection now and then. The engine emits "packet"
+// synchronously before decoding it, so holding that listener until the "connection"
+// handler has run (which is after the map is filled) closes the gap.
+func gateFirstPackets(sock *sio.Socket, ready <-chan struct{}) {
+	_ = sock.Conn().On("packet", func(...any) {
+		select {
+		case <-ready:
+			return
+		default:
+		}
+		t := time.NewTimer(connectGateTimeout)
+		defer t.Stop()
+		select {
+		case <-ready:
+		case <-t.C:
+		}
 	})
 }
 

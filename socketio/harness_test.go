@@ -59,7 +59,7 @@ func (f *fakeSnapshots) Snapshot(_ context.Context, userID string, all bool, lim
 
 // harness runs a Server on a real listener that can be restarted on the same address.
 type harness struct {
-	t        *testing.T
+	t        testing.TB
 	cfg      Config
 	verifier *auth.Verifier
 	snaps    *fakeSnapshots
@@ -70,7 +70,11 @@ type harness struct {
 	http *http.Server
 }
 
-func newHarness(t *testing.T, cfg Config) *harness {
+func newHarness(t *testing.T, cfg Config) *harness { return newHarnessTB(t, cfg) }
+
+func newBenchHarness(b *testing.B) *harness { return newHarnessTB(b, Config{}) }
+
+func newHarnessTB(t testing.TB, cfg Config) *harness {
 	t.Helper()
 	v, err := auth.NewVerifier([]byte(testSecret))
 	if err != nil {
@@ -173,7 +177,7 @@ func workerRecord(user, job string, pct int) progress.Record {
 		Name: progress.EventWorkerProgress, Payload: workerEvent(user, job, pct), At: time.Now()}
 }
 
-func testLogger(t *testing.T) zerolog.Logger {
+func testLogger(t testing.TB) zerolog.Logger {
 	if os.Getenv("SOCKETIO_TEST_LOG") != "" {
 		return zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.DebugLevel)
 	}

@@ -125,3 +125,20 @@ func waitUntil(t *testing.T, cond func() bool, what string) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// TestEmitRightAfterConnect: clients that emit the moment CONNECT arrives (as the seed's
+// pages do) are answered every time. Without gateFirstPackets the library closed about
+// one such connection in a hundred on this machine ("invalid state").
+func TestEmitRightAfterConnect(t *testing.T) {
+	h := newHarness(t, Config{})
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	tok := h.token("alice", false)
+	for range 300 {
+		c := dialRaw(ctx, t, h.addr, map[string]any{"token": tok})
+		if r := c.call(ctx, t, EventSubscribeUser, "alice"); !r.OK {
+			t.Fatalf("subscribe: %+v", r)
+		}
+		c.close()
+	}
+}
