@@ -39,10 +39,12 @@ type sigSub struct {
 }
 
 type acctSub struct {
-	id   uint64
-	sess *wsSession
-	cfg  commonConfig
-	key  solana.PublicKey
+	id      uint64
+	sess    *wsSession
+	cfg     commonConfig
+	key     solana.PublicKey
+	depth   uint64
+	pending *uint64 // slot of the oldest change not yet notified
 }
 
 type wsSession struct {
@@ -227,7 +229,8 @@ func (ps *pubsub) subscribeAccount(s *wsSession, params json.RawMessage) (any, *
 	ps.mu.Lock()
 	defer ps.mu.Unlock()
 	ps.nextID++
-	ps.acctSubs[key] = append(ps.acctSubs[key], &acctSub{id: ps.nextID, sess: s, cfg: cfg, key: key})
+	ps.acctSubs[key] = append(ps.acctSubs[key], &acctSub{id: ps.nextID, sess: s, cfg: cfg, key: key,
+		depth: commitmentDepth(cfg.Commitment)})
 	ps.owner[ps.nextID] = s
 	return ps.nextID, nil
 }
@@ -311,19 +314,41 @@ func (ps *pubsub) TxCommitted(rec *TxRecord, changed []solana.PublicKey) {
 		ps.flushSignaturesLocked(ps.c.bank.Slot())
 		ps.notifyLogsLocked(rec)
 	}
+	ps.notifyAccountsLocked(changed)
+}
+
+// notifyAccountsLocked notifies processed-level account subscribers at once
+// and marks the others to be notified when the change reaches their depth.
+func (ps *pubsub) notifyAccountsLocked(changed []solana.PublicKey) {
+	slot := ps.c.bank.Slot()
 	for _, k := range changed {
-		subs := ps.acctSubs[k]
-		if len(subs) == 0 {
-			continue
-		}
-		acc, _ := ps.c.bank.GetAccount(k)
-		for _, sub := range subs {
-			ui, err := encodeAccount(acc, sub.cfg)
-			if err != nil {
-				continue
+		for _, sub := range ps.acctSubs[k] {
+			if sub.depth == 0 {
+				ps.sendAccount(sub)
+			} else if sub.pending == nil {
+				sub.pending = &slot
 			}
-			sub.sess.send(notification("accountNotification", sub.id, ps.c.ctxValue(ui)))
 		}
+	}
+}
+
+// flushAccountsLocked sends the account state to subscribers whose pending
+// change has reached their commitment depth.
+func (ps *pubsub) flushAccountsLocked(slot uint64) {
+	for _, subs := range ps.acctSubs {
+		for _, sub := range subs {
+			if sub.pending != nil && slot >= *sub.pending+sub.depth {
+				sub.pending = nil
+				ps.sendAccount(sub)
+			}
+		}
+	}
+}
+
+func (ps *pubsub) sendAccount(sub *acctSub) {
+	acc, _ := ps.c.bank.GetAccount(sub.key)
+	if ui, err := encodeAccount(acc, sub.cfg); err == nil {
+		sub.sess.send(notification("accountNotification", sub.id, ps.c.ctxValue(ui)))
 	}
 }
 
@@ -340,6 +365,7 @@ func (ps *pubsub) SlotAdvanced(slot, parent uint64) {
 	}
 	ps.flushSignaturesLocked(slot)
 	ps.flushLogsLocked(slot)
+	ps.flushAccountsLocked(slot)
 }
 
 // flush delivers signature notifications already due (a subscription made

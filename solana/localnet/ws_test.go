@@ -104,16 +104,25 @@ func TestPubSubWireShapes(t *testing.T) {
 	if got := wsRoundTrip(t, ctx, conn, ""); got != want {
 		t.Fatalf("accountNotification\n got %s\nwant %s", got, want)
 	}
-	if got := wsRoundTrip(t, ctx, conn, `{"jsonrpc":"2.0","id":2,"method":"slotSubscribe"}`); got != `{"jsonrpc":"2.0","result":2,"id":2}` {
+	// At "confirmed" the notification waits for the next slot.
+	other := keypair(4).PublicKey()
+	wsRoundTrip(t, ctx, conn, fmt.Sprintf(`{"jsonrpc":"2.0","id":9,"method":"accountSubscribe","params":["%s",{"encoding":"base64","commitment":"confirmed"}]}`, other))
+	c.bank.Airdrop(other, 7000)
+	c.bank.Advance(1)
+	if got := wsRoundTrip(t, ctx, conn, ""); !strings.Contains(got, `"lamports":7000`) || !strings.Contains(got, `"slot":1}`) {
+		t.Fatalf("confirmed accountNotification %s", got)
+	}
+	wsRoundTrip(t, ctx, conn, `{"jsonrpc":"2.0","id":10,"method":"accountUnsubscribe","params":[2]}`)
+	if got := wsRoundTrip(t, ctx, conn, `{"jsonrpc":"2.0","id":2,"method":"slotSubscribe"}`); got != `{"jsonrpc":"2.0","result":3,"id":2}` {
 		t.Fatalf("slotSubscribe reply %s", got)
 	}
 	c.bank.Advance(1)
-	want = `{"jsonrpc":"2.0","method":"slotNotification","params":{"result":{"parent":0,"root":0,"slot":1},"subscription":2}}`
+	want = `{"jsonrpc":"2.0","method":"slotNotification","params":{"result":{"parent":1,"root":0,"slot":2},"subscription":3}}`
 	if got := wsRoundTrip(t, ctx, conn, ""); got != want {
 		t.Fatalf("slotNotification %s", got)
 	}
 	got = wsRoundTrip(t, ctx, conn, fmt.Sprintf(`{"jsonrpc":"2.0","id":5,"method":"logsSubscribe","params":[{"mentions":["%s"]},{"commitment":"processed"}]}`, key))
-	if got != `{"jsonrpc":"2.0","result":3,"id":5}` {
+	if got != `{"jsonrpc":"2.0","result":4,"id":5}` {
 		t.Fatalf("logsSubscribe reply %s", got)
 	}
 	if got := wsRoundTrip(t, ctx, conn, `{"jsonrpc":"2.0","id":6,"method":"accountUnsubscribe","params":[1]}`); got != `{"jsonrpc":"2.0","result":true,"id":6}` {
@@ -124,14 +133,14 @@ func TestPubSubWireShapes(t *testing.T) {
 		t.Fatal(err)
 	}
 	got = wsRoundTrip(t, ctx, conn, "")
-	want = fmt.Sprintf(`{"jsonrpc":"2.0","method":"logsNotification","params":{"result":{"context":{"apiVersion":"%s","slot":1},`+
+	want = fmt.Sprintf(`{"jsonrpc":"2.0","method":"logsNotification","params":{"result":{"context":{"apiVersion":"%s","slot":2},`+
 		`"value":{"err":null,"logs":["Program 11111111111111111111111111111111 invoke [1]","Program 11111111111111111111111111111111 success"],`+
-		`"signature":"%s"}},"subscription":3}}`, APIVersion, sig)
+		`"signature":"%s"}},"subscription":4}}`, APIVersion, sig)
 	if got != want {
 		t.Fatalf("logsNotification\n got %s\nwant %s", got, want)
 	}
 	for _, tc := range []struct{ req, want string }{
-		{`{"jsonrpc":"2.0","id":3,"method":"slotUnsubscribe","params":[2]}`, `{"jsonrpc":"2.0","result":true,"id":3}`},
+		{`{"jsonrpc":"2.0","id":3,"method":"slotUnsubscribe","params":[3]}`, `{"jsonrpc":"2.0","result":true,"id":3}`},
 		{`{"jsonrpc":"2.0","id":4,"method":"accountUnsubscribe","params":[99]}`, `{"jsonrpc":"2.0","error":{"code":-32602,"message":"Invalid subscription id."},"id":4}`},
 		{`nonsense`, `{"jsonrpc":"2.0","error":{"code":-32700,"message":"Parse error"},"id":null}`},
 	} {
