@@ -20,7 +20,7 @@ type rawClient struct {
 	keep     bool         // keep the EVENT bodies in got
 	mu       sync.Mutex
 	got      []string
-	acks     chan string  // ACK packet bodies
+	acks     chan string // ACK packet bodies
 	closed   chan struct{}
 	connectP string // the CONNECT or CONNECT_ERROR packet
 }
