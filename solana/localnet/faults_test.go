@@ -85,3 +85,22 @@ func TestFaultHTTPErrors(t *testing.T) {
 		t.Fatalf("status %d, want 503", status)
 	}
 }
+
+func TestFaultDropFraction(t *testing.T) {
+	c, srv := newTestCluster(t)
+	payer := keypair(1)
+	c.bank.Airdrop(payer.PublicKey(), 10*sol)
+	c.Faults().SetDropFraction(1)
+	for i := range 3 {
+		raw := buildTx(t, c.bank, []solana.Instruction{transferIx(payer.PublicKey(), keypair(2).PublicKey(), sol+uint64(i))}, payer)
+		call(t, srv.URL, "sendTransaction", base64.StdEncoding.EncodeToString(raw), map[string]string{"encoding": "base64"})
+	}
+	if c.Faults().Dropped() != 3 || c.bank.Balance(keypair(2).PublicKey()) != 0 {
+		t.Fatalf("dropped %d, balance %d", c.Faults().Dropped(), c.bank.Balance(keypair(2).PublicKey()))
+	}
+	// A transaction that would fail is still refused by preflight, dropped or not.
+	raw := buildTx(t, c.bank, []solana.Instruction{transferIx(payer.PublicKey(), keypair(2).PublicKey(), 100*sol)}, payer)
+	if e := callErr(t, srv.URL, "sendTransaction", base64.StdEncoding.EncodeToString(raw), map[string]string{"encoding": "base64"}); !strings.Contains(e, "-32002") {
+		t.Fatalf("preflight under drops: %s", e)
+	}
+}
