@@ -51,6 +51,7 @@ const (
 	ErrInvalidRealloc               BuiltinError = "InvalidRealloc"
 	ErrAccountBorrowFailed          BuiltinError = "AccountBorrowFailed"
 	ErrMaxAccountsDataAllocExceeded BuiltinError = "MaxAccountsDataAllocationsExceeded"
+	ErrProgramFailedToComplete      BuiltinError = "ProgramFailedToComplete"
 )
 
 // builtinMessages are the Display strings the runtime logs on failure
@@ -79,6 +80,7 @@ var builtinMessages = map[BuiltinError]string{
 	ErrIllegalOwner:                "Provided owner is not allowed",
 	ErrArithmeticOverflow:          "Program arithmetic overflowed",
 	ErrInvalidSeeds:                "Provided seeds do not result in a valid address",
+	ErrProgramFailedToComplete:     "Program failed to complete",
 }
 
 func (e BuiltinError) message() string {

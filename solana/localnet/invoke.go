@@ -52,7 +52,7 @@ func (st *txState) execute(ic *InstructionContext) error {
 	remaining := st.cuLimit - st.cuUsed
 	err := st.consume(cost)
 	if err == nil {
-		err = prog.Process(ic)
+		err = st.process(prog, ic)
 	}
 	if err == nil {
 		err = st.verify(fr)
@@ -66,6 +66,18 @@ func (st *txState) execute(ic *InstructionContext) error {
 	}
 	st.appendLog(fmt.Sprintf("Program %s success", pid))
 	return nil
+}
+
+// process runs a program, turning a panic of a model into a failed
+// instruction: hostile input must never take the cluster down.
+func (st *txState) process(prog Program, ic *InstructionContext) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			st.appendLog(fmt.Sprintf("Program %s panicked: %v", ic.ProgramID, p))
+			err = ErrProgramFailedToComplete
+		}
+	}()
+	return prog.Process(ic)
 }
 
 // verify applies the runtime's post-instruction checks to the frame's accounts.

@@ -192,6 +192,9 @@ func (p cpiProbe) Process(ic *InstructionContext) error {
 		ic.Accounts[0].Lamports--
 		ic.Accounts[1].Lamports++
 		return nil
+	case 3:
+		var m map[string]int
+		m["boom"] = 1 // a model bug: panics
 	}
 	return ErrInvalidInstructionData
 }
@@ -224,6 +227,10 @@ func TestCPIRules(t *testing.T) {
 	rec, err = b.ProcessTransaction(buildTx(t, b, []solana.Instruction{
 		rawIx(probe.id, []byte{2}, w(other.PublicKey()), w(payer.PublicKey()))}, payer))
 	assertBuiltin(t, rec, err, 0, ErrExternalAccountLamportSpend)
+	// A panicking model fails its instruction; the bank keeps working.
+	rec, err = b.ProcessTransaction(buildTx(t, b, []solana.Instruction{rawIx(probe.id, []byte{3})}, payer))
+	assertBuiltin(t, rec, err, 0, ErrProgramFailedToComplete)
+	mustProcess(t, b, buildTx(t, b, []solana.Instruction{transferIx(payer.PublicKey(), other.PublicKey(), 1)}, payer))
 }
 
 func TestComputeBudgetExceeded(t *testing.T) {
