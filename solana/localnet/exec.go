@@ -105,24 +105,32 @@ func (b *Bank) processBatch(raws [][]byte, atomic bool) ([]*TxRecord, error) {
 		}
 		txs[i] = tx
 	}
+	recs, changed, err := b.commitBatch(txs, atomic)
+	if err == nil {
+		b.notifyCommit(recs, changed)
+	}
+	return recs, err
+}
+
+// commitBatch executes txs in order under the bank lock and commits them
+// (all of them, when atomic, only if every one succeeded).
+func (b *Bank) commitBatch(txs []*wireTx, atomic bool) ([]*TxRecord, []solana.PublicKey, error) {
 	b.mu.Lock()
+	defer b.mu.Unlock()
 	ov := newOverlay(b.accounts)
 	recs := make([]*TxRecord, 0, len(txs))
 	seen := map[solana.Signature]bool{}
 	for _, tx := range txs {
 		if seen[tx.signatures[0]] {
-			b.mu.Unlock()
-			return recs, txErr(TxAlreadyProcessed)
+			return recs, nil, txErr(TxAlreadyProcessed)
 		}
 		seen[tx.signatures[0]] = true
 		rec, err := b.executeLocked(tx, ov, ExecOptions{})
 		if err == nil && atomic && rec.Err != nil {
-			recs = append(recs, rec)
-			err = rec.Err
+			return append(recs, rec), nil, rec.Err
 		}
 		if err != nil {
-			b.mu.Unlock()
-			return recs, err
+			return recs, nil, err
 		}
 		recs = append(recs, rec)
 	}
@@ -130,9 +138,7 @@ func (b *Bank) processBatch(raws [][]byte, atomic bool) ([]*TxRecord, error) {
 	for _, rec := range recs {
 		b.recordLocked(rec)
 	}
-	b.mu.Unlock()
-	b.notifyCommit(recs, ov.order)
-	return recs, nil
+	return recs, ov.order, nil
 }
 
 func (b *Bank) notifyCommit(recs []*TxRecord, changed []solana.PublicKey) {
