@@ -42,7 +42,9 @@ const bystanderAck = await ack(bystander, sub, "bob");
 
 // A flood on a fresh socket: every event is answered, the excess with "rate limited".
 const f = await connect({ transports: ["websocket"], auth: { token: params.alice } });
+const t0 = Date.now();
 const flood = await Promise.all(Array.from({ length: 100 }, () => ack(f, "hello")));
+const floodMs = Date.now() - t0;
 const limited = flood.filter((a) => a.error === "rate limited").length;
 for (const x of [s, bystander, f]) x.close();
-done({ acks, errors: errs.length, reason, afterReconnect, bystanderAck, flood: flood.length, limited });
+done({ acks, errors: errs.length, reason, afterReconnect, bystanderAck, flood: flood.length, limited, floodMs });
