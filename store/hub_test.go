@@ -49,7 +49,7 @@ func TestHubPersistsThroughStore(t *testing.T) {
 	}
 	j, err = s.GetJob(ctx, "job")
 	must(t, err)
-	if j.State != store.JobCompleted || j.LatestProgress.Status != progress.StatusCompleted || j.LatestSeq>>32 != 1 {
+	if j.State != store.JobCompleted || j.LatestProgress.Status != progress.StatusCompleted {
 		t.Fatalf("job = %+v latest %+v", j, j.LatestProgress)
 	}
 	steps, err := s.JobSteps(ctx, "job")
@@ -65,8 +65,18 @@ func TestHubPersistsThroughStore(t *testing.T) {
 	evs, err := s.JobEvents(ctx, "job", 0, 0)
 	must(t, err)
 	names := map[string]int{}
-	for _, ev := range evs {
+	var lastProgressSeq int64
+	for i, ev := range evs {
 		names[ev.Name]++
+		if i > 0 && ev.Seq <= evs[i-1].Seq {
+			t.Fatalf("events out of order at %d", i)
+		}
+		if ev.Name == progress.EventWorkerProgress {
+			lastProgressSeq = ev.Seq
+		}
+	}
+	if j.LatestSeq != lastProgressSeq {
+		t.Fatalf("latest_seq %d is not the second run's last worker_progress %d", j.LatestSeq, lastProgressSeq)
 	}
 	if names[progress.EventTokenLaunch] != 2 || names[progress.EventLaunchProgress] != 2 {
 		t.Errorf("event names = %v", names)
