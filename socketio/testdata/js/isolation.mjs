@@ -12,6 +12,7 @@ const bob = await mk(params.bob);
 const both = await mk(params.admin);
 const admin = await mk(params.admin);
 
+alice.s.emit("subscribe_user_launches", "bob"); // no ack: the refusal still comes as subscription_error
 const acks = {
   alice: await ack(alice.s, "subscribe_user_launches", "alice"),
   aliceAsBob: await ack(alice.s, "subscribe_user_launches", "bob"),
@@ -21,7 +22,6 @@ const acks = {
   bothAll: await ack(both.s, "subscribe_all_launches"),
   admin: await ack(admin.s, "subscribe_all_launches"),
 };
-alice.s.emit("subscribe_user_launches", "bob"); // no ack: the refusal still comes as subscription_error
 
 await ctl("emit", { userId: "alice", jobId: "a1", from: 1, count: 3 });
 await ctl("emit", { userId: "bob", jobId: "b1", from: 1, count: 2 });
