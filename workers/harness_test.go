@@ -109,7 +109,7 @@ func (e *env) startWorkers() {
 		t.Fatal(err)
 	}
 	srv := asynq.NewServer(opt, asynq.Config{
-		Concurrency: 4, Queues: QueuePriorities, LogLevel: asynq.FatalLevel,
+		Concurrency: 4, Queues: QueuePriorities, LogLevel: asynq.FatalLevel, DelayedTaskCheckInterval: 50 * time.Millisecond,
 		RetryDelayFunc: func(int, error, *asynq.Task) time.Duration { return 50 * time.Millisecond },
 		ErrorHandler:   asynq.ErrorHandlerFunc(func(context.Context, *asynq.Task, error) {}),
 	})
@@ -199,7 +199,8 @@ func (e *env) wait(id string) store.Job {
 	e.poll("job "+id, func() bool {
 		var err error
 		j, err = e.st.GetJob(context.Background(), id)
-		return err == nil && j.State.Terminal()
+		// The progress events may mark the row before the runtime writes the result.
+		return err == nil && ((j.State == store.JobCompleted && len(j.Result) > 0) || (j.State == store.JobFailed && j.Error != ""))
 	})
 	return j
 }

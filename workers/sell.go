@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	sol "github.com/gagliardetto/solana-go"
+	"github.com/gagliardetto/solana-go/rpc"
 
 	"github.com/nitro-runtime/nitro/progress"
 	"github.com/nitro-runtime/nitro/solana"
@@ -86,8 +87,46 @@ func (j *job) sellOne(ctx context.Context, l store.Launch, creator sol.PublicKey
 	if err != nil {
 		return out, err
 	}
-	out.Signature, out.TokensSold, out.SolReceived = sig, tokensOf(memo.Tokens), solOf(memo.Out)
+	received, err := j.proceeds(ctx, sig, user, m.ata(user))
+	if err != nil {
+		return out, fmt.Errorf("read proceeds of %s: %w", sig, err)
+	}
+	out.Signature, out.TokensSold, out.SolReceived = sig, tokensOf(memo.Tokens), solOf(received)
 	return out, nil
+}
+
+// proceeds is what a confirmed sale really paid the seller (the quote is only a
+// lower bound once other trades move the curve): the seller's balance change plus
+// the fee, minus the rent a closed token account gave back.
+func (j *job) proceeds(ctx context.Context, sig string, user, ata sol.PublicKey) (uint64, error) {
+	s, err := sol.SignatureFromBase58(sig)
+	if err != nil {
+		return 0, err
+	}
+	v := uint64(0)
+	res, err := j.d.Chain.RPC().GetTransaction(ctx, s, &rpc.GetTransactionOpts{Encoding: sol.EncodingBase64,
+		Commitment: rpc.CommitmentConfirmed, MaxSupportedTransactionVersion: &v})
+	if err != nil {
+		return 0, err
+	}
+	if res == nil || res.Meta == nil || res.Transaction == nil {
+		return 0, errors.New("transaction or its meta not available")
+	}
+	tx, err := res.Transaction.GetTransaction()
+	if err != nil {
+		return 0, err
+	}
+	delta := map[sol.PublicKey]int64{}
+	for i, k := range tx.Message.AccountKeys {
+		if i < len(res.Meta.PreBalances) && i < len(res.Meta.PostBalances) {
+			delta[k] = int64(res.Meta.PostBalances[i]) - int64(res.Meta.PreBalances[i])
+		}
+	}
+	got := delta[user] + int64(res.Meta.Fee) + delta[ata] // a closed account's lamports moved to the user
+	if got < 0 {
+		return 0, fmt.Errorf("seller's balance fell by %d lamports", -got)
+	}
+	return uint64(got), nil
 }
 
 // sellAll sells from every wallet with at most Config.SellConcurrency at once and a

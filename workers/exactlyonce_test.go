@@ -1,0 +1,144 @@
+package workers
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	sol "github.com/gagliardetto/solana-go"
+
+	"github.com/nitro-runtime/nitro/progress"
+	"github.com/nitro-runtime/nitro/solana"
+	"github.com/nitro-runtime/nitro/store"
+)
+
+// crashOnce makes the first journaled transaction of each named step "crash" the
+// run: when sent is true the bytes reach the cluster first (the process died after
+// broadcasting, before recording the outcome), otherwise they never leave.
+func crashOnce(e *env, sent bool, steps ...string) *sync.Map {
+	crashed := &sync.Map{}
+	want := map[string]bool{}
+	for _, s := range steps {
+		want[s] = true
+	}
+	e.faults.afterJournal = func(ctx context.Context, step string, stx *solana.SignedTx) error {
+		if !want[step] {
+			return nil
+		}
+		if _, dup := crashed.LoadOrStore(step, true); dup {
+			return nil
+		}
+		if sent {
+			if _, err := e.chain.SendRaw(ctx, stx.Raw, solana.SendOpts{SkipPreflight: true}); err != nil {
+				return err
+			}
+		}
+		return errors.New("simulated crash after journaling " + step)
+	}
+	return crashed
+}
+
+// checkOnce: each on-chain step of the job has exactly one confirmed transaction,
+// and the chain holds exactly one create and one buy per wallet (token balances
+// equal the quotes of a single buy each).
+func checkOnce(e *env, jobID string, s *launchSetup, res launchResult, steps ...string) {
+	e.t.Helper()
+	for _, step := range steps {
+		if n := e.confirmedTxs(jobID, step); n != 1 {
+			e.t.Errorf("step %s confirmed %d times", step, n)
+		}
+	}
+	e.expect(s, sol.MustPublicKeyFromBase58(res.TokenAddress))
+	left, err := e.st.UnsettledTxs(ctxT(e.t), jobID)
+	if err != nil || len(left) != 0 {
+		e.t.Errorf("unsettled transactions left: %v %v", left, err)
+	}
+}
+
+func TestExactlyOnceAfterCrashAfterSend(t *testing.T) {
+	e := newEnv(t, nil)
+	crashed := crashOnce(e, true, "create", "buys/0")
+	s := e.setup("frank", progress.PlatformPump, []float64{0.3, 0.2}, true)
+	j := e.run(progress.LaunchToken, s.payload(true))
+	var res launchResult
+	e.mustComplete(j, &res)
+	for _, step := range []string{"create", "buys/0"} {
+		if _, ok := crashed.Load(step); !ok {
+			t.Fatalf("step %s never crashed", step)
+		}
+	}
+	if j.Attempt < 2 {
+		t.Errorf("job completed on attempt %d, want two crashed runs before", j.Attempt)
+	}
+	checkOnce(e, j.ID, s, res, "create", "buys/0")
+	txs, _ := e.st.TxsForStep(ctxT(t), j.ID, "create")
+	if len(txs) != 1 {
+		t.Errorf("create was signed %d times; a retry must settle the journaled one, not re-sign", len(txs))
+	}
+}
+
+func TestExactlyOnceAfterCrashBeforeSend(t *testing.T) {
+	e := newEnv(t, nil)
+	crashOnce(e, false, "create", "buys/0")
+	s := e.setup("grace", progress.PlatformBonk, []float64{0.3}, false)
+	j := e.run(progress.LaunchToken, s.payload(false))
+	var res launchResult
+	e.mustComplete(j, &res)
+	checkOnce(e, j.ID, s, res, "create", "buys/0")
+}
+
+// TestFaults runs launches against a misbehaving cluster: dropped broadcasts,
+// delayed confirmations, HTTP 429/503 and blockhashes that expire early (so
+// transactions that never landed are re-signed). Nothing lands twice.
+func TestFaults(t *testing.T) {
+	e := newEnv(t, nil)
+	f := e.cluster.Faults()
+	t.Cleanup(f.Reset)
+	s := e.setup("heidi", progress.PlatformPump, []float64{0.2, 0.1, 0.1}, true)
+	f.SetDropFraction(0.3)
+	f.SetConfirmDelay(60 * time.Millisecond)
+	f.SetHTTPFailFraction(0.05, 429)
+	f.FailHTTPNext(3, 503)
+	f.SetBlockhashValidity(8)
+	j := e.run(progress.LaunchToken, s.payload(true))
+	f.Reset()
+	var res launchResult
+	e.mustComplete(j, &res)
+	checkOnce(e, j.ID, s, res, "create", "buys/0")
+	expired := 0
+	for _, step := range []string{"create", "buys/0", "buys/1"} {
+		txs, _ := e.st.TxsForStep(ctxT(t), j.ID, step)
+		for _, tx := range txs {
+			if tx.State == store.TxExpired {
+				expired++
+			}
+		}
+	}
+	for _, ev := range e.rec.progressOf(j.ID) {
+		if ev.Details != nil && ev.Details.Retrying {
+			t.Logf("attempt %d retried: %s", ev.Details.Attempt, ev.Details.Error)
+		}
+	}
+	t.Logf("dropped %d broadcasts; %d transactions expired and were re-signed; attempt %d", f.Dropped(), expired, j.Attempt)
+	e.checkIntermediatesEmpty(s.user)
+}
+
+// TestInsufficientFundsIsPermanent: a launch the wallets cannot pay for fails on
+// its first attempt with a message naming the wallet, before anything is sent.
+func TestInsufficientFundsIsPermanent(t *testing.T) {
+	e := newEnv(t, nil)
+	s := e.setup("ivan", progress.PlatformPump, []float64{50}, true)
+	j := e.run(progress.LaunchToken, s.payload(false))
+	if j.State != store.JobFailed || j.Attempt != 0 {
+		t.Fatalf("job %s attempt %d: %s", j.State, j.Attempt, j.Error)
+	}
+	if want := "funding wallet " + s.funding.PublicKey().String() + " holds"; !strings.Contains(j.Error, want) {
+		t.Errorf("error %q does not name the funding wallet", j.Error)
+	}
+	if b := e.balance(s.funding.PublicKey()); b != lamportsOf(10) {
+		t.Errorf("funding wallet spent %d lamports on a refused launch", lamportsOf(10)-b)
+	}
+}
