@@ -16,8 +16,9 @@ import (
 )
 
 // logRequests logs method, path (never the query: socket.io carries tokens there),
-// status and duration. Headers and bodies are never logged. Polling, scrapes and
-// health probes log at debug so they do not drown the rest.
+// status and duration. Headers and bodies are never logged. Polling, scrapes, health
+// probes and the built-in cluster's RPC (the workers' own chain calls) log at debug so
+// they do not drown the rest.
 func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -29,6 +30,7 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		case status >= 500:
 			level = zerolog.ErrorLevel
 		case r.URL.Path == "/health" || r.URL.Path == "/metrics" || strings.HasPrefix(r.URL.Path, "/socket.io/") ||
+			strings.HasPrefix(r.URL.Path, "/localnet/") || strings.HasPrefix(r.URL.Path, "/metadata/") ||
 			(strings.HasPrefix(r.URL.Path, "/monitoring/") && r.Method == http.MethodGet):
 			level = zerolog.DebugLevel
 		}
