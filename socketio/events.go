@@ -96,8 +96,9 @@ func gateFirstPackets(sock *sio.Socket, ready <-chan struct{}) {
 	})
 }
 
-// onEvent runs in the library's read path: the rate limit is applied here so a flood
-// never queues work; the handling itself runs on the socket's ordered task queue.
+// onEvent runs on the socket's ordered task queue (the library enqueues each decoded
+// packet there). Over the rate limit an event costs one error ack and nothing else;
+// otherwise its handling is queued behind it, so one socket's events stay in order.
 func (s *Server) onEvent(c *client, raw []any) {
 	args, ack := splitAck(raw)
 	if !c.limiter.Allow() {
