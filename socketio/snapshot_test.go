@@ -3,6 +3,7 @@ package socketio
 import (
 	"context"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -95,5 +96,38 @@ func TestMergeRecent(t *testing.T) {
 	}
 	if got := mergeRecent(append([]snapshotItem(nil), store...), recent, 2, false); len(got) != 4 {
 		t.Errorf("a user's snapshot is not capped: %d items", len(got))
+	}
+}
+
+// TestAdminSnapshot: subscribe_all_launches gets every user's state, capped per kind.
+func TestAdminSnapshot(t *testing.T) {
+	h := newHarness(t, Config{SnapshotLimit: 2})
+	seedAlice(h)
+	h.snaps.mu.Lock()
+	h.snaps.workers["bob"] = []progress.WorkerProgressEvent{workerEvent("bob", "bobJob", 70)}
+	h.snaps.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	c := dialRawKeep(ctx, t, h.addr, map[string]any{"token": h.token("root", true)}, true)
+	defer c.close()
+	if r := c.call(ctx, t, EventSubscribeAll); r != (ackReply{OK: true, Room: AdminRoom}) {
+		t.Fatalf("subscribe all: %+v", r)
+	}
+	c.call(ctx, t, EventSubscribeAll) // repeat: acked, no second snapshot
+	got := c.received()
+	var workers, launches int
+	for _, g := range got {
+		switch {
+		case strings.HasPrefix(g, progress.EventWorkerProgress+"/"):
+			workers++
+		case strings.HasPrefix(g, progress.EventLaunchProgress+"/"):
+			launches++
+		}
+	}
+	if workers != 2 || launches != 1 || len(got) != 3 {
+		t.Errorf("admin snapshot %v: want 2 worker_progress (SnapshotLimit 2 of 3) and 1 launch_progress_update", got)
+	}
+	if st := h.server().Stats(); st.SnapshotEvents != 3 {
+		t.Errorf("Stats().SnapshotEvents = %d, want 3", st.SnapshotEvents)
 	}
 }
