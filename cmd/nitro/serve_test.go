@@ -138,3 +138,45 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 	defer func() { <-s.mu }()
 	return s.w.Write(p)
 }
+
+// nitro localnet serves JSON-RPC on the port and PubSub on port+1 until cancelled.
+func TestLocalnetCommand(t *testing.T) {
+	l, _ := net.Listen("tcp", "127.0.0.1:0")
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	var out, errOut strings.Builder
+	go func() {
+		done <- run(ctx, []string{"localnet", "--port", fmt.Sprint(port)}, envOf(map[string]string{"NITRO_DATA_DIR": t.TempDir()}), nil, &syncWriter{mu: make(chan struct{}, 1), w: &out}, &errOut)
+	}()
+	url := fmt.Sprintf("http://127.0.0.1:%d", port)
+	deadline := time.Now().Add(10 * time.Second)
+	var body []byte
+	for time.Now().Before(deadline) {
+		resp, err := http.Post(url, "application/json", strings.NewReader(`{"jsonrpc":"2.0","id":1,"method":"getHealth"}`))
+		if err == nil {
+			body, _ = io.ReadAll(resp.Body)
+			resp.Body.Close()
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !strings.Contains(string(body), `"ok"`) {
+		t.Fatalf("getHealth = %s", body)
+	}
+	ws, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port+1))
+	if err != nil {
+		t.Fatalf("no PubSub listener on port+1: %v", err)
+	}
+	ws.Close()
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Fatalf("localnet exited %d: %s", code, errOut.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("localnet did not stop on cancel")
+	}
+}
