@@ -3,6 +3,7 @@ package workers
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	sol "github.com/gagliardetto/solana-go"
@@ -127,14 +128,18 @@ func (j *job) packBuys(r *launchRun, pack []int) ([]sol.Instruction, []sol.Priva
 	return ixs, signers, memo, nil
 }
 
-// signBundled signs one bundled transaction; the last one carries the tip.
+// signBundled signs one bundled transaction; the last one carries the tip, paid by
+// the dev wallet (whose budget has room for it) even when a buyer pays the fee.
 func (j *job) signBundled(r *launchRun, payer sol.PrivateKey, ixs []sol.Instruction, signers []sol.PrivateKey, cu uint32, tip bool, opts solana.BuildOpts) (*solana.SignedTx, error) {
 	if tip {
-		ix, err := jito.TipInstruction(payer.PublicKey(), j.d.Config.JitoTipLamports)
+		ix, err := jito.TipInstruction(r.dev.PublicKey(), j.d.Config.JitoTipLamports)
 		if err != nil {
 			return nil, err
 		}
 		ixs = append(ixs, ix)
+		if !slices.ContainsFunc(signers, func(k sol.PrivateKey) bool { return k.PublicKey() == r.dev.PublicKey() }) {
+			signers = append(signers, r.dev)
+		}
 	}
 	opts.CULimit = cu
 	return solana.SignTx(payer.PublicKey(), ixs, signers, *opts.Blockhash, opts)
