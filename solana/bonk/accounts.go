@@ -1,9 +1,10 @@
 package bonk
 
 import (
+	"github.com/nitro-runtime/nitro/solana/internal/layout"
+
 	"encoding/hex"
 	"errors"
-	"fmt"
 
 	"github.com/gagliardetto/solana-go"
 
@@ -25,7 +26,7 @@ const (
 	poolStateMin      = 375 // through platform_vesting_share; the rest is padding
 	globalConfigMin   = 243 // through migrate_to_cpswap_wallet
 	platformConfigMin = 728 // through creator_fee_rate (accounts before the creator-fee upgrade are shorter)
-	maxAccountSize    = 10 << 20
+	maxAccountSize    = layout.MaxAccountSize
 
 	// Pool status values.
 	StatusTrading   = 0
@@ -44,13 +45,7 @@ func disc(h string) (d [8]byte) {
 }
 
 func checkAccount(data []byte, d [8]byte, minSize int, what string) error {
-	if len(data) < minSize || len(data) > maxAccountSize {
-		return fmt.Errorf("decode %s: length %d: %w", what, len(data), ErrInvalidAccount)
-	}
-	if [8]byte(data[:8]) != d {
-		return fmt.Errorf("decode %s: discriminator %x: %w", what, data[:8], ErrInvalidAccount)
-	}
-	return nil
+	return layout.Check(data, d, minSize, what, ErrInvalidAccount)
 }
 
 // Vesting is a pool's vesting schedule.
@@ -93,24 +88,24 @@ type PoolState struct {
 	PlatformVestingShare  uint64
 }
 
-func (s *PoolState) fields(v visitor) {
-	v.u64(&s.Epoch)
+func (s *PoolState) fields(v layout.Visitor) {
+	v.U64(&s.Epoch)
 	for _, p := range []*uint8{&s.AuthBump, &s.Status, &s.BaseDecimals, &s.QuoteDecimals, &s.MigrateType} {
-		v.u8(p)
+		v.U8(p)
 	}
 	for _, p := range []*uint64{&s.Supply, &s.TotalBaseSell, &s.VirtualBase, &s.VirtualQuote, &s.RealBase,
 		&s.RealQuote, &s.TotalQuoteFundRaising, &s.QuoteProtocolFee, &s.PlatformFee, &s.MigrateFee,
 		&s.Vesting.TotalLockedAmount, &s.Vesting.CliffPeriod, &s.Vesting.UnlockPeriod,
 		&s.Vesting.StartTime, &s.Vesting.AllocatedShareAmount} {
-		v.u64(p)
+		v.U64(p)
 	}
 	for _, p := range []*solana.PublicKey{&s.GlobalConfig, &s.PlatformConfig, &s.BaseMint, &s.QuoteMint,
 		&s.BaseVault, &s.QuoteVault, &s.Creator} {
-		v.key(p)
+		v.Key(p)
 	}
-	v.u8(&s.MintProgramFlag)
-	v.u8(&s.CPMMCreatorFeeOn)
-	v.u64(&s.PlatformVestingShare)
+	v.U8(&s.MintProgramFlag)
+	v.U8(&s.CPMMCreatorFeeOn)
+	v.U64(&s.PlatformVestingShare)
 }
 
 // DecodePoolState decodes a PoolState account.
@@ -119,7 +114,7 @@ func DecodePoolState(data []byte) (PoolState, error) {
 		return PoolState{}, err
 	}
 	var s PoolState
-	s.fields(&reader{buf: data, off: 8})
+	s.fields(layout.NewReader(data, 8))
 	return s, nil
 }
 
@@ -127,7 +122,7 @@ func DecodePoolState(data []byte) (PoolState, error) {
 func EncodePoolState(s PoolState) []byte {
 	buf := make([]byte, PoolStateSize)
 	copy(buf, DiscPoolState[:])
-	s.fields(&writer{buf: buf, off: 8})
+	s.fields(layout.NewWriter(buf, 8))
 	return buf
 }
 
@@ -176,17 +171,17 @@ type GlobalConfig struct {
 	MigrateToCPSwapWallet solana.PublicKey
 }
 
-func (g *GlobalConfig) fields(v visitor) {
-	v.u64(&g.Epoch)
-	v.u8(&g.CurveType)
-	v.u16(&g.Index)
+func (g *GlobalConfig) fields(v layout.Visitor) {
+	v.U64(&g.Epoch)
+	v.U8(&g.CurveType)
+	v.U16(&g.Index)
 	for _, p := range []*uint64{&g.MigrateFee, &g.TradeFeeRate, &g.MaxShareFeeRate, &g.MinBaseSupply,
 		&g.MaxLockRate, &g.MinBaseSellRate, &g.MinBaseMigrateRate, &g.MinQuoteFundRaising} {
-		v.u64(p)
+		v.U64(p)
 	}
 	for _, p := range []*solana.PublicKey{&g.QuoteMint, &g.ProtocolFeeOwner, &g.MigrateFeeOwner,
 		&g.MigrateToAMMWallet, &g.MigrateToCPSwapWallet} {
-		v.key(p)
+		v.Key(p)
 	}
 }
 
@@ -196,7 +191,7 @@ func DecodeGlobalConfig(data []byte) (GlobalConfig, error) {
 		return GlobalConfig{}, err
 	}
 	var g GlobalConfig
-	g.fields(&reader{buf: data, off: 8})
+	g.fields(layout.NewReader(data, 8))
 	return g, nil
 }
 
@@ -204,7 +199,7 @@ func DecodeGlobalConfig(data []byte) (GlobalConfig, error) {
 func EncodeGlobalConfig(g GlobalConfig) []byte {
 	buf := make([]byte, GlobalConfigSize)
 	copy(buf, DiscGlobalConfig[:])
-	g.fields(&writer{buf: buf, off: 8})
+	g.fields(layout.NewWriter(buf, 8))
 	return buf
 }
 
@@ -232,25 +227,25 @@ type PlatformConfig struct {
 	CurveRuleManager         solana.PublicKey
 }
 
-func (p *PlatformConfig) fields(v visitor) {
-	v.u64(&p.Epoch)
-	v.key(&p.PlatformFeeWallet)
-	v.key(&p.PlatformNFTWallet)
+func (p *PlatformConfig) fields(v layout.Visitor) {
+	v.U64(&p.Epoch)
+	v.Key(&p.PlatformFeeWallet)
+	v.Key(&p.PlatformNFTWallet)
 	for _, f := range []*uint64{&p.PlatformScale, &p.CreatorScale, &p.BurnScale, &p.FeeRate} {
-		v.u64(f)
+		v.U64(f)
 	}
-	v.str(&p.Name, 64)
-	v.str(&p.Web, 256)
-	v.str(&p.Img, 256)
-	v.key(&p.CPSwapConfig)
-	v.u64(&p.CreatorFeeRate)
-	v.key(&p.TransferFeeExtensionAuth)
-	v.key(&p.PlatformVestingWallet)
-	v.u64(&p.PlatformVestingScale)
-	v.key(&p.PlatformCPCreator)
-	v.u8(&p.RestrictGlobalConfig)
-	v.u8(&p.RestrictCurveParam)
-	v.key(&p.CurveRuleManager)
+	v.Str(&p.Name, 64)
+	v.Str(&p.Web, 256)
+	v.Str(&p.Img, 256)
+	v.Key(&p.CPSwapConfig)
+	v.U64(&p.CreatorFeeRate)
+	v.Key(&p.TransferFeeExtensionAuth)
+	v.Key(&p.PlatformVestingWallet)
+	v.U64(&p.PlatformVestingScale)
+	v.Key(&p.PlatformCPCreator)
+	v.U8(&p.RestrictGlobalConfig)
+	v.U8(&p.RestrictCurveParam)
+	v.Key(&p.CurveRuleManager)
 }
 
 // DecodePlatformConfig decodes a PlatformConfig account.
@@ -259,7 +254,7 @@ func DecodePlatformConfig(data []byte) (PlatformConfig, error) {
 		return PlatformConfig{}, err
 	}
 	var p PlatformConfig
-	p.fields(&reader{buf: data, off: 8})
+	p.fields(layout.NewReader(data, 8))
 	return p, nil
 }
 
@@ -268,6 +263,6 @@ func DecodePlatformConfig(data []byte) (PlatformConfig, error) {
 func EncodePlatformConfig(p PlatformConfig) []byte {
 	buf := make([]byte, PlatformConfigSize)
 	copy(buf, DiscPlatformConfig[:])
-	p.fields(&writer{buf: buf, off: 8})
+	p.fields(layout.NewWriter(buf, 8))
 	return buf
 }

@@ -1,8 +1,9 @@
 package pump
 
 import (
+	"github.com/nitro-runtime/nitro/solana/internal/layout"
+
 	"errors"
-	"fmt"
 
 	"github.com/gagliardetto/solana-go"
 )
@@ -28,8 +29,8 @@ const (
 	// UserVolumeAccumulatorSize is the on-chain size created on a first buy.
 	UserVolumeAccumulatorSize = 137
 
-	globalMinSize  = 162      // through creator_fee_basis_points
-	maxAccountSize = 10 << 20 // Solana's account size limit bounds hostile input
+	globalMinSize  = 162 // through creator_fee_basis_points
+	maxAccountSize = layout.MaxAccountSize
 	feeTierSize    = 16 + 3*8 // u128 threshold + Fees
 )
 
@@ -37,13 +38,7 @@ const (
 var ErrInvalidAccount = errors.New("pump: invalid account data")
 
 func checkAccount(data []byte, d [8]byte, minSize int, what string) error {
-	if len(data) < minSize || len(data) > maxAccountSize {
-		return fmt.Errorf("decode %s: length %d: %w", what, len(data), ErrInvalidAccount)
-	}
-	if [8]byte(data[:8]) != d {
-		return fmt.Errorf("decode %s: discriminator %x: %w", what, data[:8], ErrInvalidAccount)
-	}
-	return nil
+	return layout.Check(data, d, minSize, what, ErrInvalidAccount)
 }
 
 // Global is the program's global configuration account.
@@ -80,42 +75,42 @@ type Global struct {
 	MaxCurveDepth                uint8
 }
 
-func (g *Global) fields(v visitor) {
-	v.b(&g.Initialized)
-	v.key(&g.Authority)
-	v.key(&g.FeeRecipient)
+func (g *Global) fields(v layout.Visitor) {
+	v.Bool(&g.Initialized)
+	v.Key(&g.Authority)
+	v.Key(&g.FeeRecipient)
 	for _, p := range []*uint64{&g.InitialVirtualTokenReserves, &g.InitialVirtualSolReserves,
 		&g.InitialRealTokenReserves, &g.TokenTotalSupply, &g.FeeBasisPoints} {
-		v.u64(p)
+		v.U64(p)
 	}
-	v.key(&g.WithdrawAuthority)
-	v.b(&g.EnableMigrate)
-	v.u64(&g.PoolMigrationFee)
-	v.u64(&g.CreatorFeeBasisPoints)
+	v.Key(&g.WithdrawAuthority)
+	v.Bool(&g.EnableMigrate)
+	v.U64(&g.PoolMigrationFee)
+	v.U64(&g.CreatorFeeBasisPoints)
 	for i := range g.FeeRecipients {
-		v.key(&g.FeeRecipients[i])
+		v.Key(&g.FeeRecipients[i])
 	}
-	v.key(&g.SetCreatorAuthority)
-	v.key(&g.AdminSetCreatorAuthority)
-	v.b(&g.CreateV2Enabled)
-	v.key(&g.WhitelistPDA)
-	v.key(&g.ReservedFeeRecipient)
-	v.b(&g.MayhemModeEnabled)
+	v.Key(&g.SetCreatorAuthority)
+	v.Key(&g.AdminSetCreatorAuthority)
+	v.Bool(&g.CreateV2Enabled)
+	v.Key(&g.WhitelistPDA)
+	v.Key(&g.ReservedFeeRecipient)
+	v.Bool(&g.MayhemModeEnabled)
 	for i := range g.ReservedFeeRecipients {
-		v.key(&g.ReservedFeeRecipients[i])
+		v.Key(&g.ReservedFeeRecipients[i])
 	}
-	v.b(&g.IsCashbackEnabled)
+	v.Bool(&g.IsCashbackEnabled)
 	for i := range g.BuybackFeeRecipients {
-		v.key(&g.BuybackFeeRecipients[i])
+		v.Key(&g.BuybackFeeRecipients[i])
 	}
-	v.u64(&g.BuybackBasisPoints)
-	v.u64(&g.InitialVirtualQuoteReserves)
-	v.key(&g.WhitelistedQuoteMints[0])
-	v.b(&g.CreatorFeeConfigurable)
-	v.u64(&g.MaxConfigurableCreatorFeeBps)
-	v.key(&g.HolderRewardClaimAuthority)
-	v.b(&g.IsHolderRewardEnabled)
-	v.u8(&g.MaxCurveDepth)
+	v.U64(&g.BuybackBasisPoints)
+	v.U64(&g.InitialVirtualQuoteReserves)
+	v.Key(&g.WhitelistedQuoteMints[0])
+	v.Bool(&g.CreatorFeeConfigurable)
+	v.U64(&g.MaxConfigurableCreatorFeeBps)
+	v.Key(&g.HolderRewardClaimAuthority)
+	v.Bool(&g.IsHolderRewardEnabled)
+	v.U8(&g.MaxCurveDepth)
 }
 
 // DecodeGlobal decodes a Global account; fields past a short account read as zero.
@@ -124,7 +119,7 @@ func DecodeGlobal(data []byte) (Global, error) {
 		return Global{}, err
 	}
 	var g Global
-	g.fields(&reader{buf: data, off: 8})
+	g.fields(layout.NewReader(data, 8))
 	return g, nil
 }
 
@@ -132,7 +127,7 @@ func DecodeGlobal(data []byte) (Global, error) {
 func EncodeGlobal(g Global) []byte {
 	buf := make([]byte, GlobalSize)
 	copy(buf, DiscGlobal[:])
-	g.fields(&writer{buf: buf, off: 8})
+	g.fields(layout.NewWriter(buf, 8))
 	return buf
 }
 
@@ -160,25 +155,25 @@ type BondingCurve struct {
 	PostCompleteQuoteIn         uint64
 }
 
-func (c *BondingCurve) fields(v visitor) {
+func (c *BondingCurve) fields(v layout.Visitor) {
 	for _, p := range []*uint64{&c.VirtualTokenReserves, &c.VirtualQuoteReserves,
 		&c.RealTokenReserves, &c.RealQuoteReserves, &c.TokenTotalSupply} {
-		v.u64(p)
+		v.U64(p)
 	}
-	v.b(&c.Complete)
-	v.key(&c.Creator)
-	v.b(&c.IsMayhemMode)
-	v.b(&c.IsCashbackCoin)
-	v.key(&c.QuoteMint)
-	v.u64(&c.CreatorFeeBps)
-	v.b(&c.CanEditCreatorFee)
-	v.b(&c.IsHolderReward)
-	v.u64(&c.CreatorFee)
-	v.u64(&c.ProtocolFees)
-	v.u8(&c.Depth)
-	v.u64(&c.InitialVirtualQuoteReserves)
-	v.u64(&c.PostCompleteBaseOut)
-	v.u64(&c.PostCompleteQuoteIn)
+	v.Bool(&c.Complete)
+	v.Key(&c.Creator)
+	v.Bool(&c.IsMayhemMode)
+	v.Bool(&c.IsCashbackCoin)
+	v.Key(&c.QuoteMint)
+	v.U64(&c.CreatorFeeBps)
+	v.Bool(&c.CanEditCreatorFee)
+	v.Bool(&c.IsHolderReward)
+	v.U64(&c.CreatorFee)
+	v.U64(&c.ProtocolFees)
+	v.U8(&c.Depth)
+	v.U64(&c.InitialVirtualQuoteReserves)
+	v.U64(&c.PostCompleteBaseOut)
+	v.U64(&c.PostCompleteQuoteIn)
 }
 
 // DecodeBondingCurve decodes a curve of any on-chain length ≥ 49.
@@ -187,7 +182,7 @@ func DecodeBondingCurve(data []byte) (BondingCurve, error) {
 		return BondingCurve{}, err
 	}
 	var c BondingCurve
-	c.fields(&reader{buf: data, off: 8})
+	c.fields(layout.NewReader(data, 8))
 	return c, nil
 }
 
@@ -196,6 +191,6 @@ func DecodeBondingCurve(data []byte) (BondingCurve, error) {
 func EncodeBondingCurve(c BondingCurve) []byte {
 	buf := make([]byte, BondingCurveSize)
 	copy(buf, DiscBondingCurve[:])
-	c.fields(&writer{buf: buf, off: 8})
+	c.fields(layout.NewWriter(buf, 8))
 	return buf
 }

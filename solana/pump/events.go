@@ -1,6 +1,8 @@
 package pump
 
 import (
+	"github.com/nitro-runtime/nitro/solana/internal/layout"
+
 	"encoding/base64"
 	"fmt"
 	"strings"
@@ -32,22 +34,22 @@ type TradeEvent struct {
 // tradeEventSize is the discriminator plus the prefix decoded here.
 const tradeEventSize = 8 + 217
 
-func (e *TradeEvent) fields(v visitor) {
-	v.key(&e.Mint)
-	v.u64(&e.SolAmount)
-	v.u64(&e.TokenAmount)
-	v.b(&e.IsBuy)
-	v.key(&e.User)
+func (e *TradeEvent) fields(v layout.Visitor) {
+	v.Key(&e.Mint)
+	v.U64(&e.SolAmount)
+	v.U64(&e.TokenAmount)
+	v.Bool(&e.IsBuy)
+	v.Key(&e.User)
 	for _, p := range []*uint64{&e.Timestamp, &e.VirtualSolReserves, &e.VirtualTokenReserves,
 		&e.RealSolReserves, &e.RealTokenReserves} {
-		v.u64(p)
+		v.U64(p)
 	}
-	v.key(&e.FeeRecipient)
-	v.u64(&e.FeeBasisPoints)
-	v.u64(&e.Fee)
-	v.key(&e.Creator)
-	v.u64(&e.CreatorFeeBasisPoints)
-	v.u64(&e.CreatorFee)
+	v.Key(&e.FeeRecipient)
+	v.U64(&e.FeeBasisPoints)
+	v.U64(&e.Fee)
+	v.Key(&e.Creator)
+	v.U64(&e.CreatorFeeBasisPoints)
+	v.U64(&e.CreatorFee)
 }
 
 // DecodeTradeEvent decodes a TradeEvent from "Program data:" bytes or from the data
@@ -60,7 +62,7 @@ func DecodeTradeEvent(data []byte) (TradeEvent, error) {
 		return TradeEvent{}, err
 	}
 	var e TradeEvent
-	e.fields(&reader{buf: data, off: 8})
+	e.fields(layout.NewReader(data, 8))
 	return e, nil
 }
 
@@ -69,7 +71,7 @@ func DecodeTradeEvent(data []byte) (TradeEvent, error) {
 func EncodeTradeEvent(e TradeEvent) []byte {
 	buf := make([]byte, tradeEventSize)
 	copy(buf, DiscTradeEvent[:])
-	e.fields(&writer{buf: buf, off: 8})
+	e.fields(layout.NewWriter(buf, 8))
 	return buf
 }
 
