@@ -49,8 +49,14 @@ type env struct {
 
 func newEnv(t testing.TB, tune func(*Deps)) *env {
 	t.Helper()
+	return newEnvSlot(t, 20*time.Millisecond, tune)
+}
+
+// newEnvSlot is newEnv with the cluster producing a slot every slot.
+func newEnvSlot(t testing.TB, slot time.Duration, tune func(*Deps)) *env {
+	t.Helper()
 	e := &env{t: t, rec: &recorder{}, faults: &faults{}}
-	cl, err := localnet.New(localnet.Config{SlotInterval: 20 * time.Millisecond})
+	cl, err := localnet.New(localnet.Config{SlotInterval: slot})
 	if err != nil {
 		t.Fatal(err)
 	}
