@@ -15,6 +15,7 @@ import (
 	"github.com/nitro-runtime/nitro/solana"
 	"github.com/nitro-runtime/nitro/solana/jito"
 	"github.com/nitro-runtime/nitro/solana/metadata"
+	"github.com/nitro-runtime/nitro/solana/mixer"
 	"github.com/nitro-runtime/nitro/store"
 )
 
@@ -87,6 +88,8 @@ type faults struct {
 	// afterJournal runs after a transaction is journaled, before SendAndConfirm
 	// broadcasts it; returning an error aborts the send (a crash).
 	afterJournal func(ctx context.Context, step string, stx *solana.SignedTx) error
+	// afterHop is afterJournal for a mixing hop.
+	afterHop func(ctx context.Context, hop mixer.Hop) error
 }
 
 func (d *Deps) uploader(p progress.Platform) (metadata.Uploader, error) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 
 	"github.com/nitro-runtime/nitro/progress"
 	"github.com/nitro-runtime/nitro/solana"
+	"github.com/nitro-runtime/nitro/solana/mixer"
 	"github.com/nitro-runtime/nitro/store"
 )
 
@@ -140,5 +142,44 @@ func TestInsufficientFundsIsPermanent(t *testing.T) {
 	}
 	if b := e.balance(s.funding.PublicKey()); b != lamportsOf(10) {
 		t.Errorf("funding wallet spent %d lamports on a refused launch", lamportsOf(10)-b)
+	}
+}
+
+// TestMixingResumesAfterCrash: runs crash right after journaling mixing hops (some
+// sent, some not); the retried runs rebuild the hops from the journal, settle them
+// and finish every route without paying any buyer twice.
+func TestMixingResumesAfterCrash(t *testing.T) {
+	e := newEnv(t, nil)
+	var crashes atomic.Int32
+	e.faults.afterHop = func(ctx context.Context, h mixer.Hop) error {
+		if h.Step != 1 || crashes.Add(1) > 2 {
+			return nil
+		}
+		if h.Route == 0 {
+			if _, err := e.chain.SendRaw(ctx, h.Raw, solana.SendOpts{SkipPreflight: true}); err != nil {
+				return err
+			}
+		}
+		return errors.New("simulated crash after journaling a hop")
+	}
+	s := e.setup("mike", progress.PlatformPump, []float64{0.2, 0.15}, true)
+	j := e.run(progress.LaunchToken, s.payload(true))
+	var res launchResult
+	e.mustComplete(j, &res)
+	if crashes.Load() < 2 || j.Attempt == 0 {
+		t.Fatalf("crashes %d, attempt %d", crashes.Load(), j.Attempt)
+	}
+	var plan fundingPlan
+	if ok, err := e.st.GetCheckpoint(ctxT(t), j.ID, "funding-plan", &plan); !ok || err != nil {
+		t.Fatal("no funding plan", err)
+	}
+	e.checkIntermediatesEmpty(s.user)
+	checkOnce(e, j.ID, s, res, "create", "buys/0")
+	// Each buyer was funded exactly once: what it holds is its plan minus its buy,
+	// rent and the fee it paid.
+	for i, b := range s.buyers {
+		if got := e.balance(b.PublicKey()); got >= plan.Sends[i]-lamportsOf(s.buys[i]) {
+			t.Errorf("buyer %d holds %d lamports: funded more than once (plan %d)", i, got, plan.Sends[i])
+		}
 	}
 }

@@ -177,11 +177,27 @@ func TestBonkLaunch(t *testing.T) {
 	j := e.run(progress.LaunchToken, s.payload(false))
 	var res launchResult
 	e.mustComplete(j, &res)
-	e.expect(s, sol.MustPublicKeyFromBase58(res.TokenAddress))
+	m := e.expect(s, sol.MustPublicKeyFromBase58(res.TokenAddress))
 	e.checkStages(res.TokenAddress, []progress.Stage{progress.StageCreated, progress.StageLaunched, progress.StageFullyReady})
 	wsol, _ := token.AssociatedAddress(s.buyers[0].PublicKey(), token.WSOLMint, token.TokenProgramID)
 	if e.exists(wsol) {
 		t.Errorf("buyer's WSOL account was left open")
+	}
+	// Sell everything back: proceeds arrive as SOL (WSOL unwrapped), accounts closed.
+	before := e.balance(s.buyers[1].PublicKey())
+	var sold sellResult
+	e.mustComplete(e.run(progress.WalletSell, map[string]any{"userId": "bob", "tokenAddress": res.TokenAddress,
+		"sellPercent": 100, "wallets": []string{s.buyers[1].PublicKey().String()}}), &sold)
+	if len(sold.Signatures) != 1 || sold.SolReceived <= 0 || e.exists(m.ata(s.buyers[1].PublicKey())) {
+		t.Errorf("bonk wallet_sell %+v; token account open: %v", sold, e.exists(m.ata(s.buyers[1].PublicKey())))
+	}
+	want := before + lamportsOf(sold.SolReceived) + token.RentExemptMinimum(165) - 5000
+	if got := e.balance(s.buyers[1].PublicKey()); got != want {
+		t.Errorf("seller holds %d lamports, want %d", got, want)
+	}
+	wsol, _ = token.AssociatedAddress(s.buyers[1].PublicKey(), token.WSOLMint, token.TokenProgramID)
+	if e.exists(wsol) {
+		t.Errorf("seller's WSOL account was left open")
 	}
 }
 

@@ -46,9 +46,10 @@ func (k *mixKeys) Load(ctx context.Context, key sol.PublicKey) (sol.PrivateKey, 
 // ("mix/<run>/<route>/<step>/<from>/<to>/<lamports>"); a checkpoint lists those keys
 // in Record order so Hops can find them again after a restart.
 type mixJournal struct {
-	st    Store
-	jobID string
-	mu    sync.Mutex
+	st     Store
+	jobID  string
+	faults *faults
+	mu     sync.Mutex
 }
 
 type mixIndex struct {
@@ -75,10 +76,14 @@ func (m *mixJournal) Record(ctx context.Context, h mixer.Hop) error {
 			return err
 		}
 	}
-	return m.st.JournalTx(ctx, store.TxRecord{
+	err := m.st.JournalTx(ctx, store.TxRecord{
 		JobID: m.jobID, StepKey: key, Attempt: h.Attempt, Signature: h.Signature.String(), SignedTx: h.Raw,
 		Blockhash: h.Blockhash.String(), LastValidHeight: h.LastValidBlockHeight,
 	})
+	if err == nil && m.faults != nil && m.faults.afterHop != nil {
+		err = m.faults.afterHop(ctx, h)
+	}
+	return err
 }
 
 func (m *mixJournal) Mark(ctx context.Context, sig sol.Signature, state mixer.State, errMsg string) error {
