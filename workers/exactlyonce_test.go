@@ -140,6 +140,9 @@ func TestInsufficientFundsIsPermanent(t *testing.T) {
 	if want := "funding wallet " + s.funding.PublicKey().String() + " holds"; !strings.Contains(j.Error, want) {
 		t.Errorf("error %q does not name the funding wallet", j.Error)
 	}
+	if ls, err := e.st.ListUserLaunches(ctxT(t), "ivan", 10); err != nil || len(ls) != 0 {
+		t.Errorf("a launch was registered before the balance check: %v %v", ls, err)
+	}
 	if b := e.balance(s.funding.PublicKey()); b != lamportsOf(10) {
 		t.Errorf("funding wallet spent %d lamports on a refused launch", lamportsOf(10)-b)
 	}

@@ -122,6 +122,7 @@ func TestPumpLaunchWithMixing(t *testing.T) {
 	e.checkStages(res.TokenAddress, []progress.Stage{progress.StageCreated, progress.StageMixingStarted,
 		progress.StageMixingCompleted, progress.StageLaunched, progress.StageFullyReady})
 	e.checkIntermediatesEmpty(s.user)
+	e.checkPhases(j.ID, 6) // check, upload, mint, mix, create, buys (+ fee when configured)
 	if n := len(e.steps(j.ID)); n < 3*3+1+3 {
 		t.Errorf("%d worker_step events, want one per hop, the create and one per buyer", n)
 	}
@@ -210,5 +211,36 @@ func TestRefusedWallets(t *testing.T) {
 	j := e.run(progress.LaunchToken, p)
 	if j.State != "failed" || !strings.Contains(j.Error, "not a wallet registered to user carol") || j.Attempt != 0 {
 		t.Fatalf("launch with another user's wallet: %s attempt %d: %s", j.State, j.Attempt, j.Error)
+	}
+}
+
+// checkPhases: the job's worker_progress events enter every phase of its plan in
+// order, progress never decreases, and the run ends with one completed event.
+func (e *env) checkPhases(jobID string, want int) {
+	e.t.Helper()
+	evs := e.rec.progressOf(jobID)
+	seen := map[int]bool{}
+	last, phase := 0, 0
+	for i, ev := range evs {
+		if ev.Progress < last || ev.Phase < phase {
+			e.t.Errorf("event %d went back: phase %d progress %d after phase %d progress %d", i, ev.Phase, ev.Progress, phase, last)
+		}
+		last, phase = ev.Progress, ev.Phase
+		seen[ev.Phase] = true
+		if ev.Details == nil || ev.Details.TokenName == "" {
+			e.t.Errorf("event %d without token details: %+v", i, ev.Details)
+		}
+	}
+	if len(evs) == 0 || evs[len(evs)-1].Status != progress.StatusCompleted || evs[len(evs)-1].Progress != 100 {
+		e.t.Fatalf("run did not end completed: %+v", evs)
+	}
+	total := evs[0].TotalPhases
+	for p := 1; p <= total; p++ {
+		if !seen[p] {
+			e.t.Errorf("phase %d of %d never entered", p, total)
+		}
+	}
+	if total != want {
+		e.t.Errorf("%d phases, want %d", total, want)
 	}
 }

@@ -38,8 +38,8 @@ func (p *LaunchTokenPayload) validate(errs *FieldErrors, imageRequired bool) {
 func (p *LaunchTokenPayload) Queue() string { return QueueDefault }
 
 func planLaunch(d *Deps, p *LaunchTokenPayload) []phase {
-	out := []phase{phUpload, phMint}
-	out = append(out, preparePhases(d, p.WalletPlan)...)
+	out := []phase{phCheck, phUpload, phMint}
+	out = append(out, preparePhases(d, p.WalletPlan)[1:]...) // checked first, before anything is uploaded
 	out = append(out, phCreate)
 	if len(p.BuyerWallets) > 0 {
 		out = append(out, phBuys)
@@ -62,8 +62,13 @@ func (j *job) launchAll(ctx context.Context, p *LaunchTokenPayload, hostedURI st
 		}
 		d.BuyAmount, d.WalletsCount = progress.Ptr(total), progress.Ptr(len(p.BuyerWallets))
 	})
-	// Wallets are checked before anything is uploaded or reserved.
-	if _, err := j.loadWallets(ctx, p.WalletPlan); err != nil {
+	// Wallets and balances are checked before anything is uploaded or reserved.
+	j.enter(phCheck.key)
+	keys, err := j.loadWallets(ctx, p.WalletPlan)
+	if err != nil {
+		return launchResult{}, err
+	}
+	if _, err := j.fundingPlan(ctx, p.Platform, p.WalletPlan, keys, lamportsOf(p.DevBuySol), p.PriorityFeeMicroLamports); err != nil {
 		return launchResult{}, err
 	}
 	mixing := p.Mixing != nil && p.Mixing.Enabled
