@@ -45,50 +45,9 @@ func (j *job) sendBundle(ctx context.Context, r *launchRun) error {
 		}
 		r.tables = t
 	}
-	bh, err := j.d.Chain.RefreshBlockhash(ctx)
+	all, err := j.signBundle(ctx, r)
 	if err != nil {
 		return err
-	}
-	opts := r.buildOpts()
-	opts.StaticKeys = append(opts.StaticKeys, jito.TipAccounts...)
-	opts.Blockhash = &bh
-	slip := uint64(r.opt.Slippage())
-	create, tokens, err := r.m.create(r.dev.PublicKey(), r.l.Name, r.l.Symbol, r.l.MetadataURI, lamportsOf(r.opt.DevBuySol), slip)
-	if err != nil {
-		return err
-	}
-	packs, err := j.packs(ctx, r) // measured on the curve as create + dev buy leave it
-	if err != nil {
-		return err
-	}
-	if len(packs)+1 > jito.MaxBundleSize {
-		return refuse("%d buyer wallets need %d transactions, more than a bundle's %d", len(r.buyers), len(packs)+1, jito.MaxBundleSize)
-	}
-	type signed struct {
-		key  string
-		stx  *solana.SignedTx
-		memo buyMemo
-	}
-	var all []signed
-	if _, _, err := r.m.create(r.dev.PublicKey(), r.l.Name, r.l.Symbol, r.l.MetadataURI, lamportsOf(r.opt.DevBuySol), slip); err != nil {
-		return err // (rebuilt only to reset the projection that packs advanced)
-	}
-	last := len(packs) == 0
-	stx, err := j.signBundled(r, r.dev, create, []sol.PrivateKey{r.dev, r.mint}, createCULimit, last, opts)
-	if err != nil {
-		return fmt.Errorf("bundle create: %w", err)
-	}
-	all = append(all, signed{"create", stx, buyMemo{Tokens: []uint64{tokens}}})
-	for n, pack := range packs {
-		ixs, signers, memo, err := j.packBuys(r, pack)
-		if err != nil {
-			return err
-		}
-		stx, err := j.signBundled(r, signers[0], ixs, signers, uint32(buyCULimit*len(pack)), n == len(packs)-1, opts)
-		if err != nil {
-			return fmt.Errorf("bundle pack %d: %w", n, err)
-		}
-		all = append(all, signed{fmt.Sprintf("buys/%d", n), stx, memo})
 	}
 	raws := make([][]byte, len(all))
 	for i, s := range all {
@@ -111,6 +70,58 @@ func (j *job) sendBundle(ctx context.Context, r *launchRun) error {
 		j.log.Warn().Err(err).Str("bundle", id).Msg("bundle did not land; its transactions are settled one by one")
 	}
 	return nil
+}
+
+// bundledTx is one signed transaction of a launch bundle and its step.
+type bundledTx struct {
+	key  string
+	stx  *solana.SignedTx
+	memo buyMemo
+}
+
+// signBundle signs create + dev buy and the packs on the curve as each leaves it.
+func (j *job) signBundle(ctx context.Context, r *launchRun) ([]bundledTx, error) {
+	bh, err := j.d.Chain.RefreshBlockhash(ctx)
+	if err != nil {
+		return nil, err
+	}
+	opts := r.buildOpts()
+	opts.StaticKeys = append(opts.StaticKeys, jito.TipAccounts...)
+	opts.Blockhash = &bh
+	project := func() ([]sol.Instruction, uint64, error) {
+		return r.m.create(r.dev.PublicKey(), r.l.Name, r.l.Symbol, r.l.MetadataURI, lamportsOf(r.opt.DevBuySol), uint64(r.opt.Slippage()))
+	}
+	if _, _, err := project(); err != nil {
+		return nil, err
+	}
+	packs, err := j.packs(ctx, r) // measured on the curve as create + dev buy leave it
+	if err != nil {
+		return nil, err
+	}
+	if len(packs)+1 > jito.MaxBundleSize {
+		return nil, refuse("%d buyer wallets need %d transactions, more than a bundle's %d", len(r.buyers), len(packs)+1, jito.MaxBundleSize)
+	}
+	create, tokens, err := project() // again: packs advanced the projection
+	if err != nil {
+		return nil, err
+	}
+	stx, err := j.signBundled(r, r.dev, create, []sol.PrivateKey{r.dev, r.mint}, createCULimit, len(packs) == 0, opts)
+	if err != nil {
+		return nil, fmt.Errorf("bundle create: %w", err)
+	}
+	all := []bundledTx{{"create", stx, buyMemo{Tokens: []uint64{tokens}}}}
+	for n, pack := range packs {
+		ixs, signers, memo, err := j.packBuys(r, pack)
+		if err != nil {
+			return nil, err
+		}
+		stx, err := j.signBundled(r, signers[0], ixs, signers, uint32(buyCULimit*len(pack)), n == len(packs)-1, opts)
+		if err != nil {
+			return nil, fmt.Errorf("bundle pack %d: %w", n, err)
+		}
+		all = append(all, bundledTx{fmt.Sprintf("buys/%d", n), stx, memo})
+	}
+	return all, nil
 }
 
 // packBuys quotes a pack on the projected curve (advancing it).

@@ -226,25 +226,11 @@ func (j *job) packs(ctx context.Context, r *launchRun) ([][]int, error) {
 }
 
 func (j *job) packFits(r *launchRun, pack []int) bool {
-	ixs, signers, err := j.packIxs(r, pack)
+	ixs, signers, _, err := j.packBuys(r, pack)
 	if err != nil {
 		return false
 	}
 	return fits(r.buyers[pack[0]].PublicKey(), ixs, signers, r.buildOpts()) == nil
-}
-
-func (j *job) packIxs(r *launchRun, pack []int) ([]sol.Instruction, []sol.PrivateKey, error) {
-	var ixs []sol.Instruction
-	var signers []sol.PrivateKey
-	for _, i := range pack {
-		buy, _, err := r.m.buy(r.buyers[i].PublicKey(), i+1, lamportsOf(r.plan.Buyers[i].BuySol), uint64(r.opt.Slippage()))
-		if err != nil {
-			return nil, nil, err
-		}
-		ixs = append(ixs, buy...)
-		signers = append(signers, r.buyers[i])
-	}
-	return ixs, signers, nil
 }
 
 // buyStep sends one pack of buyer buys once, quoted on the curve as it is now.
@@ -254,15 +240,9 @@ func (j *job) buyStep(ctx context.Context, r *launchRun, n int, pack []int) (str
 		if err := r.m.load(ctx); err != nil {
 			return nil, nil, err
 		}
-		var m buyMemo
-		var ixs []sol.Instruction
-		var signers []sol.PrivateKey
-		for _, i := range pack {
-			buy, tokens, err := r.m.buy(r.buyers[i].PublicKey(), i+1, lamportsOf(r.plan.Buyers[i].BuySol), uint64(r.opt.Slippage()))
-			if err != nil {
-				return nil, nil, err
-			}
-			ixs, signers, m.Tokens = append(ixs, buy...), append(signers, r.buyers[i]), append(m.Tokens, tokens)
+		ixs, signers, m, err := j.packBuys(r, pack)
+		if err != nil {
+			return nil, nil, err
 		}
 		stx, err := j.d.Chain.BuildTx(ctx, signers[0].PublicKey(), ixs, signers, r.buildOpts())
 		return stx, m, err
