@@ -99,3 +99,27 @@ func TestDappLaunchBundle(t *testing.T) {
 		t.Errorf("tip accounts got %d lamports, want one tip", tips)
 	}
 }
+
+// TestLookupTableWhenTooLarge: with the longest name, symbol and URI and a priority
+// fee, create + dev buy exceeds 1232 bytes; the launch makes a lookup table of the
+// coin's accounts first and still sends create + dev buy as one transaction.
+func TestLookupTableWhenTooLarge(t *testing.T) {
+	e := newEnv(t, nil)
+	s := e.setup("nina", progress.PlatformPump, []float64{0.1, 0.1, 0.1, 0.1}, false)
+	p := s.payload(false)
+	delete(p, "image")
+	p["metadataUri"] = "https://example.com/" + strings.Repeat("m", 175) + ".json"
+	p["name"], p["symbol"] = strings.Repeat("N", 32), strings.Repeat("S", 10)
+	p["priorityFeeMicroLamports"] = 1000
+	j := e.run(progress.LaunchTokenFromDapp, p)
+	var res launchResult
+	e.mustComplete(j, &res)
+	var alt struct{ Table string }
+	if ok, _ := e.st.GetCheckpoint(ctxT(t), j.ID, "alt", &alt); !ok {
+		t.Fatal("no lookup table was made")
+	}
+	checkOnce(e, j.ID, s, res, "create", "alt/create")
+	var packs [][]int
+	_, _ = e.st.GetCheckpoint(ctxT(t), j.ID, "packs", &packs)
+	t.Logf("table %s; packs %v", alt.Table, packs)
+}

@@ -136,6 +136,8 @@ func (j *job) fundingPlan(ctx context.Context, platform progress.Platform, w Wal
 		}
 		plan.Sends = append(plan.Sends, send)
 		total += send
+		j.rep.Step("check_wallet", fmt.Sprintf("Buyer wallet %s holds %.6f SOL; the buy, rent and fees need %.6f SOL",
+			b.PublicKey, solOf(bal), solOf(need)), len(w.BuyerWallets), map[string]any{"wallet": b.PublicKey, "balance": solOf(bal), "needed": solOf(need)})
 	}
 	if k.funding == nil && len(short) > 0 {
 		return plan, fmt.Errorf("buyer wallets lack SOL for their buys, rent and fees (%s) and no fundingWallet was given: %w",
