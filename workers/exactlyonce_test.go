@@ -2,6 +2,7 @@ package workers
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"sync"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	sol "github.com/gagliardetto/solana-go"
+	"github.com/hibiken/asynq"
 
 	"github.com/nitro-runtime/nitro/progress"
 	"github.com/nitro-runtime/nitro/solana"
@@ -184,5 +186,71 @@ func TestMixingResumesAfterCrash(t *testing.T) {
 		if got := e.balance(b.PublicKey()); got >= plan.Sends[i]-lamportsOf(s.buys[i]) {
 			t.Errorf("buyer %d holds %d lamports: funded more than once (plan %d)", i, got, plan.Sends[i])
 		}
+	}
+}
+
+// TestRedeliveredJobSendsNothing: asynq delivers at least once. A launch_token task
+// delivered again after it completed (same task id) settles its journal, finds every
+// step confirmed and sends nothing new.
+func TestRedeliveredJobSendsNothing(t *testing.T) {
+	e := newEnv(t, nil)
+	s := e.setup("olga", progress.PlatformPump, []float64{0.2}, true)
+	payload := s.payload(true)
+	id := e.enqueue(progress.LaunchToken, payload)
+	first := e.wait(id)
+	var res launchResult
+	e.mustComplete(first, &res)
+	steps := []string{"create", "buys/0"}
+	signed := map[string]int{}
+	for _, st := range steps {
+		txs, _ := e.st.TxsForStep(ctxT(t), id, st)
+		signed[st] = len(txs)
+	}
+	dev := e.balance(s.dev.PublicKey())
+	funding := e.balance(s.funding.PublicKey())
+
+	raw, _ := json.Marshal(payload)
+	if _, err := e.client.Enqueue(asynq.NewTask(string(progress.LaunchToken), raw), asynq.TaskID(id), asynq.MaxRetry(5)); err != nil {
+		t.Fatal(err)
+	}
+	var again store.Job
+	e.poll("the second delivery", func() bool {
+		var err error
+		again, err = e.st.GetJob(context.Background(), id)
+		return err == nil && again.State == store.JobCompleted && again.StartedAt != nil && again.EndedAt != nil &&
+			again.StartedAt.After(*first.EndedAt)
+	})
+	var res2 launchResult
+	e.mustComplete(again, &res2)
+	if res2.TokenAddress != res.TokenAddress || res2.Signatures.Create != res.Signatures.Create {
+		t.Errorf("second delivery reported another launch: %+v vs %+v", res2, res)
+	}
+	for _, st := range steps {
+		if txs, _ := e.st.TxsForStep(ctxT(t), id, st); len(txs) != signed[st] {
+			t.Errorf("step %s: %d transactions after redelivery, %d before", st, len(txs), signed[st])
+		}
+	}
+	if e.balance(s.dev.PublicKey()) != dev || e.balance(s.funding.PublicKey()) != funding {
+		t.Error("the redelivered job spent SOL")
+	}
+	checkOnce(e, id, s, res2, steps...)
+}
+
+// TestRateLimitedClusterFailsClearly: a cluster that answers every request with 429
+// makes each attempt fail retryably; when the retries run out the job fails with
+// the reason, and nothing was sent.
+func TestRateLimitedClusterFailsClearly(t *testing.T) {
+	e := newEnv(t, nil)
+	s := e.setup("pete", progress.PlatformPump, []float64{0.1}, false)
+	f := e.cluster.Faults()
+	t.Cleanup(f.Reset)
+	f.SetHTTPFailFraction(1, 429)
+	j := e.run(progress.LaunchToken, s.payload(false))
+	f.Reset()
+	if j.State != store.JobFailed || j.Attempt != 5 || !strings.Contains(j.Error, "rate limited") {
+		t.Fatalf("job %s after attempt %d: %q", j.State, j.Attempt, j.Error)
+	}
+	if got := e.balance(s.dev.PublicKey()); got != lamportsOf(5) {
+		t.Errorf("dev wallet spent %d lamports", lamportsOf(5)-got)
 	}
 }
