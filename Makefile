@@ -27,8 +27,9 @@ test/race: test ## alias: the test target always runs with -race
 test/short: ## quick loop without the race detector
 	$(GO) test -count=1 -short $(PKGS)
 
-bench: e2e/deps ## benchmarks (figures in README)
-	$(GO) test -run '^$$' -bench . -benchtime 2s $(PKGS)
+bench: e2e/deps ## benchmarks (figures in README); the e2e fan-out runs once per rate, ~1 min each
+	$(GO) test -run '^$$' -bench . -benchtime 2s $$($(GO) list $(PKGS) | grep -v '/e2e$$')
+	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m ./e2e/
 
 lint: ## gofmt and go vet
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)

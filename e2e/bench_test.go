@@ -38,13 +38,18 @@ type fanoutScenario struct {
 	Procs          int // node client processes
 	Warmup, Window time.Duration
 	PprofDir       string // if set, a CPU profile of nitro over the window goes there
+	// Unwatched sends every job's events to users with no socket and leaves
+	// admin_launches empty: the worker → hub → emit → Postgres path alone.
+	Unwatched bool
+	GOGC      string // GOGC for nitro; "" keeps Go's default
 }
 
 // BenchmarkSocketFanout drives the whole progress path of a real `nitro serve`: asynq
 // test-walk tasks → reporter → hub → Socket.IO to 1,000 real socket.io-client sockets
 // (e2e/fanout.mjs), with batched persistence to Postgres. One run per rate: a warm-up,
 // then a measured window. Tune with NITRO_BENCH_RATES (events/s, comma-separated),
-// NITRO_BENCH_SOCKETS, _USERS, _ADMINS, _PROCS, _WINDOW (seconds), _PPROF_DIR.
+// NITRO_BENCH_SOCKETS, _USERS, _ADMINS, _PROCS, _WINDOW (seconds), _PPROF_DIR, _GOGC;
+// NITRO_BENCH_UNWATCHED=1 addresses the events to users nobody watches.
 func BenchmarkSocketFanout(b *testing.B) {
 	if testing.Short() {
 		b.Skip("starts nitro serve and 1,000 sockets")
@@ -52,14 +57,25 @@ func BenchmarkSocketFanout(b *testing.B) {
 	sc := fanoutScenario{Sockets: benchEnvInt("NITRO_BENCH_SOCKETS", 1000), Users: benchEnvInt("NITRO_BENCH_USERS", 200),
 		Admins: benchEnvInt("NITRO_BENCH_ADMINS", 10), Procs: benchEnvInt("NITRO_BENCH_PROCS", 1),
 		Warmup: 2 * time.Second, Window: time.Duration(benchEnvInt("NITRO_BENCH_WINDOW", 10)) * time.Second,
-		PprofDir: os.Getenv("NITRO_BENCH_PPROF_DIR")}
+		PprofDir: os.Getenv("NITRO_BENCH_PPROF_DIR"), GOGC: os.Getenv("NITRO_BENCH_GOGC"),
+		Unwatched: os.Getenv("NITRO_BENCH_UNWATCHED") == "1"}
+	if sc.Unwatched {
+		sc.Admins = 0
+	}
 	for _, f := range strings.Split(cmp.Or(os.Getenv("NITRO_BENCH_RATES"), "1000,2000,4000"), ",") {
 		rate, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
 		if err != nil || rate <= 0 {
 			b.Fatalf("NITRO_BENCH_RATES: bad rate %q", f)
 		}
 		sc.Rate = rate
-		b.Run(fmt.Sprintf("events=%g", rate), func(b *testing.B) {
+		name := fmt.Sprintf("events=%g", rate)
+		if sc.Unwatched {
+			name += ",unwatched"
+		}
+		if sc.GOGC != "" {
+			name += ",gogc=" + sc.GOGC
+		}
+		b.Run(name, func(b *testing.B) {
 			for range b.N {
 				runFanout(b, sc)
 			}
@@ -67,21 +83,15 @@ func BenchmarkSocketFanout(b *testing.B) {
 	}
 }
 
-// fanoutResult is what one run measured.
-type fanoutResult struct {
-	eventsPerS, deliveriesPerS, p50, p99, max float64
-	dropped, missing, gaps, order             float64
-	emitted, persisted                        float64
-	cpuPct, idleCPUPct, cpuUsPerDelivery      float64
-	clientCPUPct, machineBusyPct              float64
-}
-
 func runFanout(b *testing.B, sc fanoutScenario) {
-	srv := startBenchServer(b, sc.Users+10, sc.PprofDir != "")
+	srv := startBenchServer(b, sc)
 	clients, perUser := startFanoutClients(b, srv, sc)
-	idle := measureIdleCPU(b, srv.pid)
+	// nitro's CPU with the sockets connected and no load (the built-in cluster ticks).
+	c0, t0 := procCPU(b, srv.pid), time.Now()
+	time.Sleep(time.Second)
+	idle := 100 * (procCPU(b, srv.pid) - c0) / time.Since(t0).Seconds()
 	plan := planWalk(sc)
-	srv.enqueueJobs(b, sc.Users, plan)
+	srv.enqueueJobs(b, sc, plan)
 	from := time.Now().Add(sc.Warmup)
 	to := from.Add(sc.Window)
 	for _, c := range clients {
@@ -90,16 +100,14 @@ func runFanout(b *testing.B, sc fanoutScenario) {
 	w := srv.measureWindow(b, from, to, sc.PprofDir, sc.Rate)
 	want := 0
 	for _, n := range perUser {
-		want += plan.events() * (n + sc.Admins)
+		if !sc.Unwatched {
+			want += plan.events() * (n + sc.Admins)
+		}
 	}
 	waitClients(b, clients, want)
-	srv.waitPersisted(b)
-	r := collect(b, srv, clients, w, want)
-	r.idleCPUPct = idle
-	if r.missing > 0 || r.emitted == 0 {
-		b.Logf("nitro logs:\n%s", srv.logs.String())
-	}
-	report(b, r)
+	srv.waitPersisted(b, float64(sc.Users*plan.events()))
+	w.idleCPUPct = idle
+	report(b, srv, clients, w, want)
 }
 
 // benchServer is a `nitro serve` started for a benchmark (startServer needs a *testing.T).
@@ -116,7 +124,7 @@ type benchServer struct {
 // nitro serve with test tasks on the same DB would take its walks.
 const benchRedisDB = 15
 
-func startBenchServer(b *testing.B, concurrency int, pprof bool) *benchServer {
+func startBenchServer(b *testing.B, sc fanoutScenario) *benchServer {
 	b.Helper()
 	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379", DB: benchRedisDB})
 	if err := rdb.FlushDB(context.Background()).Err(); err != nil {
@@ -131,8 +139,11 @@ func startBenchServer(b *testing.B, concurrency int, pprof bool) *benchServer {
 		"NITRO_JWT_SECRET=" + jwtSecret, "NITRO_API_KEYS=" + apiKey, "NITRO_ADMIN_PASSWORD=" + adminPass,
 		"NITRO_MASTER_KEY=" + base64.StdEncoding.EncodeToString([]byte("0123456789abcdef0123456789abcdef")),
 		"NITRO_DATA_DIR=" + b.TempDir(), "NITRO_TEST_TASKS=1", "CORS_ORIGINS=" + appOrigin,
-		"LOG_FORMAT=json", "LOG_LEVEL=warn", fmt.Sprintf("WORKER_CONCURRENCY=%d", concurrency)}
-	if pprof {
+		"LOG_FORMAT=json", "LOG_LEVEL=warn", fmt.Sprintf("WORKER_CONCURRENCY=%d", sc.Users+10)}
+	if sc.GOGC != "" {
+		env = append(env, "GOGC="+sc.GOGC)
+	}
+	if sc.PprofDir != "" {
 		s.pprofAddr = fmt.Sprintf("127.0.0.1:%d", benchPort(b))
 		env = append(env, "NITRO_PPROF="+s.pprofAddr)
 	}
@@ -205,11 +216,15 @@ func planWalk(sc fanoutScenario) walkPlan {
 // started, each new percent and completed.
 func (p walkPlan) events() int { return p.steps + min(p.steps, 100) + 2 }
 
-func (s *benchServer) enqueueJobs(b *testing.B, users int, p walkPlan) {
+func (s *benchServer) enqueueJobs(b *testing.B, sc fanoutScenario, p walkPlan) {
 	cl := asynq.NewClient(s.redis)
 	defer cl.Close()
-	for u := range users {
-		body, _ := json.Marshal(map[string]any{"userId": benchUser(u), "phases": 1, "steps": p.steps, "stepsPerSecond": p.stepsPerS})
+	for u := range sc.Users {
+		user := benchUser(u)
+		if sc.Unwatched {
+			user = fmt.Sprintf("bench-nobody%d", u)
+		}
+		body, _ := json.Marshal(map[string]any{"userId": user, "phases": 1, "steps": p.steps, "stepsPerSecond": p.stepsPerS})
 		if _, err := cl.Enqueue(asynq.NewTask("nitro_test_walk", body), asynq.Queue("default"), asynq.MaxRetry(0)); err != nil {
 			b.Fatal(err)
 		}
@@ -219,7 +234,7 @@ func (s *benchServer) enqueueJobs(b *testing.B, users int, p walkPlan) {
 // window is what the server side saw over the measured window.
 type window struct {
 	cpuS, machineBusy, secs float64
-	emitted                 float64
+	emitted, idleCPUPct     float64
 }
 
 func (s *benchServer) measureWindow(b *testing.B, from, to time.Time, pprofDir string, rate float64) window {
@@ -234,20 +249,19 @@ func (s *benchServer) measureWindow(b *testing.B, from, to time.Time, pprofDir s
 	return window{cpuS: cpu1 - cpu0, secs: secs, emitted: m1 - m0, machineBusy: busy1.busyPct(busy0)}
 }
 
+// profile saves a CPU profile of nitro over d (NITRO_PPROF); runs in its own goroutine.
 func (s *benchServer) profile(b *testing.B, path string, d time.Duration) {
 	resp, err := http.Get(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", s.pprofAddr, int(d.Seconds())))
+	if err == nil {
+		defer resp.Body.Close()
+		var body []byte
+		if body, err = io.ReadAll(resp.Body); err == nil {
+			err = os.WriteFile(path, body, 0o644)
+		}
+	}
 	if err != nil {
 		b.Logf("pprof: %v", err)
-		return
 	}
-	defer resp.Body.Close()
-	f, err := os.Create(path)
-	if err != nil {
-		b.Logf("pprof: %v", err)
-		return
-	}
-	defer f.Close()
-	_, _ = io.Copy(f, resp.Body)
 }
 
 // metric reads one counter of nitro's /metrics.
@@ -269,19 +283,20 @@ func (s *benchServer) metric(b *testing.B, name string) float64 {
 	return 0
 }
 
-// waitPersisted waits until every emitted event is persisted, dropped or failed.
-func (s *benchServer) waitPersisted(b *testing.B) {
+// waitPersisted waits until the jobs emitted all their events and every one is
+// persisted, dropped or failed.
+func (s *benchServer) waitPersisted(b *testing.B, events float64) {
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
 		e := s.metric(b, "nitro_progress_events_emitted_total")
 		done := s.metric(b, "nitro_progress_events_persisted_total") + s.metric(b, "nitro_progress_events_dropped_total") +
 			s.metric(b, "nitro_progress_persist_errors_total")
-		if done >= e {
+		if e >= events && done >= e {
 			return
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	b.Errorf("events still unpersisted after 60s")
+	b.Errorf("after 60s: fewer than %.0f events emitted, or some still unpersisted", events)
 }
 
 func (s *benchServer) countEvents(b *testing.B) float64 {
@@ -310,15 +325,16 @@ func startFanoutClients(b *testing.B, srv *benchServer, sc fanoutScenario) ([]*f
 	specs := make([][]map[string]any, max(sc.Procs, 1))
 	perUser := make([]int, sc.Users)
 	for i := range sc.Sockets {
-		spec := map[string]any{"admin": i < sc.Admins}
-		if i < sc.Admins {
-			spec["token"] = srv.token(b, fmt.Sprintf("bench-admin%d", i), true)
-		} else {
-			u := i % sc.Users
-			perUser[u]++
-			spec["userId"], spec["token"] = benchUser(u), srv.token(b, benchUser(u), false)
+		user, admin := fmt.Sprintf("bench-admin%d", i), i < sc.Admins
+		if !admin {
+			user = benchUser(i % sc.Users)
+			perUser[i%sc.Users]++
 		}
-		specs[i%len(specs)] = append(specs[i%len(specs)], spec)
+		tok, err := srv.verify.Issue(user, admin, time.Hour)
+		if err != nil {
+			b.Fatal(err)
+		}
+		specs[i%len(specs)] = append(specs[i%len(specs)], map[string]any{"admin": admin, "userId": user, "token": tok})
 	}
 	clients := make([]*fanoutClient, len(specs))
 	for i, sp := range specs {
@@ -405,7 +421,7 @@ type clientSummary struct {
 	Hist                                           [][2]float64
 }
 
-func collect(b *testing.B, srv *benchServer, clients []*fanoutClient, w window, want int) fanoutResult {
+func sumClients(b *testing.B, clients []*fanoutClient) (clientSummary, map[int]float64) {
 	var sum clientSummary
 	bins := map[int]float64{}
 	for _, c := range clients {
@@ -423,19 +439,37 @@ func collect(b *testing.B, srv *benchServer, clients []*fanoutClient, w window, 
 			bins[int(h[0])] += h[1]
 		}
 	}
+	return sum, bins
+}
+
+// report merges the clients' summaries with the server's figures. dropped counts
+// the hub's drops plus deliveries missing at the clients and gaps in a job's steps.
+func report(b *testing.B, srv *benchServer, clients []*fanoutClient, w window, want int) {
+	sum, bins := sumClients(b, clients)
 	if sum.Disconnects > 0 {
 		b.Errorf("%d sockets disconnected during the run", sum.Disconnects)
 	}
-	r := fanoutResult{
-		eventsPerS: w.emitted / w.secs, deliveriesPerS: float64(sum.WindowDeliveries) / w.secs,
-		p50: percentile(bins, sum.LatencyN, 0.50), p99: percentile(bins, sum.LatencyN, 0.99), max: sum.LatencyMax,
-		dropped: srv.metric(b, "nitro_progress_events_dropped_total"), missing: float64(max(want-sum.Steps, 0)),
-		gaps: float64(sum.Gaps), order: float64(sum.OrderViolations),
-		emitted: srv.metric(b, "nitro_progress_events_emitted_total"), persisted: srv.countEvents(b),
-		cpuPct: 100 * w.cpuS / w.secs, clientCPUPct: 100 * sum.ClientCPUS / w.secs, machineBusyPct: w.machineBusy,
+	emitted, hubDropped := srv.metric(b, "nitro_progress_events_emitted_total"), srv.metric(b, "nitro_progress_events_dropped_total")
+	missing, persisted := float64(max(want-sum.Steps, 0)), srv.countEvents(b)
+	if missing > 0 || emitted == 0 {
+		b.Logf("nitro logs:\n%s", srv.logs.String())
 	}
-	r.cpuUsPerDelivery = w.cpuS * 1e6 / max(float64(sum.WindowDeliveries), 1)
-	return r
+	for _, m := range []struct {
+		v    float64
+		unit string
+	}{
+		{w.emitted / w.secs, "events/s"}, {float64(sum.WindowDeliveries) / w.secs, "deliveries/s"},
+		{percentile(bins, sum.LatencyN, 0.50), "p50-ms"}, {percentile(bins, sum.LatencyN, 0.99), "p99-ms"},
+		{sum.LatencyMax, "max-ms"}, {hubDropped + missing + float64(sum.Gaps), "dropped"},
+		{float64(sum.OrderViolations), "order-violations"}, {emitted, "emitted"}, {persisted, "persisted"},
+		{100 * w.cpuS / w.secs, "server-cpu-%"}, {w.idleCPUPct, "idle-cpu-%"},
+		{w.cpuS * 1e6 / max(float64(sum.WindowDeliveries), 1), "cpu-µs/delivery"},
+		{100 * sum.ClientCPUS / w.secs, "client-cpu-%"}, {w.machineBusy, "machine-busy-%"},
+	} {
+		b.ReportMetric(m.v, m.unit)
+	}
+	b.Logf("hub dropped %.0f, missing at clients %.0f, gaps %d, order violations %d; emitted %.0f, persisted %.0f",
+		hubDropped, missing, sum.Gaps, sum.OrderViolations, emitted, persisted)
 }
 
 // percentile reads fanout.mjs's histogram: 10 µs bins below 100 ms, then 1 ms bins.
@@ -455,25 +489,6 @@ func percentile(bins map[int]float64, n int, p float64) float64 {
 	return math.Inf(1)
 }
 
-func report(b *testing.B, r fanoutResult) {
-	b.ReportMetric(r.eventsPerS, "events/s")
-	b.ReportMetric(r.deliveriesPerS, "deliveries/s")
-	b.ReportMetric(r.p50, "p50-ms")
-	b.ReportMetric(r.p99, "p99-ms")
-	b.ReportMetric(r.max, "max-ms")
-	b.ReportMetric(r.dropped+r.missing+r.gaps, "dropped")
-	b.ReportMetric(r.order, "order-violations")
-	b.ReportMetric(r.emitted, "emitted")
-	b.ReportMetric(r.persisted, "persisted")
-	b.ReportMetric(r.cpuPct, "server-cpu-%")
-	b.ReportMetric(r.idleCPUPct, "idle-cpu-%")
-	b.ReportMetric(r.cpuUsPerDelivery, "cpu-µs/delivery")
-	b.ReportMetric(r.clientCPUPct, "client-cpu-%")
-	b.ReportMetric(r.machineBusyPct, "machine-busy-%")
-	b.Logf("hub dropped %.0f, missing at clients %.0f, gaps %.0f, order violations %.0f; emitted %.0f, persisted %.0f",
-		r.dropped, r.missing, r.gaps, r.order, r.emitted, r.persisted)
-}
-
 // procCPU is the user+system CPU seconds of pid (clock ticks of 1/100 s).
 func procCPU(b *testing.B, pid int) float64 {
 	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
@@ -484,13 +499,6 @@ func procCPU(b *testing.B, pid int) float64 {
 	ut, _ := strconv.ParseFloat(f[11], 64)
 	st, _ := strconv.ParseFloat(f[12], 64)
 	return (ut + st) / 100
-}
-
-// measureIdleCPU is nitro's CPU with the sockets connected and no load, over 1 s.
-func measureIdleCPU(b *testing.B, pid int) float64 {
-	c0, t0 := procCPU(b, pid), time.Now()
-	time.Sleep(time.Second)
-	return 100 * (procCPU(b, pid) - c0) / time.Since(t0).Seconds()
 }
 
 type cpuTimes struct{ busy, total float64 }
@@ -516,14 +524,6 @@ func (c cpuTimes) busyPct(a cpuTimes) float64 {
 		return 0
 	}
 	return 100 * float64(runtime.NumCPU()) * (c.busy - a.busy) / (c.total - a.total)
-}
-
-func (s *benchServer) token(b *testing.B, user string, admin bool) string {
-	tok, err := s.verify.Issue(user, admin, time.Hour)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return tok
 }
 
 func benchUser(i int) string { return fmt.Sprintf("bench-u%d", i) }
