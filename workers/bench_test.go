@@ -2,6 +2,7 @@ package workers
 
 import (
 	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -13,13 +14,16 @@ import (
 // the wall time per launch it reports the time spent inside the cluster's RPC
 // handler, the RPC calls and the transactions per launch: the rest of the wall time
 // is our code plus waiting for slots (a confirmation takes at least one slot).
-// handler-ms/op is the job's own run time (started → ended in the jobs table);
+// handler-ms/op is the job's own run time (started → ended in the jobs table), of
+// which confirm-wait-ms/op is spent in send-and-confirm waiting for the cluster;
 // the wall time adds asynq's pick-up latency (its processor polls an empty queue
 // about once a second).
 func BenchmarkLaunchToken(b *testing.B) {
 	for _, slot := range []time.Duration{5 * time.Millisecond, 20 * time.Millisecond} {
 		b.Run(fmt.Sprintf("slot=%s", slot), func(b *testing.B) {
 			e := newEnvSlot(b, slot, nil)
+			var wait atomic.Int64
+			e.faults.waited = func(d time.Duration) { wait.Add(int64(d)) }
 			var rpcTime, rpcN, txs, run int64
 			for i := 0; b.Loop(); i++ {
 				b.StopTimer()
@@ -41,6 +45,7 @@ func BenchmarkLaunchToken(b *testing.B) {
 			}
 			n := float64(b.N)
 			b.ReportMetric(float64(run)/n/1e6, "handler-ms/op")
+			b.ReportMetric(float64(wait.Load())/n/1e6, "confirm-wait-ms/op")
 			b.ReportMetric(float64(rpcTime)/n/1e6, "rpc-ms/op")
 			b.ReportMetric(float64(rpcN)/n, "rpc-calls/op")
 			b.ReportMetric(float64(txs)/n, "txs/op")

@@ -90,6 +90,8 @@ type faults struct {
 	afterJournal func(ctx context.Context, step string, stx *solana.SignedTx) error
 	// afterHop is afterJournal for a mixing hop.
 	afterHop func(ctx context.Context, hop mixer.Hop) error
+	// waited receives the time each send or settle spent waiting on the cluster.
+	waited func(time.Duration)
 }
 
 func (d *Deps) uploader(p progress.Platform) (metadata.Uploader, error) {

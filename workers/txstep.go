@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/nitro-runtime/nitro/progress"
 	"github.com/nitro-runtime/nitro/solana"
@@ -50,7 +51,9 @@ func (j *job) txStep(ctx context.Context, key string, memoOut any, build buildFu
 				return "", err
 			}
 		}
+		start := time.Now()
 		err = j.d.Chain.SendAndConfirm(ctx, stx, j.journalHook(key))
+		j.waited(start)
 		settled, err := j.outcome(ctx, sig, err)
 		if err != nil {
 			return "", fmt.Errorf("%s: %w", key, err)
@@ -121,7 +124,10 @@ func (j *job) settle(ctx context.Context, t store.TxRecord) (store.TxState, erro
 	if err != nil {
 		return "", err
 	}
-	st, err := j.outcome(ctx, t.Signature, j.d.Chain.Settle(ctx, stx))
+	start := time.Now()
+	err = j.d.Chain.Settle(ctx, stx)
+	j.waited(start)
+	st, err := j.outcome(ctx, t.Signature, err)
 	var txe *solana.TxError
 	if errors.As(err, &txe) {
 		return st, nil // it landed and failed: the step may be tried again
@@ -161,4 +167,11 @@ func (j *job) memo(ctx context.Context, sig string, into any) error {
 // signed puts the latest confirmed signature into the events' details.
 func (j *job) signed(sig string) {
 	j.rep.Update(func(d *progress.Details) { d.Signature = sig })
+}
+
+// waited reports time spent waiting on the cluster to the test hook.
+func (j *job) waited(since time.Time) {
+	if j.d.faults != nil && j.d.faults.waited != nil {
+		j.d.faults.waited(time.Since(since))
+	}
 }
