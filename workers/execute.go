@@ -159,6 +159,13 @@ func (j *job) launchTxs(ctx context.Context, r *launchRun, res *launchResult) er
 // first when the transaction would not fit in 1232 bytes without one.
 func (j *job) createStep(ctx context.Context, r *launchRun) (string, error) {
 	build := func(ctx context.Context, opts solana.BuildOpts) (*solana.SignedTx, any, error) {
+		// Only reached when no create of this job landed: a mint that exists was made
+		// by another job (a second execute_launch of the same token).
+		if _, err := j.d.Chain.GetAccountInfo(ctx, r.mint.PublicKey()); err == nil {
+			return nil, nil, refuse("token %s was already created by another job", r.mint.PublicKey())
+		} else if !errors.Is(err, solana.ErrAccountNotFound) {
+			return nil, nil, err
+		}
 		ixs, tokens, err := r.m.create(r.dev.PublicKey(), r.l.Name, r.l.Symbol, r.l.MetadataURI,
 			lamportsOf(r.opt.DevBuySol), uint64(r.opt.Slippage()))
 		if err != nil {

@@ -123,3 +123,20 @@ func TestLookupTableWhenTooLarge(t *testing.T) {
 	_, _ = e.st.GetCheckpoint(ctxT(t), j.ID, "packs", &packs)
 	t.Logf("table %s; packs %v", alt.Table, packs)
 }
+
+// TestSecondExecuteRefused: executing a launch that another job already created is
+// refused before anything is sent (no second dev buy).
+func TestSecondExecuteRefused(t *testing.T) {
+	e := newEnv(t, nil)
+	s := e.setup("quinn", progress.PlatformBonk, nil, false)
+	var res launchResult
+	e.mustComplete(e.run(progress.LaunchToken, s.payload(false)), &res)
+	dev := e.balance(s.dev.PublicKey())
+	j := e.run(progress.ExecuteLaunch, map[string]any{"userId": "quinn", "tokenAddress": res.TokenAddress, "devBuySol": 1})
+	if j.State != store.JobFailed || j.Attempt != 0 || !strings.Contains(j.Error, "already created by another job") {
+		t.Fatalf("second execute: %s attempt %d %q", j.State, j.Attempt, j.Error)
+	}
+	if e.balance(s.dev.PublicKey()) != dev {
+		t.Error("the refused execute spent SOL")
+	}
+}
