@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -253,4 +254,70 @@ func TestRateLimitedClusterFailsClearly(t *testing.T) {
 	if got := e.balance(s.dev.PublicKey()); got != lamportsOf(5) {
 		t.Errorf("dev wallet spent %d lamports", lamportsOf(5)-got)
 	}
+}
+
+// TestSlippageRetriedWithFreshQuote: another trader's buy lands between our quote
+// and our pack (slippage 0), so the pack fails on chain; the launch reports the
+// failed stage, the retry re-quotes on the moved curve and the pack lands once.
+func TestSlippageRetriedWithFreshQuote(t *testing.T) {
+	e := newEnv(t, nil)
+	s := e.setup("rita", progress.PlatformPump, []float64{0.3}, false)
+	rival := e.wallet("rival", 3)
+	e.waitSlot()
+	var once sync.Once
+	e.faults.afterJournal = func(ctx context.Context, step string, _ *solana.SignedTx) error {
+		if step != "buys/0" {
+			return nil
+		}
+		var err error
+		once.Do(func() { err = e.rivalBuy(ctx, "rita", rival) })
+		return err
+	}
+	p := s.payload(false)
+	p["slippageBps"] = 0
+	j := e.run(progress.LaunchToken, p)
+	var res launchResult
+	e.mustComplete(j, &res)
+	txs, _ := e.st.TxsForStep(ctxT(t), j.ID, "buys/0")
+	if len(txs) != 2 || txs[0].State != store.TxFailed || txs[1].State != store.TxConfirmed {
+		t.Fatalf("buys/0 journal %+v, want one failed then one confirmed", txs)
+	}
+	var failed *progress.TokenLaunchEvent
+	for _, ev := range e.stages(res.TokenAddress) {
+		if ev.Error != nil {
+			failed = &ev
+		}
+	}
+	if failed == nil || failed.Error.Code != "SLIPPAGE" || failed.Error.Stage != string(progress.StageFullyReady) {
+		t.Errorf("no failed-stage event with code SLIPPAGE: %+v", failed)
+	}
+	mint := sol.MustPublicKeyFromBase58(res.TokenAddress)
+	m, _ := newMarket(ctxT(t), e.chain, progress.PlatformPump, mint, s.dev.PublicKey())
+	if got := e.tokens(m, s.buyers[0].PublicKey()); got == 0 || got != uint64(res.BuyerTokens[0].Tokens*1e6+0.5) {
+		t.Errorf("buyer holds %d tokens, result says %v", got, res.BuyerTokens[0].Tokens)
+	}
+}
+
+// rivalBuy lands a 1 SOL buy of the user's launch from rival.
+func (e *env) rivalBuy(ctx context.Context, user string, rival sol.PrivateKey) error {
+	ls, err := e.st.ListUserLaunches(ctx, user, 1)
+	if err != nil || len(ls) != 1 {
+		return fmt.Errorf("launch of %s: %v %v", user, ls, err)
+	}
+	m, err := newPumpMarket(ctx, e.chain, sol.MustPublicKeyFromBase58(ls[0].TokenAddress), sol.PublicKey{})
+	if err != nil {
+		return err
+	}
+	if err := m.load(ctx); err != nil {
+		return err
+	}
+	ixs, _, err := m.buy(rival.PublicKey(), 5, lamportsOf(1), 0)
+	if err != nil {
+		return err
+	}
+	stx, err := e.chain.BuildTx(ctx, rival.PublicKey(), ixs, []sol.PrivateKey{rival}, solana.BuildOpts{})
+	if err != nil {
+		return err
+	}
+	return e.chain.SendAndConfirm(ctx, stx, nil)
 }
