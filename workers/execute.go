@@ -72,6 +72,9 @@ func (j *job) execute(ctx context.Context, l store.Launch, opt ExecOptions) (lau
 		d.BuyAmount = progress.Ptr(total)
 	})
 	j.enter(phCreate.key)
+	if opt.Bundle && j.d.Jito == nil {
+		j.log.Warn().Msg("bundle asked for but JITO_BLOCK_ENGINE_URL is not set: sending the transactions one by one")
+	}
 	if opt.Bundle && j.d.Jito != nil {
 		err = j.launchBundle(ctx, r, &res)
 	} else {

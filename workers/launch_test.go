@@ -83,7 +83,10 @@ func (e *env) expect(s *launchSetup, mint sol.PublicKey) market {
 }
 
 func TestPumpLaunchWithMixing(t *testing.T) {
-	e := newEnv(t, nil)
+	feeWallet := sol.NewWallet().PublicKey()
+	e := newEnv(t, func(d *Deps) {
+		d.Config.PlatformFeeWallet, d.Config.PlatformFeeLamports = feeWallet.String(), 10_000_000
+	})
 	s := e.setup("alice", progress.PlatformPump, []float64{0.5, 0.3, 0.2}, true)
 	devBefore := e.balance(s.dev.PublicKey())
 	j := e.run(progress.LaunchToken, s.payload(true))
@@ -122,7 +125,10 @@ func TestPumpLaunchWithMixing(t *testing.T) {
 	e.checkStages(res.TokenAddress, []progress.Stage{progress.StageCreated, progress.StageMixingStarted,
 		progress.StageMixingCompleted, progress.StageLaunched, progress.StageFullyReady})
 	e.checkIntermediatesEmpty(s.user)
-	e.checkPhases(j.ID, 6) // check, upload, mint, mix, create, buys (+ fee when configured)
+	e.checkPhases(j.ID, 7) // check, upload, mint, fee, mix, create, buys
+	if got := e.balance(feeWallet); got != 10_000_000 {
+		t.Errorf("platform fee wallet holds %d lamports, want the fee once", got)
+	}
 	if n := len(e.steps(j.ID)); n < 3*3+1+3 {
 		t.Errorf("%d worker_step events, want one per hop, the create and one per buyer", n)
 	}
