@@ -42,8 +42,9 @@ type Store interface {
 type Config struct {
 	// VanityTimeout bounds the search for a mint address with a vanity suffix (default 20s).
 	VanityTimeout time.Duration
-	// PlatformFeeWallet receives PlatformFeeLamports from the funding wallet (or the
-	// dev wallet) in prepare_launch; empty or zero takes no fee.
+	// PlatformFeeWallet receives PlatformFeeLamports from the funding wallet in
+	// prepare_launch (a launch without a funding wallet pays none); empty or zero
+	// takes no fee.
 	PlatformFeeWallet   string
 	PlatformFeeLamports uint64
 	// SellConcurrency is how many wallets wallet_sell sells from at once (default 4).

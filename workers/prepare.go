@@ -214,7 +214,7 @@ func (j *job) fund(ctx context.Context, k walletKeys, w WalletPlan, plan funding
 	steps := len(targets) * (hops + 1)
 	var sigs []string
 	doneHops := 0
-	res, err := m.Run(ctx, mixer.Request{RunID: "mix", Funder: k.funding, Targets: targets, Hops: hops}, func(p mixer.Progress) {
+	_, err := m.Run(ctx, mixer.Request{RunID: "mix", Funder: k.funding, Targets: targets, Hops: hops}, func(p mixer.Progress) {
 		if p.State != mixer.Confirmed {
 			return
 		}
@@ -234,7 +234,6 @@ func (j *job) fund(ctx context.Context, k walletKeys, w WalletPlan, plan funding
 		}
 		return sum, sigs, fmt.Errorf("fund buyer wallets: %w", err)
 	}
-	_ = res
 	return sum, sigs, j.mixStage(ctx, mixing, progress.StageMixingCompleted, sum)
 }
 
