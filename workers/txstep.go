@@ -59,6 +59,7 @@ func (j *job) txStep(ctx context.Context, key string, memoOut any, build buildFu
 			return "", fmt.Errorf("%s: %w", key, err)
 		}
 		if settled == store.TxConfirmed {
+			j.log.Info().Str("step", key).Str("sig", sig).Msg("transaction confirmed")
 			j.signed(sig)
 			return sig, j.memo(ctx, sig, memoOut)
 		}
@@ -143,6 +144,7 @@ func (j *job) outcome(ctx context.Context, sig string, sendErr error) (store.TxS
 	case sendErr == nil:
 		return store.TxConfirmed, j.d.Store.MarkTx(ctx, sig, store.TxConfirmed, "")
 	case errors.Is(sendErr, solana.ErrBlockhashExpired):
+		j.log.Warn().Str("sig", sig).Msg("transaction expired without landing; it may be re-signed")
 		return store.TxExpired, j.d.Store.MarkTx(ctx, sig, store.TxExpired, sendErr.Error())
 	case errors.As(sendErr, &txe):
 		if err := j.d.Store.MarkTx(ctx, sig, store.TxFailed, sendErr.Error()); err != nil {
