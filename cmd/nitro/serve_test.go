@@ -151,7 +151,7 @@ func TestLocalnetCommand(t *testing.T) {
 		done <- run(ctx, []string{"localnet", "--port", fmt.Sprint(port)}, envOf(map[string]string{"NITRO_DATA_DIR": t.TempDir()}), nil, &syncWriter{mu: make(chan struct{}, 1), w: &out}, &errOut)
 	}()
 	url := fmt.Sprintf("http://127.0.0.1:%d", port)
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(60 * time.Second) // generous: genesis under -race on a busy machine
 	var body []byte
 	for time.Now().Before(deadline) {
 		resp, err := http.Post(url, "application/json", strings.NewReader(`{"jsonrpc":"2.0","id":1,"method":"getHealth"}`))
