@@ -35,5 +35,11 @@ lint: ## gofmt and go vet
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
 	$(GO) vet $(PKGS)
 
+soak: e2e/deps ## fault soak (hours): 200 kill -9 trials, chain faults x20, kill+faults x20; prints TALLY lines
+	set -o pipefail; NITRO_SOAK=1 NITRO_FAULT_TRIALS=$${NITRO_FAULT_TRIALS:-200} \
+	NITRO_CHAIN_FAULT_TRIALS=$${NITRO_CHAIN_FAULT_TRIALS:-20} NITRO_SOAK_TRIALS=$${NITRO_SOAK_TRIALS:-20} \
+	$(GO) test -count=1 -timeout 12h -v -run '^(TestKillDuringLaunch|TestChainFaults|TestSoakKillWithChainFaults)$$' ./e2e 2>&1 \
+	| grep --line-buffered -E '^(TALLY|--- |FAIL|ok|PASS|panic)|Error|DUPLICATE'
+
 clean: ## remove build outputs
 	rm -rf bin
