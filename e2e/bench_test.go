@@ -463,10 +463,12 @@ func report(b *testing.B, srv *benchServer, clients []*fanoutClient, w window, w
 		{sum.LatencyMax, "max-ms"}, {hubDropped + missing + float64(sum.Gaps), "dropped"},
 		{float64(sum.OrderViolations), "order-violations"}, {emitted, "emitted"}, {persisted, "persisted"},
 		{100 * w.cpuS / w.secs, "server-cpu-%"}, {w.idleCPUPct, "idle-cpu-%"},
-		{w.cpuS * 1e6 / max(float64(sum.WindowDeliveries), 1), "cpu-µs/delivery"},
+		{w.cpuS * 1e6 / w.emitted, "cpu-µs/event"}, {w.cpuS * 1e6 / float64(sum.WindowDeliveries), "cpu-µs/delivery"},
 		{100 * sum.ClientCPUS / w.secs, "client-cpu-%"}, {w.machineBusy, "machine-busy-%"},
 	} {
-		b.ReportMetric(m.v, m.unit)
+		if !math.IsInf(m.v, 0) {
+			b.ReportMetric(m.v, m.unit)
+		}
 	}
 	b.Logf("hub dropped %.0f, missing at clients %.0f, gaps %d, order violations %d; emitted %.0f, persisted %.0f",
 		hubDropped, missing, sum.Gaps, sum.OrderViolations, emitted, persisted)

@@ -7,7 +7,7 @@
 //   {"op":"connect","url":...,"origin":...,"clients":[{"token","userId","admin"}]}
 //   {"op":"window","from":ms,"to":ms}   measure events sent / received in [from, to)
 //   {"op":"count"}                      worker_step events received so far
-//   {"op":"summary"}                    the JSON summary; the process then exits
+//   {"op":"summary"}                    the JSON summary; the sockets are closed
 import { io } from "socket.io-client";
 import readline from "node:readline";
 import { monitorEventLoopDelay } from "node:perf_hooks";
@@ -131,7 +131,7 @@ rl.on("line", async (line) => {
   const req = JSON.parse(line);
   let ans;
   try { ans = { ok: true, ...(await ops[req.op](req)) }; } catch (e) { ans = { ok: false, error: String(e) }; }
+  // stdout is a pipe, so writes are asynchronous: never exit before they are flushed.
   process.stdout.write(JSON.stringify(ans) + "\n");
-  if (req.op === "summary") setTimeout(() => process.exit(0), 100);
 });
-rl.on("close", () => process.exit(0));
+rl.on("close", () => process.stdout.write("", () => process.exit(0)));
