@@ -304,6 +304,18 @@ func accountAt(ix chainIx, i int) string {
 	return ""
 }
 
+// fundingTxs counts the successful transactions that touched wallet without trading
+// on a launchpad: for a buyer right after its launch, the transfers that funded it.
+func (r rpc) fundingTxs(wallet solana.PublicKey) int {
+	n := 0
+	for _, s := range r.signaturesFor(wallet) {
+		if !s.failed() && len(launchpadOps(r.transaction(s.Signature))) == 0 {
+			n++
+		}
+	}
+	return n
+}
+
 func mustJSON(t testing.TB, raw []byte, v any) {
 	t.Helper()
 	if err := json.Unmarshal(raw, v); err != nil {

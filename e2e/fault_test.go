@@ -91,6 +91,13 @@ func verifyFaultLaunch(t *testing.T, s *server, chain rpc, l *faultLaunch, tl *t
 		if completed && (audit.Creates != 1 || len(audit.Buys) != len(l.crew.buyers)) {
 			t.Errorf("job %s completed but the chain holds %s", l.jobID, audit)
 		}
+		// Mixing is on-chain work too: each buyer is funded by exactly one last hop.
+		for i, b := range l.crew.buyers {
+			if n := chain.fundingTxs(b.Pub()); n > 1 || (completed && n != 1) {
+				t.Errorf("DUPLICATE mixing for job %s: buyer %d was funded by %d transfers", l.jobID, i, n)
+				dups += max(n-1, 0)
+			}
+		}
 		if dups > 0 {
 			t.Errorf("DUPLICATE on chain for job %s: %s", l.jobID, audit)
 		}

@@ -140,11 +140,15 @@ func checkLaunchChain(t *testing.T, chain rpc, c crew, out launchOutcome, buyers
 	}
 }
 
-// checkMixed asserts SOL reached the buyers only through intermediate wallets: no
-// transaction touching a buyer also names the funding wallet.
+// checkMixed asserts SOL reached the buyers only through intermediate wallets, once:
+// each buyer was funded by one transfer, and no transaction touching a buyer also
+// names the funding wallet.
 func checkMixed(t *testing.T, chain rpc, c crew, buyers int) {
 	t.Helper()
 	for i := range buyers {
+		if n := chain.fundingTxs(c.buyers[i].Pub()); n != 1 {
+			t.Errorf("buyer %d was funded by %d transfers, want 1", i, n)
+		}
 		for _, s := range chain.signaturesFor(c.buyers[i].Pub()) {
 			if s.failed() {
 				continue
