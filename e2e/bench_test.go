@@ -208,8 +208,8 @@ func planWalk(sc fanoutScenario) walkPlan {
 	if perJob > 202 {
 		steps = perJob - 102
 	}
-	s := max(int(math.Round(steps)), 1)
-	return walkPlan{steps: s, stepsPerS: float64(s) / dur}
+	n := max(int(math.Round(steps)), 1)
+	return walkPlan{steps: n, stepsPerS: float64(n) / dur}
 }
 
 // events is what one job emits: a worker_step per step, and worker_progress for
@@ -232,21 +232,17 @@ func (s *benchServer) enqueueJobs(b *testing.B, sc fanoutScenario, p walkPlan) {
 }
 
 // window is what the server side saw over the measured window.
-type window struct {
-	cpuS, machineBusy, secs float64
-	emitted, idleCPUPct     float64
-}
+type window struct{ cpuS, load, secs, emitted, idleCPUPct float64 }
 
 func (s *benchServer) measureWindow(b *testing.B, from, to time.Time, pprofDir string, rate float64) window {
 	time.Sleep(time.Until(from))
-	cpu0, m0, busy0, t0 := procCPU(b, s.pid), s.metric(b, "nitro_progress_events_emitted_total"), machineCPU(), time.Now()
+	cpu0, m0, t0 := procCPU(b, s.pid), s.metric(b, "nitro_progress_events_emitted_total"), time.Now()
 	if pprofDir != "" {
 		go s.profile(b, filepath.Join(pprofDir, fmt.Sprintf("nitro-cpu-%g.pprof", rate)), time.Until(to))
 	}
 	time.Sleep(time.Until(to))
-	cpu1, m1, busy1, t1 := procCPU(b, s.pid), s.metric(b, "nitro_progress_events_emitted_total"), machineCPU(), time.Now()
-	secs := t1.Sub(t0).Seconds()
-	return window{cpuS: cpu1 - cpu0, secs: secs, emitted: m1 - m0, machineBusy: busy1.busyPct(busy0)}
+	cpu1, m1 := procCPU(b, s.pid), s.metric(b, "nitro_progress_events_emitted_total")
+	return window{cpuS: cpu1 - cpu0, secs: time.Since(t0).Seconds(), emitted: m1 - m0, load: loadAvg()}
 }
 
 // profile saves a CPU profile of nitro over d (NITRO_PPROF); runs in its own goroutine.
@@ -307,11 +303,11 @@ func (s *benchServer) countEvents(b *testing.B) float64 {
 		b.Fatal(err)
 	}
 	defer conn.Close(ctx)
-	var n int64
-	if err := conn.QueryRow(ctx, "SELECT count(*) FROM job_events").Scan(&n); err != nil {
+	var n float64
+	if err := conn.QueryRow(ctx, "SELECT count(*)::float8 FROM job_events").Scan(&n); err != nil {
 		b.Fatal(err)
 	}
-	return float64(n)
+	return n
 }
 
 // fanoutClient is one node process running fanout.mjs.
@@ -376,12 +372,9 @@ func (c *fanoutClient) call(b *testing.B, req map[string]any) json.RawMessage {
 	if !c.out.Scan() {
 		b.Fatalf("fanout client exited: %v", c.out.Err())
 	}
-	var ans struct {
-		OK    bool
-		Error string
-	}
-	if err := json.Unmarshal(c.out.Bytes(), &ans); err != nil || !ans.OK {
-		b.Fatalf("fanout client %s: %s %v", req["op"], ans.Error, err)
+	var ans struct{ OK, Error any }
+	if err := json.Unmarshal(c.out.Bytes(), &ans); err != nil || ans.OK != true {
+		b.Fatalf("fanout client %s: %v %v", req["op"], ans.Error, err)
 	}
 	return append(json.RawMessage(nil), c.out.Bytes()...)
 }
@@ -464,7 +457,7 @@ func report(b *testing.B, srv *benchServer, clients []*fanoutClient, w window, w
 		{float64(sum.OrderViolations), "order-violations"}, {emitted, "emitted"}, {persisted, "persisted"},
 		{100 * w.cpuS / w.secs, "server-cpu-%"}, {w.idleCPUPct, "idle-cpu-%"},
 		{w.cpuS * 1e6 / w.emitted, "cpu-µs/event"}, {w.cpuS * 1e6 / float64(sum.WindowDeliveries), "cpu-µs/delivery"},
-		{100 * sum.ClientCPUS / w.secs, "client-cpu-%"}, {w.machineBusy, "machine-busy-%"},
+		{100 * sum.ClientCPUS / w.secs, "client-cpu-%"}, {w.load, "load-avg"},
 	} {
 		if !math.IsInf(m.v, 0) {
 			b.ReportMetric(m.v, m.unit)
@@ -503,29 +496,11 @@ func procCPU(b *testing.B, pid int) float64 {
 	return (ut + st) / 100
 }
 
-type cpuTimes struct{ busy, total float64 }
-
-// machineCPU reads /proc/stat: the whole machine, other processes included.
-func machineCPU() cpuTimes {
-	raw, _ := os.ReadFile("/proc/stat")
-	line, _, _ := strings.Cut(string(raw), "\n")
-	var t cpuTimes
-	for i, f := range strings.Fields(line)[1:9] { // user .. steal; guest is already in user
-		v, _ := strconv.ParseFloat(f, 64)
-		t.total += v
-		if i != 3 && i != 4 { // idle, iowait
-			t.busy += v
-		}
-	}
-	return t
-}
-
-// busyPct is the machine's busy share between a and c, in % of one core.
-func (c cpuTimes) busyPct(a cpuTimes) float64 {
-	if c.total <= a.total {
-		return 0
-	}
-	return 100 * float64(runtime.NumCPU()) * (c.busy - a.busy) / (c.total - a.total)
+// loadAvg is the machine's 1-minute load average: other processes share the cores.
+func loadAvg() float64 {
+	raw, _ := os.ReadFile("/proc/loadavg")
+	f, _ := strconv.ParseFloat(strings.Fields(string(raw) + " 0")[0], 64)
+	return f
 }
 
 func benchUser(i int) string { return fmt.Sprintf("bench-u%d", i) }
