@@ -222,23 +222,7 @@ func TestKillDuringLaunch(t *testing.T) {
 func killTrial(t *testing.T, s *server, fc *faultChain, trial, perTrial int, span time.Duration, tl *tally, fault *chainFault) {
 	t.Helper()
 	start := time.Now()
-	launches := make([]*faultLaunch, perTrial)
-	ids := make([]string, perTrial)
-	for i := range launches {
-		launches[i] = newFaultLaunch(s, fc.rpc, fmt.Sprintf("kill%d-%d", trial, i))
-	}
-	// The schedule is the experiment: launches start apart and the kill falls
-	// anywhere from the mint reservation to the last buy of the first launch.
-	for i, l := range launches {
-		if i > 0 {
-			time.Sleep(randDuration(0, span/2))
-		}
-		l.enqueue(s)
-		ids[i] = l.jobID
-		if i == 0 && fault != nil {
-			fault.on(t, fc, s, l.jobID)
-		}
-	}
+	launches, ids := startStaggered(t, s, fc, trial, perTrial, span, fault)
 	killAt := randDuration(span/20, span)
 	time.Sleep(time.Until(launches[0].start.Add(killAt)))
 	s.kill()
@@ -255,6 +239,10 @@ func killTrial(t *testing.T, s *server, fc *faultChain, trial, perTrial int, spa
 		verifyFaultLaunch(t, s, fc.rpc, l, tl)
 	}
 	d := time.Since(start)
+	what := "kill"
+	if fault != nil {
+		what = "kill+" + fault.name
+	}
 	tl.add(func(tl *tally) {
 		tl.trials++
 		for _, st := range before {
@@ -263,12 +251,30 @@ func killTrial(t *testing.T, s *server, fc *faultChain, trial, perTrial int, spa
 			}
 		}
 		tl.durations = append(tl.durations, d)
-		what := "kill"
-		if fault != nil {
-			what = "kill+" + fault.name
-		}
 		tl.notes = append(tl.notes, fmt.Sprintf("trial %d: %s at +%v, states at kill %v, took %v", trial, what, killAt.Round(100*time.Millisecond), before, d.Round(time.Second)))
 	})
+}
+
+// startStaggered funds and enqueues perTrial launches a random moment apart (the
+// schedule is the experiment, not a wait) and switches fault on with the first.
+func startStaggered(t *testing.T, s *server, fc *faultChain, trial, perTrial int, span time.Duration, fault *chainFault) ([]*faultLaunch, []string) {
+	t.Helper()
+	launches := make([]*faultLaunch, perTrial)
+	ids := make([]string, perTrial)
+	for i := range launches {
+		launches[i] = newFaultLaunch(s, fc.rpc, fmt.Sprintf("kill%d-%d", trial, i))
+	}
+	for i, l := range launches {
+		if i > 0 {
+			time.Sleep(randDuration(0, span/2))
+		}
+		l.enqueue(s)
+		ids[i] = l.jobID
+		if i == 0 && fault != nil {
+			fault.on(t, fc, s, l.jobID)
+		}
+	}
+	return launches, ids
 }
 
 func randDuration(lo, hi time.Duration) time.Duration {

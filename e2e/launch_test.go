@@ -106,16 +106,7 @@ func checkLaunchChain(t *testing.T, chain rpc, c crew, out launchOutcome, buyers
 		t.Fatalf("chain after launch: %s (want one create by the dev wallet, no duplicates)", audit)
 	}
 	// The result names the transactions that really landed (CONTRACT §3).
-	// The result names the transactions that really landed (CONTRACT §3); buys of
-	// several wallets may share a transaction.
-	if out.result.Signatures.Create != audit.CreateSig || len(out.result.Signatures.Buys) != len(audit.BuySigs) {
-		t.Errorf("result signatures = %+v, want create %s and buys %v", out.result.Signatures, audit.CreateSig, audit.BuySigs)
-	}
-	for _, sig := range out.result.Signatures.Buys {
-		if _, ok := audit.BuySigs[sig]; !ok {
-			t.Errorf("result buy signature %q is not a buy of this mint on chain", sig)
-		}
-	}
+	checkResultSigs(t, out.result, audit)
 	holders := chain.holders(out.mint)
 	if dev := holders[c.dev.Pub().String()]; dev == 0 || !sameUI(dev, out.result.DevTokens) {
 		t.Errorf("dev wallet holds %d base units, result says %v tokens", dev, out.result.DevTokens)
@@ -137,6 +128,20 @@ func checkLaunchChain(t *testing.T, chain rpc, c crew, out launchOutcome, buyers
 	}
 	if supply := chain.mintSupply(out.mint); sum != supply {
 		t.Errorf("token accounts of the mint hold %d, supply is %d: %v", sum, supply, holders)
+	}
+}
+
+// checkResultSigs: the result names the transactions that really landed (CONTRACT
+// §3); buys of several wallets may share a transaction.
+func checkResultSigs(t *testing.T, res launchResult, audit mintAudit) {
+	t.Helper()
+	if res.Signatures.Create != audit.CreateSig || len(res.Signatures.Buys) != len(audit.BuySigs) {
+		t.Errorf("result signatures = %+v, want create %s and buys %v", res.Signatures, audit.CreateSig, audit.BuySigs)
+	}
+	for _, sig := range res.Signatures.Buys {
+		if _, ok := audit.BuySigs[sig]; !ok {
+			t.Errorf("result buy signature %q is not a buy of this mint on chain", sig)
+		}
 	}
 }
 
