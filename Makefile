@@ -39,7 +39,7 @@ soak: e2e/deps ## fault soak (hours): 200 kill -9 trials, chain faults x20, kill
 	set -o pipefail; NITRO_SOAK=1 NITRO_FAULT_TRIALS=$${NITRO_FAULT_TRIALS:-200} \
 	NITRO_CHAIN_FAULT_TRIALS=$${NITRO_CHAIN_FAULT_TRIALS:-20} NITRO_SOAK_TRIALS=$${NITRO_SOAK_TRIALS:-20} \
 	$(GO) test -count=1 -timeout 12h -v -run '^(TestKillDuringLaunch|TestChainFaults|TestSoakKillWithChainFaults)$$' ./e2e 2>&1 \
-	| grep --line-buffered -E '^(TALLY|--- |FAIL|ok|PASS|panic)|Error|DUPLICATE'
+	| grep --line-buffered -v -E '^(\{|=== )'
 
 clean: ## remove build outputs
 	rm -rf bin
