@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -30,11 +31,19 @@ const (
 	jwtSecret = "e2e-secret-e2e-secret-e2e-secret-0123"
 	apiKey    = "e2e-api-key"
 	adminPass = "e2e-admin-pass"
-	redisDB   = 11 // this package's Redis database
 	appOrigin = "http://localhost:3000"
 )
 
 var nitroBin string
+
+// redisDB is this package's Redis database: 11, or NITRO_E2E_REDIS_DB so that two
+// runs on one machine (a developer's and CI's) do not flush each other's queues.
+var redisDB = func() int {
+	if n, err := strconv.Atoi(os.Getenv("NITRO_E2E_REDIS_DB")); err == nil && n >= 0 && n < 16 {
+		return n
+	}
+	return 11
+}()
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "nitro-e2e")
