@@ -218,13 +218,13 @@ func (s *syncBuffer) String() string {
 
 // agent drives agent.mjs: every call is one JSON line out and its answer back.
 type agent struct {
-	t     *testing.T
-	cmd   *exec.Cmd
-	in    io.WriteCloser
-	out   *bufio.Scanner
-	seq   int
-	mu    sync.Mutex
-	url   string
+	t   *testing.T
+	cmd *exec.Cmd
+	in  io.WriteCloser
+	out *bufio.Scanner
+	seq int
+	mu  sync.Mutex
+	url string
 }
 
 type answer struct {
