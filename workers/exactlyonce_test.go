@@ -211,7 +211,8 @@ func TestRedeliveredJobSendsNothing(t *testing.T) {
 	funding := e.balance(s.funding.PublicKey())
 
 	raw, _ := json.Marshal(payload)
-	if _, err := e.client.Enqueue(asynq.NewTask(string(progress.LaunchToken), raw), asynq.TaskID(id), asynq.MaxRetry(5)); err != nil {
+	if _, err := e.client.Enqueue(asynq.NewTask(string(progress.LaunchToken), raw), asynq.TaskID(id), asynq.MaxRetry(5),
+		asynq.Queue(QueueDefault+e.queueSuffix)); err != nil {
 		t.Fatal(err)
 	}
 	var again store.Job

@@ -35,16 +35,17 @@ const pngDataURI = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAA
 // an isolated PostgreSQL schema, the progress hub with a recording emitter, the
 // metadata store over HTTP, and an asynq server on Redis DB 9.
 type env struct {
-	t       testing.TB
-	cluster *localnet.Cluster
-	chain   *solana.Client
-	st      *store.Store
-	rec     *recorder
-	deps    *Deps
-	faults  *faults
-	client  *asynq.Client
-	rpcTime atomic.Int64 // ns spent inside the cluster's RPC handler
-	rpcN    atomic.Int64
+	t           testing.TB
+	cluster     *localnet.Cluster
+	chain       *solana.Client
+	st          *store.Store
+	rec         *recorder
+	deps        *Deps
+	faults      *faults
+	client      *asynq.Client
+	queueSuffix string
+	rpcTime     atomic.Int64 // ns spent inside the cluster's RPC handler
+	rpcN        atomic.Int64
 }
 
 func newEnv(t testing.TB, tune func(*Deps)) *env {
@@ -104,10 +105,17 @@ func (e *env) startWorkers() {
 	t := e.t
 	opt := asynq.RedisClientOpt{Addr: "127.0.0.1:6379", DB: jobsRedisDB}
 	rdb := redis.NewClient(&redis.Options{Addr: opt.Addr, DB: opt.DB})
-	if err := rdb.FlushDB(context.Background()).Err(); err != nil {
+	if err := rdb.Ping(context.Background()).Err(); err != nil {
 		t.Fatalf("Redis is required for this test: %v", err)
 	}
 	_ = rdb.Close()
+	// Queues of their own, so two runs of this package (or two envs) never take
+	// each other's tasks.
+	e.queueSuffix = fmt.Sprintf("-%d", time.Now().UnixNano())
+	queues := map[string]int{}
+	for q, w := range QueuePriorities {
+		queues[q+e.queueSuffix] = w
+	}
 	hub := progress.NewHub(progress.HubConfig{}, e.rec, e.st, e.st, zerolog.Nop())
 	rt := &Runtime{Hub: hub, Runs: e.st, Log: zerolog.Nop()}
 	mux := asynq.NewServeMux()
@@ -115,7 +123,7 @@ func (e *env) startWorkers() {
 		t.Fatal(err)
 	}
 	srv := asynq.NewServer(opt, asynq.Config{
-		Concurrency: 4, Queues: QueuePriorities, LogLevel: asynq.FatalLevel, DelayedTaskCheckInterval: 50 * time.Millisecond,
+		Concurrency: 4, Queues: queues, LogLevel: asynq.FatalLevel, DelayedTaskCheckInterval: 50 * time.Millisecond,
 		RetryDelayFunc: func(int, error, *asynq.Task) time.Duration { return 50 * time.Millisecond },
 		ErrorHandler:   asynq.ErrorHandlerFunc(func(context.Context, *asynq.Task, error) {}),
 	})
@@ -127,6 +135,11 @@ func (e *env) startWorkers() {
 		srv.Shutdown()
 		_ = e.client.Close()
 		_ = hub.Close(context.Background())
+		ins := asynq.NewInspector(opt)
+		for q := range queues {
+			_ = ins.DeleteQueue(q, true)
+		}
+		_ = ins.Close()
 	})
 }
 
@@ -192,7 +205,7 @@ func (e *env) enqueue(typ progress.WorkerType, payload any) string {
 		e.t.Fatal(err)
 	}
 	id := fmt.Sprintf("%s-%d", typ, time.Now().UnixNano())
-	if _, err := e.client.Enqueue(asynq.NewTask(string(typ), enc), asynq.TaskID(id), asynq.Queue(p.Queue()),
+	if _, err := e.client.Enqueue(asynq.NewTask(string(typ), enc), asynq.TaskID(id), asynq.Queue(p.Queue()+e.queueSuffix),
 		asynq.MaxRetry(5), asynq.Timeout(2*time.Minute)); err != nil {
 		e.t.Fatal(err)
 	}
