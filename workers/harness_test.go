@@ -136,10 +136,16 @@ func (e *env) startWorkers() {
 		_ = e.client.Close()
 		_ = hub.Close(context.Background())
 		ins := asynq.NewInspector(opt)
+		rdb := redis.NewClient(&redis.Options{Addr: opt.Addr, DB: opt.DB})
 		for q := range queues {
 			_ = ins.DeleteQueue(q, true)
+			keys, _ := rdb.Keys(context.Background(), "asynq:{"+q+"}*").Result()
+			if len(keys) > 0 {
+				rdb.Del(context.Background(), keys...)
+			}
 		}
 		_ = ins.Close()
+		_ = rdb.Close()
 	})
 }
 
