@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hibiken/asynq"
+
 	"github.com/nitro-runtime/nitro/solana/localnet"
 )
 
@@ -83,6 +85,38 @@ func (s *server) kill() {
 	}
 	_ = s.cmd.Wait()
 	s.cmd = nil
+}
+
+// waitJobExplained waits like waitJob, but a job that does not end is reported with
+// what asynq and nitro say of it and the server's log lines about it, so a stuck
+// recovery can be diagnosed from the test output alone.
+func (s *server) waitJobExplained(t *testing.T, id string, d time.Duration) (jobView, bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for time.Now().Before(deadline) {
+		if v, ok := s.job(id); ok && (v.State == "completed" || v.State == "failed") {
+			return v, true
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	v, _ := s.job(id)
+	insp := asynq.NewInspector(s.redis)
+	defer insp.Close()
+	task := "not found in any queue"
+	for _, q := range []string{"critical", "default", "low"} {
+		if info, err := insp.GetTaskInfo(q, id); err == nil {
+			task = fmt.Sprintf("queue=%s state=%s retried=%d/%d next=%v lastErr=%q", q, info.State, info.Retried, info.MaxRetry, info.NextProcessAt, info.LastErr)
+		}
+	}
+	var lines []string
+	for _, l := range strings.Split(s.logs.String(), "\n") {
+		if strings.Contains(l, id) {
+			lines = append(lines, l)
+		}
+	}
+	t.Errorf("job %s did not end within %v: nitro says state=%s attempt=%d error=%q; asynq: %s\nserver log lines of the job (last 15):\n%s",
+		id, d, v.State, v.Attempt, v.Error, task, tail(strings.Join(lines, "\n"), 15))
+	return v, false
 }
 
 // envInt reads a positive integer knob of the fault suites.

@@ -229,8 +229,8 @@ func killTrial(t *testing.T, s *server, fc *faultChain, trial, perTrial int, spa
 	before := s.jobStates(ids)
 	s.start()
 	for _, l := range launches {
-		job := s.waitJob(l.jobID, faultJobTimeout)
-		if job.State != "completed" {
+		job, ended := s.waitJobExplained(t, l.jobID, faultJobTimeout)
+		if ended && job.State != "completed" {
 			t.Errorf("trial %d: job %s (%s at the kill) ended %s: %s", trial, l.jobID, before[l.jobID], job.State, job.Error)
 		}
 	}
@@ -389,7 +389,7 @@ func TestChainFaults(t *testing.T) {
 				l.enqueue(s)
 				before := f.bit(chain, s, l.jobID)
 				f.on(t, chain, s, l.jobID)
-				job := s.waitJob(l.jobID, faultJobTimeout)
+				job, _ := s.waitJobExplained(t, l.jobID, faultJobTimeout)
 				chain.heal(t, s, l.jobID)
 				hit := f.bit(chain, s, l.jobID) - before
 				hits += hit
