@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"crypto/ed25519"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -143,10 +144,18 @@ var jwtShape = regexp.MustCompile(`^eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-
 func sensitiveValue(s string) bool {
 	if len(s) >= 80 && len(s) <= 100 {
 		if b, err := base58.Decode(s); err == nil && len(b) == 64 {
-			return true
+			return isKeypair(b)
 		}
 	}
 	return len(s) > 20 && jwtShape.MatchString(s)
+}
+
+// isKeypair tells a Solana secret key (seed || its ed25519 public key) from the other
+// 64-byte values in payloads and results: transaction signatures, which must stay
+// visible (CONTRACT §3 serves them with the job's result).
+func isKeypair(b []byte) bool {
+	pub := ed25519.NewKeyFromSeed(b[:32]).Public().(ed25519.PublicKey)
+	return bytes.Equal(pub, b[32:])
 }
 
 // looksLikeKeypairArray spots a Solana keypair file's [n0, ..., n63] of bytes.

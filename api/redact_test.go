@@ -15,6 +15,7 @@ func TestRedactPayload(t *testing.T) {
 	kp := base58.Encode(priv)
 	pub := base58.Encode(priv.Public().(ed25519.PublicKey))
 	arr := "[" + strings.TrimSuffix(strings.Repeat("7,", 64), ",") + "]"
+	sig := base58.Encode(ed25519.Sign(priv, []byte("a transaction"))) // 64 bytes, but no secret
 	cases := []struct{ in, want string }{
 		{`{"publicKey":"` + pub + `","devWallet":"` + pub + `"}`, `{"devWallet":"` + pub + `","publicKey":"` + pub + `"}`},
 		{`{"secretKey":"a","private_key":"b","seed":"c","mnemonic":"d","password":"e"}`,
@@ -23,6 +24,7 @@ func TestRedactPayload(t *testing.T) {
 			`{"accessToken":"[redacted]","apiKey":"[redacted]","token":"[redacted]","wallets":[{"pubkey":"x","signingKey":"[redacted]"}]}`},
 		{`{"note":"` + kp + `","tokenAddress":"` + pub + `","keyword":"k"}`, `{"keyword":"k","note":"[redacted]","tokenAddress":"` + pub + `"}`},
 		{`{"file":` + arr + `}`, `{"file":"[redacted]"}`},
+		{`{"signatures":{"create":"` + sig + `","buys":["` + sig + `"]}}`, `{"signatures":{"buys":["` + sig + `"],"create":"` + sig + `"}}`},
 		{`{"jwt_like":"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1In0.c2lnbmF0dXJl"}`, `{"jwt_like":"[redacted]"}`},
 		{`{"x":"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1In0.c2lnbmF0dXJl"}`, `{"x":"[redacted]"}`},
 		{`{"sellPercent":50,"devBuySol":1.25,"tokensSold":"12345678901234567890"}`, `{"devBuySol":1.25,"sellPercent":50,"tokensSold":"12345678901234567890"}`},
