@@ -8,12 +8,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gagliardetto/solana-go"
 )
 
 // config is CONTRACT §1's environment, parsed and validated. Only cmd reads the
@@ -40,6 +43,9 @@ type config struct {
 	DataDir        string
 	TestTasks      bool
 	SkipMigrations bool
+	// PlatformFeeWallet receives PlatformFeeLamports from each launch's funding wallet.
+	PlatformFeeWallet   string
+	PlatformFeeLamports uint64
 	// ShutdownTimeout is how long in-flight jobs get after SIGTERM before asynq hands
 	// them back to the queue.
 	ShutdownTimeout time.Duration
@@ -84,6 +90,7 @@ func loadConfig(getenv func(string) string) (*config, error) {
 	if c.Concurrency, err = intVar(get, "WORKER_CONCURRENCY", 20, 1, 1000); err != nil {
 		errs = append(errs, err)
 	}
+	errs = append(errs, c.platformFee(get)...)
 	c.ShutdownTimeout = 25 * time.Second
 	if v := get("NITRO_SHUTDOWN_TIMEOUT"); v != "" {
 		d, perr := time.ParseDuration(v)
@@ -95,6 +102,24 @@ func loadConfig(getenv func(string) string) (*config, error) {
 	}
 	errs = append(errs, c.validate(get)...)
 	return c, errors.Join(errs...)
+}
+
+// platformFee reads NITRO_PLATFORM_FEE_WALLET and NITRO_PLATFORM_FEE_SOL: both or neither.
+func (c *config) platformFee(get func(string) string) []error {
+	wallet, sol := get("NITRO_PLATFORM_FEE_WALLET"), get("NITRO_PLATFORM_FEE_SOL")
+	if wallet == "" && sol == "" {
+		return nil
+	}
+	var errs []error
+	if _, err := solana.PublicKeyFromBase58(wallet); err != nil {
+		errs = append(errs, &badVar{"NITRO_PLATFORM_FEE_WALLET", "must be a base58 public key (set with NITRO_PLATFORM_FEE_SOL)"})
+	}
+	f, err := strconv.ParseFloat(sol, 64)
+	if err != nil || f <= 0 || f > 10 {
+		errs = append(errs, &badVar{"NITRO_PLATFORM_FEE_SOL", "must be a SOL amount above 0 and at most 10 (set with NITRO_PLATFORM_FEE_WALLET)"})
+	}
+	c.PlatformFeeWallet, c.PlatformFeeLamports = wallet, uint64(math.Round(f*1e9))
+	return errs
 }
 
 func (c *config) production() bool { return c.Env == "production" }

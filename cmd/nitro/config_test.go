@@ -24,16 +24,19 @@ func TestConfigDefaults(t *testing.T) {
 
 func TestConfigErrorsNameTheVariable(t *testing.T) {
 	cases := map[string]map[string]string{
-		"PORT":               {"PORT": "http"},
-		"WORKER_CONCURRENCY": {"WORKER_CONCURRENCY": "0"},
-		"REDIS_URL":          {"REDIS_URL": "mysql://x"},
-		"DATABASE_URL":       {"DATABASE_URL": "redis://x"},
-		"SOLANA_RPC_URL":     {"SOLANA_RPC_URL": "ftp://x"},
-		"CORS_ORIGINS":       {"CORS_ORIGINS": "localhost:3000"},
-		"NITRO_MASTER_KEY":   {"NITRO_MASTER_KEY": "c2hvcnQ="},
-		"NITRO_JWT_SECRET":   {"NITRO_JWT_SECRET": "short"},
-		"LOG_LEVEL":          {"LOG_LEVEL": "loud"},
-		"NITRO_ENV":          {"NITRO_ENV": "staging"},
+		"PORT":                      {"PORT": "http"},
+		"WORKER_CONCURRENCY":        {"WORKER_CONCURRENCY": "0"},
+		"REDIS_URL":                 {"REDIS_URL": "mysql://x"},
+		"DATABASE_URL":              {"DATABASE_URL": "redis://x"},
+		"SOLANA_RPC_URL":            {"SOLANA_RPC_URL": "ftp://x"},
+		"CORS_ORIGINS":              {"CORS_ORIGINS": "localhost:3000"},
+		"NITRO_MASTER_KEY":          {"NITRO_MASTER_KEY": "c2hvcnQ="},
+		"NITRO_JWT_SECRET":          {"NITRO_JWT_SECRET": "short"},
+		"LOG_LEVEL":                 {"LOG_LEVEL": "loud"},
+		"NITRO_ENV":                 {"NITRO_ENV": "staging"},
+		"NITRO_PLATFORM_FEE_SOL":    {"NITRO_PLATFORM_FEE_WALLET": "So11111111111111111111111111111111111111112", "NITRO_PLATFORM_FEE_SOL": "-1"},
+		"NITRO_PLATFORM_FEE_WALLET": {"NITRO_PLATFORM_FEE_SOL": "0.1"},
+		"NITRO_SHUTDOWN_TIMEOUT":    {"NITRO_SHUTDOWN_TIMEOUT": "forever"},
 	}
 	for name, env := range cases {
 		_, err := loadConfig(envOf(env))
@@ -111,5 +114,12 @@ func TestRedisURLForms(t *testing.T) {
 	var bv *badVar
 	if !errors.As(error(&badVar{"X", "y"}), &bv) {
 		t.Fatal("badVar")
+	}
+}
+
+func TestPlatformFee(t *testing.T) {
+	c, err := loadConfig(envOf(map[string]string{"NITRO_PLATFORM_FEE_WALLET": "So11111111111111111111111111111111111111112", "NITRO_PLATFORM_FEE_SOL": "0.015"}))
+	if err != nil || c.PlatformFeeLamports != 15_000_000 || c.PlatformFeeWallet == "" {
+		t.Fatalf("platform fee = %q %d, %v", c.PlatformFeeWallet, c.PlatformFeeLamports, err)
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/nitro-runtime/nitro/auth"
 	"github.com/nitro-runtime/nitro/progress"
 	"github.com/nitro-runtime/nitro/socketio"
+	"github.com/nitro-runtime/nitro/solana/metadata"
 	"github.com/nitro-runtime/nitro/store"
 	"github.com/nitro-runtime/nitro/workers"
 )
@@ -36,6 +37,7 @@ type app struct {
 	asynq    *asynq.Server
 	client   *asynq.Client
 	api      *api.Server
+	meta     *metadata.Builtin // the metadata store, with the built-in cluster only
 	http     *http.Server
 	listener net.Listener
 	started  time.Time
@@ -84,11 +86,19 @@ func start(ctx context.Context, c *config, log zerolog.Logger, embedded bool) (a
 	if a.chain, err = startChain(ctx, c, a.listener.Addr().(*net.TCPAddr).Port, log); err != nil {
 		return a, err
 	}
+	if a.chain.cluster != nil {
+		if a.meta, err = a.newBuiltinMetadata(); err != nil {
+			return a, err
+		}
+	}
 	a.client = asynq.NewClient(a.broker.opt)
 	if a.api, err = a.newAPI(); err != nil {
 		return a, err
 	}
-	mux := a.registerWorkers()
+	mux, err := a.registerWorkers()
+	if err != nil {
+		return a, err
+	}
 	a.http = &http.Server{Handler: a.api.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		if err := a.http.Serve(a.listener); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -103,14 +113,16 @@ func start(ctx context.Context, c *config, log zerolog.Logger, embedded bool) (a
 	return a, nil
 }
 
-func (a *app) registerWorkers() *asynq.ServeMux {
+func (a *app) registerWorkers() (*asynq.ServeMux, error) {
 	rt := &workers.Runtime{Hub: a.hub, Runs: a.store, Metrics: a.api.Metrics(), Log: a.log}
 	mux := asynq.NewServeMux()
-	a.registerJobTypes(mux, rt)
+	if err := a.registerJobTypes(mux, rt); err != nil {
+		return nil, err
+	}
 	if a.cfg.TestTasks {
 		mux.Handle(workers.TestWalkType, rt.Wrap(workers.TestWalk()))
 	}
-	return mux
+	return mux, nil
 }
 
 func (a *app) shutdown(grace time.Duration) {
