@@ -52,3 +52,33 @@ func BenchmarkLaunchToken(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkConcurrentLaunches runs 50 launch_token jobs (pump, three buyers each) at
+// once on one worker process with concurrency 50 and the built-in cluster, and fails
+// if any of them does not complete. It reports the wall time for the whole batch.
+func BenchmarkConcurrentLaunches(b *testing.B) {
+	const launches = 50
+	envConcurrency = launches
+	defer func() { envConcurrency = 4 }()
+	e := newEnvSlot(b, 20*time.Millisecond, nil)
+	var wall time.Duration
+	for i := 0; b.Loop(); i++ {
+		b.StopTimer()
+		payloads := make([]any, launches)
+		for n := range payloads {
+			payloads[n] = e.setup(fmt.Sprintf("conc%d-%d", i, n), progress.PlatformPump, []float64{0.05, 0.05, 0.05}, false).payload(false)
+		}
+		b.StartTimer()
+		start := time.Now()
+		ids := make([]string, launches)
+		for n, p := range payloads {
+			ids[n] = e.enqueue(progress.LaunchToken, p)
+		}
+		for _, id := range ids {
+			e.mustComplete(e.wait(id), nil)
+		}
+		wall += time.Since(start)
+	}
+	b.ReportMetric(wall.Seconds()/float64(b.N), "s/50-launches")
+	b.ReportMetric(float64(launches*b.N)/wall.Seconds(), "launches/s")
+}

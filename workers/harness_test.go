@@ -101,6 +101,9 @@ func (e *env) timed(h http.Handler) http.Handler {
 	})
 }
 
+// envConcurrency is the asynq concurrency of a test env (the concurrency benchmark raises it).
+var envConcurrency = 4
+
 func (e *env) startWorkers() {
 	t := e.t
 	opt := asynq.RedisClientOpt{Addr: "127.0.0.1:6379", DB: jobsRedisDB}
@@ -123,7 +126,7 @@ func (e *env) startWorkers() {
 		t.Fatal(err)
 	}
 	srv := asynq.NewServer(opt, asynq.Config{
-		Concurrency: 4, Queues: queues, LogLevel: asynq.FatalLevel, DelayedTaskCheckInterval: 50 * time.Millisecond,
+		Concurrency: envConcurrency, Queues: queues, LogLevel: asynq.FatalLevel, DelayedTaskCheckInterval: 50 * time.Millisecond,
 		RetryDelayFunc: func(int, error, *asynq.Task) time.Duration { return 50 * time.Millisecond },
 		ErrorHandler:   asynq.ErrorHandlerFunc(func(context.Context, *asynq.Task, error) {}),
 	})
