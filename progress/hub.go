@@ -3,7 +3,9 @@ package progress
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
+	"hash/fnv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -21,7 +23,10 @@ type Record struct {
 	Seq          int64
 	Name         string // one of the Event* names
 	Payload      any
-	At           time.Time
+	// JSON is Payload encoded once by the hub, so the socket server and the store
+	// do not marshal it again (nil if it could not be encoded).
+	JSON []byte
+	At   time.Time
 }
 
 // Emitter delivers a record to the sockets that may see it (the socketio package).
@@ -48,14 +53,16 @@ var ErrUnknownLaunch = errors.New("unknown launch")
 // HubConfig tunes the hub. The zero value is valid.
 type HubConfig struct {
 	BufferSize int           // records waiting for persistence; default 65536
-	BatchSize  int           // records per database batch; default 512
+	BatchSize  int           // records per database batch; default 2048
+	Writers    int           // database writers, each owning the jobs that hash to it; default 2
 	FlushEvery time.Duration // longest wait before a partial batch is written; default 10ms
 	Now        func() time.Time
 }
 
 func (c HubConfig) withDefaults() HubConfig {
 	c.BufferSize = cmp.Or(c.BufferSize, 65536)
-	c.BatchSize = cmp.Or(c.BatchSize, 512)
+	c.BatchSize = cmp.Or(c.BatchSize, 2048)
+	c.Writers = cmp.Or(c.Writers, 2)
 	c.FlushEvery = cmp.Or(c.FlushEvery, 10*time.Millisecond)
 	if c.Now == nil {
 		c.Now = time.Now
@@ -78,10 +85,10 @@ type Hub struct {
 	launches LaunchTracker
 	log      zerolog.Logger
 
-	queue   chan Record
-	flushes chan chan struct{}
+	shards  []*shard
 	done    chan struct{}
 	closing sync.Once
+	loops   sync.WaitGroup
 
 	emitted, persisted, dropped, persistErrs atomic.Uint64
 
@@ -107,14 +114,27 @@ func (h *Hub) runBase() int64 {
 // NewHub starts the hub's persistence loop; Close stops it after a final flush.
 func NewHub(cfg HubConfig, e Emitter, p Persister, l LaunchTracker, log zerolog.Logger) *Hub {
 	cfg = cfg.withDefaults()
-	h := &Hub{
-		cfg: cfg, emitter: e, persist: p, launches: l, log: log,
-		queue:   make(chan Record, cfg.BufferSize),
-		flushes: make(chan chan struct{}),
-		done:    make(chan struct{}),
+	h := &Hub{cfg: cfg, emitter: e, persist: p, launches: l, log: log, done: make(chan struct{})}
+	for range cfg.Writers {
+		sh := &shard{queue: make(chan Record, max(cfg.BufferSize/cfg.Writers, 1)), flushes: make(chan chan struct{})}
+		h.shards = append(h.shards, sh)
+		h.loops.Add(1)
+		go h.loop(sh)
 	}
-	go h.loop()
 	return h
+}
+
+// shard is one database writer and its queue. A job always hashes to the same shard,
+// so its records are written in order while other jobs' batches go in parallel.
+type shard struct {
+	queue   chan Record
+	flushes chan chan struct{}
+}
+
+func (h *Hub) shardOf(jobID string) *shard {
+	f := fnv.New32a()
+	_, _ = f.Write([]byte(jobID))
+	return h.shards[int(f.Sum32()%uint32(len(h.shards)))]
 }
 
 // Stats returns the counters.
@@ -125,6 +145,9 @@ func (h *Hub) Stats() Stats {
 // publish emits r and queues it for persistence. Callers hold their job's lock, so
 // the order of one job's records is the order of the calls.
 func (h *Hub) publish(r Record) {
+	if b, err := json.Marshal(r.Payload); err == nil {
+		r.JSON = b
+	}
 	if h.emitter != nil {
 		h.emitter.Emit(r)
 		h.emitted.Add(1)
@@ -133,7 +156,7 @@ func (h *Hub) publish(r Record) {
 		return
 	}
 	select {
-	case h.queue <- r:
+	case h.shardOf(r.JobID).queue <- r:
 	default:
 		if n := h.dropped.Add(1); n == 1 || n%1000 == 0 {
 			h.log.Error().Uint64("dropped", n).Str("job_id", r.JobID).Msg("progress buffer full: event not persisted")
@@ -143,44 +166,51 @@ func (h *Hub) publish(r Record) {
 
 // Flush returns once every record published before the call is persisted (or ctx ends).
 func (h *Hub) Flush(ctx context.Context) error {
-	ack := make(chan struct{})
-	select {
-	case h.flushes <- ack:
-	case <-h.done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
+	acks := make([]chan struct{}, len(h.shards))
+	for i, sh := range h.shards {
+		acks[i] = make(chan struct{})
+		select {
+		case sh.flushes <- acks[i]:
+		case <-h.done:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
-	select {
-	case <-ack:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
+	for _, ack := range acks {
+		select {
+		case <-ack:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
+	return nil
 }
 
-// Close flushes what is queued and stops the loop. Publishing after Close is a bug.
+// Close flushes what is queued and stops the writers. Publishing after Close is a bug.
 func (h *Hub) Close(ctx context.Context) error {
 	err := h.Flush(ctx)
 	h.closing.Do(func() { close(h.done) })
+	h.loops.Wait()
 	return err
 }
 
-func (h *Hub) loop() {
+func (h *Hub) loop(sh *shard) {
+	defer h.loops.Done()
 	batch := make([]Record, 0, h.cfg.BatchSize)
 	tick := time.NewTicker(h.cfg.FlushEvery)
 	defer tick.Stop()
 	for {
 		select {
-		case r := <-h.queue:
+		case r := <-sh.queue:
 			batch = append(batch, r)
 			if len(batch) >= h.cfg.BatchSize {
 				batch = h.write(batch)
 			}
 		case <-tick.C:
 			batch = h.write(batch)
-		case ack := <-h.flushes:
-			batch = h.drain(batch)
+		case ack := <-sh.flushes:
+			batch = h.drain(sh, batch)
 			close(ack)
 		case <-h.done:
 			return
@@ -188,11 +218,11 @@ func (h *Hub) loop() {
 	}
 }
 
-// drain writes everything queued right now, in batches.
-func (h *Hub) drain(batch []Record) []Record {
+// drain writes everything queued on sh right now, in batches.
+func (h *Hub) drain(sh *shard, batch []Record) []Record {
 	for {
 		select {
-		case r := <-h.queue:
+		case r := <-sh.queue:
 			batch = append(batch, r)
 			if len(batch) >= h.cfg.BatchSize {
 				batch = h.write(batch)

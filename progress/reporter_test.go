@@ -285,3 +285,40 @@ func (recEmitterNop) Emit(Record) {}
 type nopPersister struct{}
 
 func (nopPersister) PersistEvents(context.Context, []Record) error { return nil }
+
+// With several writers, each job's records still reach the database in order, every
+// record of every job is persisted by Flush, and the payload is encoded once.
+func TestHubShardsKeepPerJobOrder(t *testing.T) {
+	p := &memPersister{}
+	h := NewHub(HubConfig{Writers: 3, BatchSize: 7, FlushEvery: time.Millisecond}, &recEmitter{}, p, nil, zerolog.Nop())
+	var wg sync.WaitGroup
+	for j := range 12 {
+		wg.Add(1)
+		go func(j int) {
+			defer wg.Done()
+			r := h.Start(Job{ID: fmt.Sprintf("job-%d", j), UserID: "u"}, plan3)
+			r.Enter(1)
+			for i := range 40 {
+				r.Step("s", fmt.Sprint(i), 40, nil)
+			}
+			r.Complete()
+		}(j)
+	}
+	wg.Wait()
+	if err := h.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	last := map[string]int64{}
+	for _, rec := range p.recs {
+		if rec.Seq <= last[rec.JobID] {
+			t.Fatalf("job %s persisted out of order", rec.JobID)
+		}
+		last[rec.JobID] = rec.Seq
+		if len(rec.JSON) == 0 {
+			t.Fatal("record reached the persister without its encoded payload")
+		}
+	}
+	if len(p.recs) != 12*42 || len(last) != 12 {
+		t.Fatalf("persisted %d records of %d jobs, want %d of 12", len(p.recs), len(last), 12*42)
+	}
+}

@@ -14,7 +14,10 @@ import (
 // socket in both receives it once. It implements progress.Emitter: it encodes the
 // payload once and never waits on a client.
 func (s *Server) Emit(r progress.Record) {
-	data, err := json.Marshal(r.Payload)
+	data, err := r.JSON, error(nil)
+	if data == nil { // a record that did not come through the hub
+		data, err = json.Marshal(r.Payload)
+	}
 	if err != nil {
 		s.emitErrors.Add(1)
 		s.log.Error().Err(err).Str("job_id", r.JobID).Str("event", r.Name).Msg("encode progress event")

@@ -77,7 +77,7 @@ func (s *Store) PersistEvents(ctx context.Context, batch []progress.Record) erro
 	seqs, payloads, ats := make([]int64, n), make([][]byte, n), make([]time.Time, n)
 	now := time.Now()
 	for i, r := range batch {
-		b, err := encodePayload(r.Payload)
+		b, err := encodeRecord(r)
 		if err != nil {
 			return fmt.Errorf("persist events: job %s seq %d: %w", r.JobID, r.Seq, err)
 		}
@@ -97,15 +97,28 @@ func (s *Store) PersistEvents(ctx context.Context, batch []progress.Record) erro
 // holding it must not cost the whole batch.
 var nulEscape = []byte(`\u0000`)
 
+// encodeRecord uses the bytes the progress hub already encoded, when it did.
+func encodeRecord(r progress.Record) ([]byte, error) {
+	if r.JSON != nil {
+		return sanitizeJSON(r.JSON), nil
+	}
+	return encodePayload(r.Payload)
+}
+
 func encodePayload(p any) ([]byte, error) {
 	b, err := json.Marshal(p)
 	if err != nil {
 		return nil, err
 	}
+	return sanitizeJSON(b), nil
+}
+
+// sanitizeJSON replaces \u0000, which jsonb refuses; the input is not modified.
+func sanitizeJSON(b []byte) []byte {
 	if bytes.Contains(b, nulEscape) {
-		b = bytes.ReplaceAll(b, nulEscape, []byte(`\ufffd`))
+		return bytes.ReplaceAll(b, nulEscape, []byte(`\ufffd`))
 	}
-	return b, nil
+	return b
 }
 
 // JobEvents returns up to limit events of job id with seq > afterSeq, in seq order.
