@@ -73,7 +73,7 @@ func runLaunch(t *testing.T, s *server, a *agent, sock string, payload map[strin
 		t.Fatalf("launch %s ended %s: %s\nlogs:\n%s", id, job.State, job.Error, tail(s.logs.String(), 60))
 	}
 	var res launchResult
-	mustJSON(t, s.resultOf(job), &res)
+	mustJSON(t, job.Result, &res)
 	mint, err := solana.PublicKeyFromBase58(res.TokenAddress)
 	if err != nil {
 		t.Fatalf("result tokenAddress %q: %v", res.TokenAddress, err)
@@ -218,7 +218,7 @@ func runSell(t *testing.T, s *server, chain rpc, a *agent, typ progress.WorkerTy
 	})
 	checkRun(t, a.events(payload["userId"].(string), false), id, progress.StatusCompleted)
 	var res sellResult
-	mustJSON(t, s.resultOf(job), &res)
+	mustJSON(t, job.Result, &res)
 	if len(res.Signatures) == 0 || res.TokensSold <= 0 || res.SolReceived <= 0 {
 		t.Errorf("%s result = %s", typ, job.Result)
 	}
