@@ -21,8 +21,9 @@ import (
 // which runs at start and then once a minute, hands it back as a retry. After a
 // restart the task therefore runs again 60-67 s after the kill. Measured: a launch
 // takes about 4 s, a kill trial 70-75 s (9 s when the kill beat the first pickup),
-// so CI runs NITRO_FAULT_TRIALS=3 (with NITRO_FAULT_LAUNCHES=2 launches in flight
-// at each kill, each cut at its own point; about 4 minutes) and `make soak` runs
+// so CI runs NITRO_FAULT_TRIALS=5 (with NITRO_FAULT_LAUNCHES=2 launches in flight
+// at each kill, each cut at its own point: 10 interrupted launches in about 6
+// minutes) and `make soak` runs
 // 200 (about 4 hours). Nothing is re-enqueued by hand: the runtime recovers alone.
 
 // faultJobTimeout bounds one launch through a kill: the lease recovery above plus a
@@ -202,7 +203,7 @@ func calibrate(t *testing.T, s *server, chain rpc, tl *tally) time.Duration {
 }
 
 func TestKillDuringLaunch(t *testing.T) {
-	trials, perTrial := envInt("NITRO_FAULT_TRIALS", 3), envInt("NITRO_FAULT_LAUNCHES", 2)
+	trials, perTrial := envInt("NITRO_FAULT_TRIALS", 5), envInt("NITRO_FAULT_LAUNCHES", 2)
 	chain := startFaultChain(t)
 	s := startServer(t, chain.env()...)
 	tl := &tally{suite: "kill9"}
