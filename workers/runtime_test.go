@@ -23,7 +23,11 @@ type recorder struct {
 	recs []progress.Record
 }
 
-func (r *recorder) Emit(rec progress.Record) { r.mu.Lock(); r.recs = append(r.recs, rec); r.mu.Unlock() }
+func (r *recorder) Emit(rec progress.Record) {
+	r.mu.Lock()
+	r.recs = append(r.recs, rec)
+	r.mu.Unlock()
+}
 func (r *recorder) progressOf(job string) []progress.WorkerProgressEvent {
 	r.mu.Lock()
 	defer r.mu.Unlock()
