@@ -43,6 +43,9 @@ type config struct {
 	DataDir        string
 	TestTasks      bool
 	SkipMigrations bool
+	// Metadata picks where token metadata is uploaded: "auto" (the built-in store with
+	// the built-in cluster, pump.fun / letsbonk otherwise), "builtin" or "remote".
+	Metadata string
 	// PlatformFeeWallet receives PlatformFeeLamports from each launch's funding wallet.
 	PlatformFeeWallet   string
 	PlatformFeeLamports uint64
@@ -91,6 +94,11 @@ func loadConfig(getenv func(string) string) (*config, error) {
 		errs = append(errs, err)
 	}
 	errs = append(errs, c.platformFee(get)...)
+	switch c.Metadata = or(get("NITRO_METADATA"), "auto"); c.Metadata {
+	case "auto", "builtin", "remote":
+	default:
+		errs = append(errs, &badVar{"NITRO_METADATA", `must be "auto", "builtin" or "remote"`})
+	}
 	c.ShutdownTimeout = 25 * time.Second
 	if v := get("NITRO_SHUTDOWN_TIMEOUT"); v != "" {
 		d, perr := time.ParseDuration(v)

@@ -37,6 +37,7 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 		"NITRO_PLATFORM_FEE_SOL":    {"NITRO_PLATFORM_FEE_WALLET": "So11111111111111111111111111111111111111112", "NITRO_PLATFORM_FEE_SOL": "-1"},
 		"NITRO_PLATFORM_FEE_WALLET": {"NITRO_PLATFORM_FEE_SOL": "0.1"},
 		"NITRO_SHUTDOWN_TIMEOUT":    {"NITRO_SHUTDOWN_TIMEOUT": "forever"},
+		"NITRO_METADATA":            {"NITRO_METADATA": "ipfs"},
 	}
 	for name, env := range cases {
 		_, err := loadConfig(envOf(env))

@@ -86,7 +86,7 @@ func start(ctx context.Context, c *config, log zerolog.Logger, embedded bool) (a
 	if a.chain, err = startChain(ctx, c, a.listener.Addr().(*net.TCPAddr).Port, log); err != nil {
 		return a, err
 	}
-	if a.chain.cluster != nil {
+	if c.Metadata == "builtin" || (c.Metadata == "auto" && a.chain.cluster != nil) {
 		if a.meta, err = a.newBuiltinMetadata(); err != nil {
 			return a, err
 		}
