@@ -57,15 +57,16 @@ func TestServeFallsBackToEmbeddedRedis(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var logs strings.Builder
-	log := zerolog.New(&syncWriter{mu: make(chan struct{}, 1), w: &logs})
+	var buf strings.Builder
+	logs := &syncWriter{mu: make(chan struct{}, 1), w: &buf}
+	log := zerolog.New(logs)
 	ctx := context.Background()
 	a, err := start(ctx, c, log, true)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer a.shutdown(10 * time.Second)
-	if a.broker.embedded == nil || !strings.Contains(readLogs(&logs, a), "EMBEDDED") {
+	if a.broker.embedded == nil || !strings.Contains(logs.String(), "EMBEDDED") {
 		t.Fatalf("no embedded redis announced; logs: %s", logs.String())
 	}
 	body, _ := json.Marshal(workers.TestWalkPayload{UserID: "u1", Phases: 2, Steps: 2})
@@ -126,11 +127,16 @@ func TestServeRefusesUnreachableDatabase(t *testing.T) {
 	}
 }
 
-func readLogs(b *strings.Builder, _ *app) string { return b.String() }
-
 type syncWriter struct {
 	mu chan struct{}
 	w  io.Writer
+}
+
+// String returns what was written so far (w must be a fmt.Stringer).
+func (s *syncWriter) String() string {
+	s.mu <- struct{}{}
+	defer func() { <-s.mu }()
+	return s.w.(fmt.Stringer).String()
 }
 
 func (s *syncWriter) Write(p []byte) (int, error) {
