@@ -52,20 +52,26 @@ func (a *pumpCreateArgs) validate(g *pumpGlobal) error {
 	return nil
 }
 
-// pumpCreateAccounts checks the 16 fixed create_v2 accounts.
-func pumpCreateAccounts(ic *InstructionContext) (*accountList, pumpGlobal, error) {
-	l, err := newAccountList(ic, 16)
-	if err != nil {
-		return nil, pumpGlobal{}, err
-	}
+// pumpCreatePrefix checks the first five accounts both creates share (mint, mint
+// authority, curve, the curve's token account under tokenProgram, Global).
+func pumpCreatePrefix(l *accountList, tokenProgram solana.PublicKey) (solana.PublicKey, pumpGlobal) {
 	mint := l.signer(0).Key
 	l.mut(0)
 	l.pda(1, PumpProgramID, []byte("mint-authority"))
 	curve := l.mut(2).Key
 	l.pda(2, PumpProgramID, []byte("bonding-curve"), mint[:])
 	l.mut(3)
-	l.pda(3, solana.SPLAssociatedTokenAccountProgramID, curve[:], solana.Token2022ProgramID[:], mint[:])
-	g := pumpLoadGlobal(l, 4)
+	l.pda(3, solana.SPLAssociatedTokenAccountProgramID, curve[:], tokenProgram[:], mint[:])
+	return mint, pumpLoadGlobal(l, 4)
+}
+
+// pumpCreateAccounts checks the 16 fixed create_v2 accounts.
+func pumpCreateAccounts(ic *InstructionContext) (*accountList, pumpGlobal, error) {
+	l, err := newAccountList(ic, 16)
+	if err != nil {
+		return nil, pumpGlobal{}, err
+	}
+	mint, g := pumpCreatePrefix(l, solana.Token2022ProgramID)
 	l.signer(5)
 	l.mut(5)
 	l.program(6, solana.SystemProgramID)

@@ -13,14 +13,7 @@ func pumpLegacyAccounts(ic *InstructionContext) (*accountList, pumpGlobal, error
 	if err != nil {
 		return nil, pumpGlobal{}, err
 	}
-	mint := l.signer(0).Key
-	l.mut(0)
-	l.pda(1, PumpProgramID, []byte("mint-authority"))
-	curve := l.mut(2).Key
-	l.pda(2, PumpProgramID, []byte("bonding-curve"), mint[:])
-	l.mut(3)
-	l.pda(3, solana.SPLAssociatedTokenAccountProgramID, curve[:], solana.TokenProgramID[:], mint[:])
-	g := pumpLoadGlobal(l, 4)
+	mint, g := pumpCreatePrefix(l, solana.TokenProgramID)
 	l.program(5, MetaplexProgramID)
 	l.mut(6)
 	l.pda(6, MetaplexProgramID, []byte("metadata"), MetaplexProgramID[:], mint[:])

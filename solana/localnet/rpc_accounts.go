@@ -68,33 +68,32 @@ func encodeAccount(acc Account, cfg commonConfig) (*uiAccount, error) {
 	return ui, nil
 }
 
-func rpcGetBalance(c *Cluster, params json.RawMessage) (any, error) {
+// keyParam reads the [pubkey, config?] parameters of an account read and checks the
+// config (commitment, minContextSlot).
+func (c *Cluster) keyParam(params json.RawMessage) (solana.PublicKey, commonConfig, error) {
 	var key string
 	var cfg commonConfig
 	if err := positional(params, 1, &key, &cfg); err != nil {
-		return nil, err
+		return solana.PublicKey{}, cfg, err
 	}
 	k, err := parseKey(key)
 	if err != nil {
-		return nil, err
+		return solana.PublicKey{}, cfg, err
 	}
-	if err := c.checkConfig(cfg); err != nil {
+	return k, cfg, c.checkConfig(cfg)
+}
+
+func rpcGetBalance(c *Cluster, params json.RawMessage) (any, error) {
+	k, _, err := c.keyParam(params)
+	if err != nil {
 		return nil, err
 	}
 	return c.ctxValue(c.bank.Balance(k)), nil
 }
 
 func rpcGetAccountInfo(c *Cluster, params json.RawMessage) (any, error) {
-	var key string
-	var cfg commonConfig
-	if err := positional(params, 1, &key, &cfg); err != nil {
-		return nil, err
-	}
-	k, err := parseKey(key)
+	k, cfg, err := c.keyParam(params)
 	if err != nil {
-		return nil, err
-	}
-	if err := c.checkConfig(cfg); err != nil {
 		return nil, err
 	}
 	acc, ok := c.bank.GetAccount(k)
