@@ -13,6 +13,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -165,7 +166,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 			s.onConnection(sock)
 		}
 	})
-	s.handler = s.io.ServeHandler(nil)
+	s.handler = withoutWSExtensions(s.io.ServeHandler(nil))
 	return s, nil
 }
 
@@ -175,6 +176,12 @@ func (s *Server) options() *sio.ServerOptions {
 	opts.SetPingTimeout(s.cfg.PingTimeout)
 	opts.SetMaxHttpBufferSize(s.cfg.MaxHTTPBufferSize)
 	opts.SetServeClient(false)
+	// A non-nil PerMessageDeflate moves the library's websocket broadcasts off its
+	// per-socket gorilla PreparedMessage (a fresh 4 KB fake connection per socket per
+	// packet, half the fan-out CPU in profiles) onto a plain write through each
+	// connection's own buffer. The threshold keeps every frame uncompressed, as Node's
+	// socket.io does by default; only the extension is negotiated.
+	opts.SetPerMessageDeflate(&types.PerMessageDeflate{Threshold: math.MaxInt32})
 	opts.SetCors(&types.Cors{
 		Origin:      append([]string(nil), s.cfg.CORSOrigins...),
 		Credentials: true,
@@ -187,6 +194,21 @@ func (s *Server) options() *sio.ServerOptions {
 	csr.SetSkipMiddlewares(false)
 	opts.SetConnectionStateRecovery(csr)
 	return opts
+}
+
+// withoutWSExtensions hides the client's websocket extension offers from the library.
+// options() sets a PerMessageDeflate for its cheaper write path, which also makes the
+// library's upgrader negotiate compression; a compressed client frame is limited by
+// MaxHTTPBufferSize before inflation only, so a 64 KB frame could expand to megabytes.
+// Without an offer nothing is negotiated and frames stay plain both ways.
+func withoutWSExtensions(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Sec-WebSocket-Extensions") != "" {
+			r = r.Clone(r.Context())
+			r.Header.Del("Sec-WebSocket-Extensions")
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // Handler serves the Socket.IO endpoint; mount it at /socket.io/ on the API's mux.

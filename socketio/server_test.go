@@ -142,3 +142,29 @@ func TestEmitRightAfterConnect(t *testing.T) {
 		c.close()
 	}
 }
+
+// TestNoCompressionNegotiated: a client offering permessage-deflate (browsers and Node's
+// ws do) gets plain frames. The server's PerMessageDeflate option only selects the
+// library's cheaper write path; negotiating it would let a client send compressed frames
+// that the size limit checks before inflation.
+func TestNoCompressionNegotiated(t *testing.T) {
+	h := newHarness(t, Config{})
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	c, resp, err := websocket.Dial(ctx, "ws://"+h.addr+"/socket.io/?EIO=4&transport=websocket",
+		&websocket.DialOptions{CompressionMode: websocket.CompressionContextTakeover})
+	if err != nil {
+		t.Fatalf("dial: %v", err)
+	}
+	defer c.CloseNow()
+	if resp.Request.Header.Get("Sec-WebSocket-Extensions") == "" {
+		t.Fatal("the client did not offer permessage-deflate; the test proves nothing")
+	}
+	if ext := resp.Header.Get("Sec-WebSocket-Extensions"); ext != "" {
+		t.Errorf("server negotiated %q, want no extension", ext)
+	}
+	_, open, err := c.Read(ctx)
+	if err != nil || !strings.HasPrefix(string(open), "0{") || !strings.Contains(string(open), `"sid"`) {
+		t.Fatalf("engine.io open packet %q, %v", open, err)
+	}
+}
