@@ -176,6 +176,7 @@ func (s *Server) options() *sio.ServerOptions {
 	opts.SetPingTimeout(s.cfg.PingTimeout)
 	opts.SetMaxHttpBufferSize(s.cfg.MaxHTTPBufferSize)
 	opts.SetServeClient(false)
+	opts.SetParser(newEventParser())
 	// A non-nil PerMessageDeflate moves the library's websocket broadcasts off its
 	// per-socket gorilla PreparedMessage (a fresh 4 KB fake connection per socket per
 	// packet, half the fan-out CPU in profiles) onto a plain write through each
