@@ -30,6 +30,8 @@ test/short: ## quick loop without the race detector
 bench: e2e/deps ## benchmarks (figures in README); the e2e fan-out runs once per rate, ~1 min each
 	$(GO) test -run '^$$' -bench . -benchtime 2s $$($(GO) list $(PKGS) | grep -v '/e2e$$')
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m ./e2e/
+	NITRO_BENCH_USERS=1000 NITRO_BENCH_ADMINS=0 NITRO_BENCH_RATES=10000,20000,30000 \
+		$(GO) test -run '^$$' -bench SocketFanout -benchtime 1x -timeout 30m ./e2e/
 
 lint: ## gofmt and go vet
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)

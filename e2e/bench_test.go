@@ -54,9 +54,9 @@ func BenchmarkSocketFanout(b *testing.B) {
 	if testing.Short() {
 		b.Skip("starts nitro serve and 1,000 sockets")
 	}
-	sc := fanoutScenario{Sockets: benchEnvInt("NITRO_BENCH_SOCKETS", 1000), Users: benchEnvInt("NITRO_BENCH_USERS", 200),
-		Admins: benchEnvInt("NITRO_BENCH_ADMINS", 10), Procs: benchEnvInt("NITRO_BENCH_PROCS", 1),
-		Warmup: 2 * time.Second, Window: time.Duration(benchEnvInt("NITRO_BENCH_WINDOW", 10)) * time.Second,
+	sc := fanoutScenario{Sockets: benchEnvInt("NITRO_BENCH_SOCKETS", 1000, 1), Users: benchEnvInt("NITRO_BENCH_USERS", 200, 1),
+		Admins: benchEnvInt("NITRO_BENCH_ADMINS", 10, 0), Procs: benchEnvInt("NITRO_BENCH_PROCS", 1, 1),
+		Warmup: 2 * time.Second, Window: time.Duration(benchEnvInt("NITRO_BENCH_WINDOW", 10, 1)) * time.Second,
 		PprofDir: os.Getenv("NITRO_BENCH_PPROF_DIR"), GOGC: os.Getenv("NITRO_BENCH_GOGC"),
 		Unwatched: os.Getenv("NITRO_BENCH_UNWATCHED") == "1"}
 	if sc.Unwatched {
@@ -68,7 +68,7 @@ func BenchmarkSocketFanout(b *testing.B) {
 			b.Fatalf("NITRO_BENCH_RATES: bad rate %q", f)
 		}
 		sc.Rate = rate
-		name := fmt.Sprintf("events=%g", rate)
+		name := fmt.Sprintf("events=%g,rooms=%d,admins=%d", rate, sc.Users, sc.Admins)
 		if sc.Unwatched {
 			name += ",unwatched"
 		}
@@ -139,7 +139,7 @@ func startBenchServer(b *testing.B, sc fanoutScenario) *benchServer {
 		"NITRO_JWT_SECRET=" + jwtSecret, "NITRO_API_KEYS=" + apiKey, "NITRO_ADMIN_PASSWORD=" + adminPass,
 		"NITRO_MASTER_KEY=" + base64.StdEncoding.EncodeToString([]byte("0123456789abcdef0123456789abcdef")),
 		"NITRO_DATA_DIR=" + b.TempDir(), "NITRO_TEST_TASKS=1", "CORS_ORIGINS=" + appOrigin,
-		"LOG_FORMAT=json", "LOG_LEVEL=warn", fmt.Sprintf("WORKER_CONCURRENCY=%d", sc.Users+10)}
+		"LOG_FORMAT=json", "LOG_LEVEL=warn", fmt.Sprintf("WORKER_CONCURRENCY=%d", min(sc.Users+10, 1000))}
 	if sc.GOGC != "" {
 		env = append(env, "GOGC="+sc.GOGC)
 	}
@@ -252,7 +252,9 @@ func (s *benchServer) profile(b *testing.B, path string, d time.Duration) {
 		defer resp.Body.Close()
 		var body []byte
 		if body, err = io.ReadAll(resp.Body); err == nil {
-			err = os.WriteFile(path, body, 0o644)
+			if err = os.MkdirAll(filepath.Dir(path), 0o755); err == nil {
+				err = os.WriteFile(path, body, 0o644)
+			}
 		}
 	}
 	if err != nil {
@@ -457,9 +459,9 @@ func report(b *testing.B, srv *benchServer, clients []*fanoutClient, w window, w
 		{float64(sum.OrderViolations), "order-violations"}, {emitted, "emitted"}, {persisted, "persisted"},
 		{100 * w.cpuS / w.secs, "server-cpu-%"}, {w.idleCPUPct, "idle-cpu-%"},
 		{w.cpuS * 1e6 / w.emitted, "cpu-µs/event"}, {w.cpuS * 1e6 / float64(sum.WindowDeliveries), "cpu-µs/delivery"},
-		{100 * sum.ClientCPUS / w.secs, "client-cpu-%"}, {w.load, "load-avg"},
+		{100 * sum.ClientCPUS / w.secs, "client-cpu-%"}, {w.load, "load-avg"}, {peakRSSMB(srv.pid), "peak-rss-MB"},
 	} {
-		if !math.IsInf(m.v, 0) {
+		if !math.IsInf(m.v, 0) && !math.IsNaN(m.v) {
 			b.ReportMetric(m.v, m.unit)
 		}
 	}
@@ -496,6 +498,21 @@ func procCPU(b *testing.B, pid int) float64 {
 	return (ut + st) / 100
 }
 
+// peakRSSMB is the process's peak resident memory (VmHWM), or NaN.
+func peakRSSMB(pid int) float64 {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return math.NaN()
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
+			return kb / 1024
+		}
+	}
+	return math.NaN()
+}
+
 // loadAvg is the machine's 1-minute load average: other processes share the cores.
 func loadAvg() float64 {
 	raw, _ := os.ReadFile("/proc/loadavg")
@@ -516,8 +533,9 @@ func benchPort(b *testing.B) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-func benchEnvInt(name string, def int) int {
-	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
+// benchEnvInt reads a count of at least least from the environment, or def.
+func benchEnvInt(name string, def, least int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v >= least {
 		return v
 	}
 	return def
