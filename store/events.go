@@ -153,3 +153,27 @@ func (s *Store) JobSteps(ctx context.Context, id string) ([]progress.WorkerStepE
 	}
 	return steps, nil
 }
+
+// pruneBatch bounds one DELETE of PruneEvents, so no statement holds its locks (or
+// builds WAL) for long while the progress writers keep inserting.
+const pruneBatch = 5000
+
+// PruneEvents deletes the progress events stored before before, in batches, and
+// returns how many it deleted. Jobs keep their rows and latest progress, launches
+// their state: snapshots and the job endpoints still answer, only the event history of
+// old jobs is gone. It stops early, with what it deleted so far, when ctx ends.
+func (s *Store) PruneEvents(ctx context.Context, before time.Time) (int64, error) {
+	var total int64
+	for {
+		tag, err := s.pool.Exec(ctx, `
+			DELETE FROM job_events WHERE ctid = ANY (ARRAY(
+				SELECT ctid FROM job_events WHERE created_at < $1 LIMIT $2))`, before, pruneBatch)
+		if err != nil {
+			return total, fmt.Errorf("prune events before %s: %w", before.Format(time.RFC3339), err)
+		}
+		total += tag.RowsAffected()
+		if tag.RowsAffected() < pruneBatch {
+			return total, nil
+		}
+	}
+}

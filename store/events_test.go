@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
@@ -8,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/nitro-runtime/nitro/progress"
 	"github.com/nitro-runtime/nitro/store"
@@ -223,5 +225,49 @@ func TestPersistEventsConcurrentOverlappingBatches(t *testing.T) {
 	n, err := s.QueryInt(ctx, `SELECT count(*) FROM job_events`)
 	if err != nil || n != jobs*perJob {
 		t.Fatalf("events = %d, %v; want %d", n, err, jobs*perJob)
+	}
+}
+
+func TestPruneEventsKeepsJobsAndRecentEvents(t *testing.T) {
+	t.Parallel()
+	s, ctx := storetest.New(t), t.Context()
+	old, recent := time.Now().Add(-48*time.Hour), time.Now()
+	var batch []progress.Record
+	for i := int64(1); i <= 12000; i++ { // more than one delete batch
+		r := stepRec("old", "u", i, int(i))
+		r.At = old
+		batch = append(batch, r)
+	}
+	last := progressRec("old", "u", 12001, progress.StatusCompleted, 100)
+	last.At = old
+	batch = append(batch, last)
+	for i := int64(1); i <= 10; i++ {
+		batch = append(batch, stepRec("new", "u", i, int(i)))
+	}
+	must(t, s.PersistEvents(ctx, batch))
+
+	n, err := s.PruneEvents(ctx, recent.Add(-24*time.Hour))
+	must(t, err)
+	if n != 12001 {
+		t.Errorf("pruned %d events, want 12001", n)
+	}
+	if evs, err := s.JobEvents(ctx, "old", 0, 100); err != nil || len(evs) != 0 {
+		t.Errorf("old job still has %d events (%v)", len(evs), err)
+	}
+	if evs, err := s.JobEvents(ctx, "new", 0, 100); err != nil || len(evs) != 10 {
+		t.Errorf("recent job has %d events (%v), want 10", len(evs), err)
+	}
+	j, err := s.GetJob(ctx, "old")
+	must(t, err)
+	if j.State != store.JobCompleted || j.LatestProgress == nil || j.LatestProgress.Progress != 100 {
+		t.Errorf("old job after pruning: %+v", j)
+	}
+	if n, err := s.PruneEvents(ctx, recent.Add(-24*time.Hour)); err != nil || n != 0 {
+		t.Errorf("second prune: %d, %v; want nothing left to delete", n, err)
+	}
+	canceled, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := s.PruneEvents(canceled, recent.Add(time.Hour)); err == nil {
+		t.Error("prune with a canceled context: no error")
 	}
 }

@@ -52,9 +52,14 @@ type config struct {
 	// ShutdownTimeout is how long in-flight jobs get after SIGTERM before asynq hands
 	// them back to the queue.
 	ShutdownTimeout time.Duration
+	// EventRetention is how long progress events are kept (0: forever).
+	EventRetention time.Duration
 	// generated lists the secrets made up for development, to print once.
 	generated []string
 }
+
+// defaultEventRetention keeps a month of progress history.
+const defaultEventRetention = 30 * 24 * time.Hour
 
 const defaultDatabaseURL = "postgres://postgres@127.0.0.1:5432/nitro?sslmode=disable"
 
@@ -106,6 +111,19 @@ func loadConfig(getenv func(string) string) (*config, error) {
 			errs = append(errs, &badVar{"NITRO_SHUTDOWN_TIMEOUT", "must be a duration from 1s to 1h, like 25s"})
 		} else {
 			c.ShutdownTimeout = d
+		}
+	}
+	c.EventRetention = defaultEventRetention
+	switch v := get("NITRO_EVENT_RETENTION"); v {
+	case "":
+	case "0", "off":
+		c.EventRetention = 0
+	default:
+		d, perr := time.ParseDuration(v)
+		if perr != nil || d < 24*time.Hour {
+			errs = append(errs, &badVar{"NITRO_EVENT_RETENTION", `must be a duration of at least 24h, like 720h, or "off"`})
+		} else {
+			c.EventRetention = d
 		}
 	}
 	errs = append(errs, c.validate(get)...)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 )
 
 func envOf(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -38,11 +39,26 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 		"NITRO_PLATFORM_FEE_WALLET": {"NITRO_PLATFORM_FEE_SOL": "0.1"},
 		"NITRO_SHUTDOWN_TIMEOUT":    {"NITRO_SHUTDOWN_TIMEOUT": "forever"},
 		"NITRO_METADATA":            {"NITRO_METADATA": "ipfs"},
+		"NITRO_EVENT_RETENTION":     {"NITRO_EVENT_RETENTION": "1h"},
 	}
 	for name, env := range cases {
 		_, err := loadConfig(envOf(env))
 		if err == nil || !strings.Contains(err.Error(), name) {
 			t.Errorf("%s: err = %v, want it to name %s", name, err, name)
+		}
+	}
+}
+
+func TestEventRetention(t *testing.T) {
+	for v, want := range map[string]time.Duration{"": 30 * 24 * time.Hour, "off": 0, "0": 0, "48h": 48 * time.Hour} {
+		c, err := loadConfig(envOf(map[string]string{"NITRO_EVENT_RETENTION": v}))
+		if err != nil || c.EventRetention != want {
+			t.Errorf("NITRO_EVENT_RETENTION=%q: %v, %v; want %v", v, c.EventRetention, err, want)
+		}
+	}
+	for _, v := range []string{"1h", "23h59m", "-48h", "month"} {
+		if _, err := loadConfig(envOf(map[string]string{"NITRO_EVENT_RETENTION": v})); err == nil {
+			t.Errorf("NITRO_EVENT_RETENTION=%q accepted", v)
 		}
 	}
 }

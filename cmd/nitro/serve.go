@@ -41,6 +41,8 @@ type app struct {
 	http     *http.Server
 	listener net.Listener
 	started  time.Time
+	// stopRetention ends the background pruning of old progress events.
+	stopRetention func()
 }
 
 func serve(ctx context.Context, c *config, _ []string, log zerolog.Logger, stdout io.Writer, embedded bool) error {
@@ -109,6 +111,7 @@ func start(ctx context.Context, c *config, log zerolog.Logger, embedded bool) (a
 	if err := a.asynq.Start(mux); err != nil {
 		return a, fmt.Errorf("start workers: %w", err)
 	}
+	a.stopRetention = startRetention(a.store, c.EventRetention, pruneEventsEvery, log)
 	log.Info().Str("addr", a.listener.Addr().String()).Str("redis", a.broker.desc).Str("solana", a.chain.desc).Msg("nitro is up")
 	return a, nil
 }
@@ -154,6 +157,9 @@ func (a *app) shutdown(grace time.Duration) {
 	}
 	if a.broker != nil {
 		a.broker.Close()
+	}
+	if a.stopRetention != nil {
+		a.stopRetention()
 	}
 	if a.store != nil {
 		a.store.Close()
