@@ -55,6 +55,9 @@ type Config struct {
 	MaxHTTPBufferSize int64
 	// RecoveryWindow is how long a dropped client can come back and get what it missed.
 	RecoveryWindow time.Duration
+	// RecoveryBytes bounds the events kept for those clients; at rates where the window
+	// would need more, the oldest go first and a client away longer gets the snapshot.
+	RecoveryBytes int64
 	// SnapshotLimit caps each list of the admin room's snapshot.
 	SnapshotLimit   int
 	SnapshotTimeout time.Duration
@@ -71,6 +74,7 @@ func (c Config) withDefaults() Config {
 	c.PingTimeout = cmp.Or(c.PingTimeout, DefaultPingTimeout)
 	c.MaxHTTPBufferSize = cmp.Or(c.MaxHTTPBufferSize, DefaultMaxHTTPBufferSize)
 	c.RecoveryWindow = cmp.Or(c.RecoveryWindow, DefaultRecoveryWindow)
+	c.RecoveryBytes = cmp.Or(c.RecoveryBytes, DefaultRecoveryBytes)
 	c.SnapshotLimit = cmp.Or(c.SnapshotLimit, DefaultSnapshotLimit)
 	c.SnapshotTimeout = cmp.Or(c.SnapshotTimeout, DefaultSnapshotTimeout)
 	c.EventRate = cmp.Or(c.EventRate, DefaultEventRate)
@@ -86,6 +90,9 @@ func (c Config) validate() error {
 	}
 	if c.PingInterval < 0 || c.PingTimeout < 0 || c.RecoveryWindow < 0 || c.SnapshotTimeout < 0 {
 		return errors.New("socketio: PingInterval, PingTimeout, RecoveryWindow, SnapshotTimeout must not be negative")
+	}
+	if c.RecoveryBytes < 0 {
+		return errors.New("socketio: RecoveryBytes must not be negative")
 	}
 	if c.MaxHTTPBufferSize < 1024 {
 		return fmt.Errorf("socketio: MaxHTTPBufferSize %d is below 1024", c.MaxHTTPBufferSize)
@@ -125,6 +132,9 @@ type Stats struct {
 	SnapshotEvents uint64 // events sent as snapshots
 	Refusals       uint64 // client events answered with an error
 	RateLimited    uint64 // client events dropped by the per-socket rate limit
+	// RecoveryPackets and RecoveryBytes are what connection-state recovery keeps now.
+	RecoveryPackets int
+	RecoveryBytes   int64
 }
 
 // Server is the Socket.IO server. It is safe for concurrent use.
@@ -194,6 +204,7 @@ func (s *Server) options() *sio.ServerOptions {
 	// Re-check the token on recovery too: a token may expire while the client is away.
 	csr.SetSkipMiddlewares(false)
 	opts.SetConnectionStateRecovery(csr)
+	opts.SetAdapter(&recoveryAdapterBuilder{window: s.cfg.RecoveryWindow, maxBytes: s.cfg.RecoveryBytes})
 	return opts
 }
 
@@ -220,11 +231,15 @@ func (s *Server) Sockets() int { return s.io.Sockets().Sockets().Len() }
 
 // Stats returns the counters.
 func (s *Server) Stats() Stats {
-	return Stats{
+	st := Stats{
 		Connected: s.connected.Load(), Connections: s.connections.Load(), Refused: s.refused.Load(),
 		Emitted: s.emitted.Load(), EmitErrors: s.emitErrors.Load(), Deliveries: s.deliveries.Load(),
 		SnapshotEvents: s.snapshotEvents.Load(), Refusals: s.refusals.Load(), RateLimited: s.rateLimit.Load(),
 	}
+	if ra, ok := s.io.Sockets().Adapter().(*recoveryAdapter); ok {
+		st.RecoveryPackets, st.RecoveryBytes = ra.recoveryStats()
+	}
+	return st
 }
 
 // Close disconnects every socket (clients see "transport close" and reconnect to the

@@ -1,0 +1,198 @@
+package socketio
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/zishang520/socket.io/parsers/socket/v3/parser"
+	sio "github.com/zishang520/socket.io/servers/socket/v3"
+)
+
+// DefaultRecoveryBytes bounds the events kept for connection-state recovery.
+const DefaultRecoveryBytes = 128 << 20
+
+// recoveryOverhead approximates the bookkeeping of one kept packet beside its payload.
+const recoveryOverhead = 160
+
+// recoveryAdapter is the library's in-memory adapter plus connection-state recovery
+// with a memory bound. The library's own session-aware adapter keeps every broadcast of
+// the whole window (2 minutes: ~1 GB at 10k events/s, growing with the rate) and finds
+// a reconnecting client's offset by scanning all of them. This one keeps the window
+// but at most maxBytes, and its offsets carry their packet's position, so a restore
+// reads only the missed packets. A client whose offset has been dropped is told
+// nothing was recovered: it re-subscribes and gets the snapshot, as after a long drop.
+type recoveryAdapter struct {
+	sio.Adapter
+
+	window   time.Duration
+	maxBytes int64
+	now      func() time.Time
+	prefix   string // per process, so an offset from a previous process never matches
+
+	mu       sync.Mutex
+	packets  []keptPacket // packets[head:] are live; the prefix is compacted lazily
+	head     int
+	first    uint64 // position of packets[head]
+	bytes    int64
+	sessions map[sio.PrivateSessionId]keptSession
+}
+
+type keptPacket struct {
+	at     time.Time
+	data   []any      // [name, payload, offset] as sent
+	rooms  []sio.Room // the broadcast's rooms (none: everyone) and exceptions
+	except []sio.Room
+	size   int64
+}
+
+type keptSession struct {
+	session        *sio.SessionToPersist
+	disconnectedAt time.Time
+}
+
+// recoveryAdapterBuilder makes one recoveryAdapter per namespace.
+type recoveryAdapterBuilder struct {
+	window   time.Duration
+	maxBytes int64
+	now      func() time.Time
+}
+
+func (b *recoveryAdapterBuilder) New(nsp sio.Namespace) sio.Adapter {
+	var salt [6]byte
+	_, _ = rand.Read(salt[:])
+	a := &recoveryAdapter{Adapter: sio.MakeAdapter(), window: b.window, maxBytes: b.maxBytes,
+		now: b.now, prefix: hex.EncodeToString(salt[:]) + "-", sessions: map[sio.PrivateSessionId]keptSession{}}
+	if a.now == nil {
+		a.now = time.Now
+	}
+	a.Prototype(a)
+	a.Construct(nsp)
+	return a
+}
+
+// Broadcast keeps every event packet without an ack that is not volatile (what the
+// library keeps), appending its offset to the data as the client expects.
+func (a *recoveryAdapter) Broadcast(p *parser.Packet, opts *sio.BroadcastOptions) {
+	if data, ok := p.Data.([]any); ok && p.Type == parser.EVENT && p.Id == nil &&
+		(opts == nil || opts.Flags == nil || !opts.Flags.Volatile) {
+		a.mu.Lock()
+		pos := a.first + uint64(len(a.packets)-a.head)
+		offset := a.prefix + strconv.FormatUint(pos, 36)
+		data = append(data[:len(data):len(data)], offset)
+		p.Data = data
+		kept := keptPacket{at: a.now(), data: data, size: recoveryOverhead + int64(len(offset))}
+		if opts != nil {
+			if opts.Rooms != nil {
+				kept.rooms = opts.Rooms.Keys()
+			}
+			if opts.Except != nil {
+				kept.except = opts.Except.Keys()
+			}
+		}
+		for _, d := range data {
+			switch v := d.(type) {
+			case encodedJSON:
+				kept.size += int64(len(v))
+			case string:
+				kept.size += int64(len(v))
+			}
+		}
+		a.packets = append(a.packets, kept)
+		a.bytes += kept.size
+		a.pruneLocked(kept.at)
+		a.mu.Unlock()
+	}
+	a.Adapter.Broadcast(p, opts)
+}
+
+// pruneLocked drops packets older than the window or beyond maxBytes, oldest first.
+func (a *recoveryAdapter) pruneLocked(now time.Time) {
+	for a.head < len(a.packets) && (now.Sub(a.packets[a.head].at) > a.window || a.bytes > a.maxBytes) {
+		a.bytes -= a.packets[a.head].size
+		a.packets[a.head] = keptPacket{}
+		a.head++
+		a.first++
+	}
+	if a.head > 0 && a.head >= len(a.packets)/2 {
+		n := copy(a.packets, a.packets[a.head:])
+		clear(a.packets[n:])
+		a.packets = a.packets[:n]
+		a.head = 0
+	}
+}
+
+// PersistSession remembers a disconnected socket's session for the window.
+func (a *recoveryAdapter) PersistSession(s *sio.SessionToPersist) {
+	now := a.now()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for pid, k := range a.sessions {
+		if now.Sub(k.disconnectedAt) > a.window {
+			delete(a.sessions, pid)
+		}
+	}
+	a.sessions[s.Pid] = keptSession{session: s, disconnectedAt: now}
+}
+
+// RestoreSession returns the session of pid with the packets its rooms missed after
+// offset, or nil when the session expired or the offset is no longer (or never was)
+// kept.
+func (a *recoveryAdapter) RestoreSession(pid sio.PrivateSessionId, offset string) (*sio.Session, error) {
+	now := a.now()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	k, ok := a.sessions[pid]
+	if !ok {
+		return nil, nil
+	}
+	if now.Sub(k.disconnectedAt) > a.window {
+		delete(a.sessions, pid)
+		return nil, nil
+	}
+	a.pruneLocked(now)
+	rest, ok := strings.CutPrefix(offset, a.prefix)
+	if !ok {
+		return nil, nil
+	}
+	pos, err := strconv.ParseUint(rest, 36, 64)
+	end := a.first + uint64(len(a.packets)-a.head)
+	if err != nil || strconv.FormatUint(pos, 36) != rest || pos < a.first || pos >= end {
+		return nil, nil // too old (or foreign): the client re-subscribes and gets the snapshot
+	}
+	var missed []any
+	for _, p := range a.packets[a.head+int(pos-a.first)+1:] {
+		if k.session.Rooms != nil && p.reaches(k.session.Rooms.Has) {
+			missed = append(missed, p.data)
+		}
+	}
+	return &sio.Session{SessionToPersist: k.session, MissedPackets: missed}, nil
+}
+
+// reaches reports whether a socket in the rooms inRoom answers for got this packet.
+func (p keptPacket) reaches(inRoom func(sio.Room) bool) bool {
+	for _, r := range p.except {
+		if inRoom(r) {
+			return false
+		}
+	}
+	if len(p.rooms) == 0 {
+		return true
+	}
+	for _, r := range p.rooms {
+		if inRoom(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// recoveryStats reports what is kept, for tests and metrics.
+func (a *recoveryAdapter) recoveryStats() (packets int, bytes int64) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return len(a.packets) - a.head, a.bytes
+}
