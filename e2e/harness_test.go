@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -73,6 +74,7 @@ type server struct {
 	verify  *auth.Verifier
 	redis   asynq.RedisClientOpt
 	dataDir string
+	command string // the nitro subcommand; "" is serve
 }
 
 var dbSeq atomic.Int64
@@ -118,7 +120,7 @@ func startServer(t *testing.T, extraEnv ...string) *server {
 func (s *server) start() {
 	s.t.Helper()
 	s.logs = &syncBuffer{}
-	s.cmd = exec.Command(nitroBin, "serve")
+	s.cmd = exec.Command(nitroBin, cmp.Or(s.command, "serve"))
 	s.cmd.Env = s.env
 	s.cmd.Stdout, s.cmd.Stderr = s.logs, s.logs
 	if err := s.cmd.Start(); err != nil {

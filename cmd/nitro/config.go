@@ -54,6 +54,9 @@ type config struct {
 	ShutdownTimeout time.Duration
 	// EventRetention is how long progress events are kept (0: forever).
 	EventRetention time.Duration
+	// Fanout is how progress reaches sockets on other processes: "redis" relays it over
+	// pub/sub, "local" does not, "auto" relays unless Redis is the embedded one.
+	Fanout string
 	// generated lists the secrets made up for development, to print once.
 	generated []string
 }
@@ -112,6 +115,11 @@ func loadConfig(getenv func(string) string) (*config, error) {
 		} else {
 			c.ShutdownTimeout = d
 		}
+	}
+	switch c.Fanout = or(get("NITRO_FANOUT"), "auto"); c.Fanout {
+	case "auto", "redis", "local":
+	default:
+		errs = append(errs, &badVar{"NITRO_FANOUT", `must be "auto", "redis" or "local"`})
 	}
 	c.EventRetention = defaultEventRetention
 	switch v := get("NITRO_EVENT_RETENTION"); v {

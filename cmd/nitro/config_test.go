@@ -40,6 +40,7 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 		"NITRO_SHUTDOWN_TIMEOUT":    {"NITRO_SHUTDOWN_TIMEOUT": "forever"},
 		"NITRO_METADATA":            {"NITRO_METADATA": "ipfs"},
 		"NITRO_EVENT_RETENTION":     {"NITRO_EVENT_RETENTION": "1h"},
+		"NITRO_FANOUT":              {"NITRO_FANOUT": "kafka"},
 	}
 	for name, env := range cases {
 		_, err := loadConfig(envOf(env))

@@ -95,6 +95,19 @@ func parseRedisURL(raw string) (asynq.RedisConnOpt, error) {
 	return nil, fmt.Errorf("unsupported scheme %q", u.Scheme)
 }
 
+// relayChannel is the progress pub/sub channel of the processes sharing this broker.
+// Pub/sub ignores database numbers, so the number is part of the name: deployments
+// (and test packages) on different databases of one Redis stay apart.
+func relayChannel(opt asynq.RedisConnOpt) string {
+	switch o := opt.(type) {
+	case asynq.RedisClientOpt:
+		return fmt.Sprintf("nitro:progress:db%d", o.DB)
+	case asynq.RedisFailoverClientOpt:
+		return fmt.Sprintf("nitro:progress:db%d", o.DB)
+	}
+	return "nitro:progress"
+}
+
 // redactURL drops the password from a URL before it is logged or shown.
 func redactURL(raw string) string {
 	u, err := url.Parse(raw)

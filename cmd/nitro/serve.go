@@ -11,11 +11,13 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
 	"github.com/rs/zerolog"
 
 	"github.com/nitro-runtime/nitro/api"
 	"github.com/nitro-runtime/nitro/auth"
 	"github.com/nitro-runtime/nitro/progress"
+	"github.com/nitro-runtime/nitro/relay"
 	"github.com/nitro-runtime/nitro/socketio"
 	"github.com/nitro-runtime/nitro/solana/metadata"
 	"github.com/nitro-runtime/nitro/store"
@@ -41,6 +43,9 @@ type app struct {
 	http     *http.Server
 	listener net.Listener
 	started  time.Time
+	// relay carries progress to the sockets of other processes (NITRO_FANOUT).
+	relay      *relay.Relay
+	relayRedis redis.UniversalClient
 	// stopRetention ends the background pruning of old progress events.
 	stopRetention func()
 }
@@ -80,7 +85,11 @@ func start(ctx context.Context, c *config, log zerolog.Logger, embedded bool) (a
 		socketio.Deps{Verifier: a.verifier, Snapshots: a.store, Log: log.With().Str("component", "socketio").Logger()}); err != nil {
 		return a, err
 	}
-	a.hub = progress.NewHub(progress.HubConfig{}, a.sockets, a.store, a.store, log.With().Str("component", "progress").Logger())
+	emitter, err := a.startRelay(ctx)
+	if err != nil {
+		return a, err
+	}
+	a.hub = progress.NewHub(progress.HubConfig{}, emitter, a.store, a.store, log.With().Str("component", "progress").Logger())
 	a.listener, err = net.Listen("tcp", net.JoinHostPort(c.Host, strconv.Itoa(c.Port)))
 	if err != nil {
 		return a, fmt.Errorf("listen on %s:%d (HOST, PORT): %w", c.Host, c.Port, err)
@@ -112,8 +121,33 @@ func start(ctx context.Context, c *config, log zerolog.Logger, embedded bool) (a
 		return a, fmt.Errorf("start workers: %w", err)
 	}
 	a.stopRetention = startRetention(a.store, c.EventRetention, pruneEventsEvery, log)
-	log.Info().Str("addr", a.listener.Addr().String()).Str("redis", a.broker.desc).Str("solana", a.chain.desc).Msg("nitro is up")
+	fanout := "local sockets only"
+	if a.relay != nil {
+		fanout = "redis pub/sub " + relayChannel(a.broker.opt)
+	}
+	log.Info().Str("addr", a.listener.Addr().String()).Str("redis", a.broker.desc).Str("solana", a.chain.desc).
+		Str("fanout", fanout).Msg("nitro is up")
 	return a, nil
+}
+
+// startRelay returns what the hub emits to: the local sockets, through the Redis relay
+// unless NITRO_FANOUT=local or Redis is the embedded one (a single process).
+func (a *app) startRelay(ctx context.Context) (progress.Emitter, error) {
+	if a.cfg.Fanout == "local" || (a.cfg.Fanout == "auto" && a.broker.embedded != nil) {
+		return a.sockets, nil
+	}
+	a.relayRedis = a.broker.client()
+	var err error
+	a.relay, err = relay.New(relay.Config{Channel: relayChannel(a.broker.opt)}, a.relayRedis, a.sockets, a.log)
+	if err == nil {
+		err = a.relay.Start(ctx)
+	}
+	if err != nil {
+		_ = a.relayRedis.Close()
+		a.relay = nil
+		return nil, fmt.Errorf("progress relay (NITRO_FANOUT): %w", err)
+	}
+	return a.relay, nil
 }
 
 func (a *app) registerWorkers() (*asynq.ServeMux, error) {
@@ -139,6 +173,12 @@ func (a *app) shutdown(grace time.Duration) {
 		if err := a.hub.Close(ctx); err != nil {
 			a.log.Error().Err(err).Msg("flush progress")
 		}
+	}
+	if a.relay != nil {
+		if err := a.relay.Close(); err != nil {
+			a.log.Error().Err(err).Msg("close progress relay")
+		}
+		_ = a.relayRedis.Close()
 	}
 	if a.sockets != nil {
 		a.sockets.Close()

@@ -1,0 +1,110 @@
+package e2e
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+// startPeer starts a `nitro worker` sharing s's Redis and database: a second process of
+// the same deployment, with its own port, sockets and built-in cluster.
+func startPeer(t *testing.T, s *server, extraEnv ...string) *server {
+	t.Helper()
+	p := &server{t: t, Port: freePort(t), dataDir: t.TempDir(), redis: s.redis, verify: s.verify, command: "worker"}
+	p.URL = fmt.Sprintf("http://127.0.0.1:%d", p.Port)
+	for _, kv := range s.env {
+		switch {
+		case strings.HasPrefix(kv, "PORT="), strings.HasPrefix(kv, "NITRO_DATA_DIR="):
+		default:
+			p.env = append(p.env, kv)
+		}
+	}
+	p.env = append(p.env, fmt.Sprintf("PORT=%d", p.Port), "NITRO_DATA_DIR="+p.dataDir)
+	p.env = append(p.env, extraEnv...)
+	p.start()
+	t.Cleanup(p.stop)
+	return p
+}
+
+// TestFanoutAcrossProcesses: with a serve and a worker process on one Redis, a browser
+// connected to either sees every event of every job, whichever process ran it.
+func TestFanoutAcrossProcesses(t *testing.T) {
+	s := startServer(t, "WORKER_CONCURRENCY=3")
+	peer := startPeer(t, s, "WORKER_CONCURRENCY=3")
+	onServe, onPeer := newAgent(t, s.URL), newAgent(t, peer.URL)
+	for _, a := range []*agent{onServe, onPeer} {
+		if r := a.connect("c", map[string]any{"auth": map[string]any{"token": s.token("fan", false)}}); !r.OK {
+			t.Fatalf("connect: %+v", r)
+		}
+		if r := a.emit("c", "subscribe_user_launches", "fan"); !r.OK {
+			t.Fatalf("subscribe: %+v", r)
+		}
+	}
+	const jobs, steps = 12, 6
+	ids := map[string]bool{}
+	for i := range jobs {
+		ids[s.enqueueWalk(map[string]any{"userId": "fan", "phases": 1, "steps": steps, "stepDelayMs": 60, "userChatId": i})] = true
+	}
+	// One worker_progress per step plus the plan's first and the terminal one at least;
+	// wait for every job's completion on both sockets.
+	for name, a := range map[string]*agent{"serve": onServe, "worker": onPeer} {
+		if r := a.wait("c", map[string]any{"event": "worker_progress", "field": "status", "equals": "completed"}, jobs, 60*time.Second); !r.OK {
+			t.Fatalf("%s socket: %d completions of %d: %+v", name, countCompleted(a), jobs, r)
+		}
+	}
+	// Both processes ran jobs, so each socket got some of its events through the relay.
+	// (The log line follows the completion event: poll for it.)
+	var ranServe, ranPeer int
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		ranServe, ranPeer = strings.Count(s.logs.String(), `"job completed"`), strings.Count(peer.logs.String(), `"job completed"`)
+		if ranServe+ranPeer >= jobs {
+			break
+		}
+	}
+	if ranServe == 0 || ranPeer == 0 || ranServe+ranPeer != jobs {
+		t.Fatalf("jobs completed: %d on serve, %d on worker; want both > 0, %d in all; serve logs:\n%s", ranServe, ranPeer, jobs, s.logs.String())
+	}
+	for name, a := range map[string]*agent{"serve": onServe, "worker": onPeer} {
+		steps := map[string][]int{}
+		for _, ev := range a.events("c", false) {
+			if ev.Event != "worker_step" {
+				continue
+			}
+			var st struct {
+				JobID      string `json:"jobId"`
+				StepNumber int    `json:"stepNumber"`
+			}
+			if err := json.Unmarshal(ev.Payload, &st); err != nil {
+				t.Fatal(err)
+			}
+			if !ids[st.JobID] {
+				t.Errorf("%s socket: a step of unknown job %s", name, st.JobID)
+			}
+			steps[st.JobID] = append(steps[st.JobID], st.StepNumber)
+		}
+		for id := range ids {
+			got := steps[id]
+			if len(got) == 0 {
+				t.Errorf("%s socket: no steps of job %s", name, id)
+			}
+			for i := 1; i < len(got); i++ {
+				if got[i] < got[i-1] {
+					t.Errorf("%s socket: job %s steps out of order: %v", name, id, got)
+					break
+				}
+			}
+		}
+	}
+}
+
+func countCompleted(a *agent) int {
+	n := 0
+	for _, ev := range a.events("c", false) {
+		if ev.Event == "worker_progress" && strings.Contains(string(ev.Payload), `"status":"completed"`) {
+			n++
+		}
+	}
+	return n
+}

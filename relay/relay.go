@@ -1,0 +1,232 @@
+// Package relay carries progress records between nitro processes over Redis pub/sub.
+// Each process emits its own jobs' records to its own sockets and publishes them; every
+// other process emits what it receives to its sockets. So a browser connected to any
+// process sees the live events of every job, whichever process runs it.
+//
+// Per job, order is kept: a job's records are emitted in one process, published in that
+// order on one channel and received in that order. Publishing never blocks a worker: a
+// bounded buffer sits in between, and what overflows it is counted and logged (the
+// events are still persisted and emitted locally).
+package relay
+
+import (
+	"cmp"
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/rs/zerolog"
+
+	"github.com/nitro-runtime/nitro/progress"
+)
+
+// Defaults for Config's zero fields.
+const (
+	DefaultBuffer       = 16384
+	DefaultBatch        = 256
+	DefaultCloseTimeout = 5 * time.Second
+)
+
+// Config tunes a Relay. Channel is required; the rest have defaults.
+type Config struct {
+	// Channel is the Redis pub/sub channel every process of one deployment shares.
+	// Channels are not scoped by Redis database number: name the deployment in it.
+	Channel string
+	// Buffer is how many records may wait to be published.
+	Buffer int
+	// Batch is the most records one message carries.
+	Batch int
+	// CloseTimeout bounds how long Close spends publishing what is still buffered.
+	CloseTimeout time.Duration
+}
+
+// Stats are a relay's counters.
+type Stats struct {
+	Published uint64 // records sent to the channel
+	Received  uint64 // records from other processes emitted here
+	Dropped   uint64 // records not published: buffer full or Redis error
+	Refused   uint64 // messages that could not be decoded
+}
+
+// Relay is a progress.Emitter that emits to the local sockets and to the other
+// processes. Start it before the first Emit; Close it after the last.
+type Relay struct {
+	cfg    Config
+	rdb    redis.UniversalClient
+	local  progress.Emitter
+	log    zerolog.Logger
+	origin [originSize]byte
+
+	mu     sync.RWMutex // Emit's sends (read side) against Close's close(out)
+	closed bool
+	out    chan progress.Record
+	sub    *redis.PubSub
+	// stopCtx ends CloseTimeout after Close began: the last publishes give up then.
+	stopCtx             context.Context
+	stop                context.CancelFunc
+	published, received chan struct{} // closed when each loop has exited
+
+	nPublished, nReceived, nDropped, nRefused atomic.Uint64
+	lastDropLog                               atomic.Int64
+}
+
+// New makes a relay over rdb (which it does not close) delivering to local.
+func New(cfg Config, rdb redis.UniversalClient, local progress.Emitter, log zerolog.Logger) (*Relay, error) {
+	if cfg.Channel == "" {
+		return nil, errors.New("relay: Config.Channel is required")
+	}
+	if cfg.Buffer < 0 || cfg.Batch < 0 || cfg.CloseTimeout < 0 {
+		return nil, errors.New("relay: Buffer, Batch and CloseTimeout must not be negative")
+	}
+	cfg.Buffer = cmp.Or(cfg.Buffer, DefaultBuffer)
+	cfg.Batch = cmp.Or(cfg.Batch, DefaultBatch)
+	cfg.CloseTimeout = cmp.Or(cfg.CloseTimeout, DefaultCloseTimeout)
+	r := &Relay{cfg: cfg, rdb: rdb, local: local, out: make(chan progress.Record, cfg.Buffer),
+		published: make(chan struct{}), received: make(chan struct{}),
+		log: log.With().Str("component", "relay").Str("channel", cfg.Channel).Logger()}
+	r.stopCtx, r.stop = context.WithCancel(context.Background())
+	_, _ = rand.Read(r.origin[:])
+	return r, nil
+}
+
+// Start subscribes (and waits for Redis to confirm it, so nothing published after
+// Start returns is missed) and starts publishing.
+func (r *Relay) Start(ctx context.Context) error {
+	r.sub = r.rdb.Subscribe(ctx, r.cfg.Channel)
+	if _, err := r.sub.Receive(ctx); err != nil {
+		_ = r.sub.Close()
+		return fmt.Errorf("relay: subscribe to %s: %w", r.cfg.Channel, err)
+	}
+	go r.publishLoop()
+	go r.receiveLoop(r.sub.Channel(redis.WithChannelSize(1024)))
+	return nil
+}
+
+// Emit delivers rec to this process's sockets and queues it for the others. It never
+// blocks.
+func (r *Relay) Emit(rec progress.Record) {
+	r.local.Emit(rec)
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	if r.closed {
+		r.drop(1, "relay closed")
+		return
+	}
+	select {
+	case r.out <- rec:
+	default:
+		r.drop(1, "publish buffer full")
+	}
+}
+
+// drop counts records that other processes will not see live, logging at most once a
+// second.
+func (r *Relay) drop(n int, why string) {
+	total := r.nDropped.Add(uint64(n))
+	now := time.Now().UnixNano()
+	if last := r.lastDropLog.Load(); now-last > int64(time.Second) && r.lastDropLog.CompareAndSwap(last, now) {
+		r.log.Warn().Uint64("dropped_total", total).Str("reason", why).
+			Msg("progress records not relayed to other processes (persisted and emitted here)")
+	}
+}
+
+func (r *Relay) publishLoop() {
+	defer close(r.published)
+	batch := make([]progress.Record, 0, r.cfg.Batch)
+	var buf []byte
+	for rec := range r.out {
+		batch = append(batch[:0], rec)
+	fill:
+		for len(batch) < r.cfg.Batch {
+			select {
+			case more, ok := <-r.out:
+				if !ok {
+					break fill
+				}
+				batch = append(batch, more)
+			default:
+				break fill
+			}
+		}
+		buf = r.publish(buf, batch)
+	}
+}
+
+// publish sends one message; buf is reused between calls.
+func (r *Relay) publish(buf []byte, batch []progress.Record) []byte {
+	recs := batch[:0:0]
+	for _, rec := range batch {
+		if rec.JSON == nil {
+			b, err := json.Marshal(rec.Payload)
+			if err != nil {
+				r.drop(1, "payload does not encode")
+				continue
+			}
+			rec.JSON = b
+		}
+		recs = append(recs, rec)
+	}
+	buf = encode(buf[:0], r.origin, recs)
+	ctx, cancel := context.WithTimeout(r.stopCtx, r.cfg.CloseTimeout)
+	defer cancel()
+	if err := r.rdb.Publish(ctx, r.cfg.Channel, buf).Err(); err != nil {
+		r.log.Error().Err(err).Int("records", len(recs)).Msg("publish progress records")
+		r.drop(len(recs), "redis error")
+		return buf
+	}
+	r.nPublished.Add(uint64(len(recs)))
+	return buf
+}
+
+func (r *Relay) receiveLoop(msgs <-chan *redis.Message) {
+	defer close(r.received)
+	for m := range msgs {
+		origin, recs, err := decode([]byte(m.Payload))
+		if err != nil {
+			r.nRefused.Add(1)
+			r.log.Error().Err(err).Int("bytes", len(m.Payload)).Msg("refused a relay message")
+			continue
+		}
+		if origin == r.origin {
+			continue // ours: already emitted here
+		}
+		for _, rec := range recs {
+			r.local.Emit(rec)
+		}
+		r.nReceived.Add(uint64(len(recs)))
+	}
+}
+
+// Close publishes what is buffered (for at most CloseTimeout), then unsubscribes. Emit
+// calls after Close only reach the local sockets.
+func (r *Relay) Close() error {
+	r.mu.Lock()
+	if r.closed {
+		r.mu.Unlock()
+		return nil
+	}
+	r.closed = true
+	close(r.out)
+	r.mu.Unlock()
+	defer r.stop()
+	if r.sub == nil {
+		return nil // never started
+	}
+	timer := time.AfterFunc(r.cfg.CloseTimeout, r.stop)
+	defer timer.Stop()
+	<-r.published
+	err := r.sub.Close()
+	<-r.received
+	return err
+}
+
+// Stats returns the counters.
+func (r *Relay) Stats() Stats {
+	return Stats{Published: r.nPublished.Load(), Received: r.nReceived.Load(), Dropped: r.nDropped.Load(), Refused: r.nRefused.Load()}
+}

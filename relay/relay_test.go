@@ -1,0 +1,198 @@
+package relay
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/rs/zerolog"
+
+	"github.com/nitro-runtime/nitro/progress"
+)
+
+// recorder is a local emitter (the socket server in production).
+type recorder struct {
+	mu   sync.Mutex
+	recs []progress.Record
+}
+
+func (r *recorder) Emit(rec progress.Record) {
+	r.mu.Lock()
+	r.recs = append(r.recs, rec)
+	r.mu.Unlock()
+}
+
+func (r *recorder) snapshot() []progress.Record {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]progress.Record(nil), r.recs...)
+}
+
+// waitFor polls until the recorder holds n records.
+func (r *recorder) waitFor(t *testing.T, n int) []progress.Record {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if got := r.snapshot(); len(got) >= n {
+			return got
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Fatalf("received %d records, want %d", len(r.snapshot()), n)
+	return nil
+}
+
+func redisClient(t *testing.T) redis.UniversalClient {
+	t.Helper()
+	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379"})
+	if err := c.Ping(t.Context()).Err(); err != nil {
+		t.Fatalf("Redis on 127.0.0.1:6379 is required: %v", err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// channel is unique per test: pub/sub ignores database numbers.
+func channel(t *testing.T) string {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return "nitro-test:" + t.Name() + ":" + hex.EncodeToString(b[:])
+}
+
+func startRelay(t *testing.T, cfg Config, rdb redis.UniversalClient) (*Relay, *recorder) {
+	t.Helper()
+	local := &recorder{}
+	r, err := New(cfg, rdb, local, zerolog.Nop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Start(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = r.Close() })
+	return r, local
+}
+
+func rec(job string, seq int64) progress.Record {
+	return progress.Record{JobID: job, UserID: "u-" + job, Seq: seq, Name: progress.EventWorkerStep,
+		JSON: []byte(fmt.Sprintf(`{"jobId":%q,"stepNumber":%d}`, job, seq)), At: time.Unix(0, seq)}
+}
+
+func TestRelayDeliversOtherProcessesRecordsInOrder(t *testing.T) {
+	rdb, ch := redisClient(t), channel(t)
+	a, aLocal := startRelay(t, Config{Channel: ch, Batch: 64}, rdb)
+	b, bLocal := startRelay(t, Config{Channel: ch}, rdb)
+	const jobs, per = 10, 500
+	for i := range per {
+		for j := range jobs {
+			a.Emit(rec(fmt.Sprintf("job%d", j), int64(i+1)))
+		}
+	}
+	b.Emit(rec("from-b", 1))
+	got := bLocal.waitFor(t, jobs*per+1)
+	next := map[string]int64{}
+	for _, r := range got {
+		if r.JobID == "from-b" {
+			continue
+		}
+		if r.Seq != next[r.JobID]+1 {
+			t.Fatalf("job %s: seq %d after %d", r.JobID, r.Seq, next[r.JobID])
+		}
+		next[r.JobID] = r.Seq
+		if want := rec(r.JobID, r.Seq); string(r.JSON) != string(want.JSON) || r.UserID != want.UserID || !r.At.Equal(want.At) {
+			t.Fatalf("record %+v, want %+v", r, want)
+		}
+	}
+	if fromA := aLocal.waitFor(t, jobs*per+1); len(fromA) != jobs*per+1 {
+		t.Errorf("A's sockets got %d records, want its own %d plus B's 1, no echo", len(fromA), jobs*per)
+	}
+	time.Sleep(50 * time.Millisecond) // an echo of A's own messages would arrive by now
+	if n := len(aLocal.snapshot()); n != jobs*per+1 {
+		t.Errorf("A's sockets got %d records, want %d: its own came back", n, jobs*per+1)
+	}
+	if st := a.Stats(); st.Published != jobs*per || st.Received != 1 || st.Dropped != 0 {
+		t.Errorf("A stats %+v", st)
+	}
+}
+
+func TestRelayRefusesBadMessagesAndKeepsServing(t *testing.T) {
+	rdb, ch := redisClient(t), channel(t)
+	b, bLocal := startRelay(t, Config{Channel: ch}, rdb)
+	var other [originSize]byte
+	other[0] = 1
+	bad := [][]byte{
+		[]byte("hello"),
+		encode(nil, other, []progress.Record{{JobID: "j", Name: "evil_event", JSON: []byte(`{}`)}}),
+		encode(nil, other, []progress.Record{{JobID: "j", Name: progress.EventWorkerStep, JSON: []byte(`{"a":`)}}),
+		encode(nil, other, []progress.Record{{JobID: "", Name: progress.EventWorkerStep, JSON: []byte(`{}`)}}),
+	}
+	for _, m := range bad {
+		if err := rdb.Publish(t.Context(), ch, m).Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	good := encode(nil, other, []progress.Record{rec("j", 1)})
+	if err := rdb.Publish(t.Context(), ch, good).Err(); err != nil {
+		t.Fatal(err)
+	}
+	got := bLocal.waitFor(t, 1)
+	if len(got) != 1 || got[0].JobID != "j" {
+		t.Errorf("delivered %+v, want only the good record", got)
+	}
+	if st := b.Stats(); st.Refused != uint64(len(bad)) {
+		t.Errorf("refused %d messages, want %d", st.Refused, len(bad))
+	}
+}
+
+func TestRelayEmitNeverBlocks(t *testing.T) {
+	local := &recorder{}
+	r, err := New(Config{Channel: "unused", Buffer: 4}, redisClient(t), local, zerolog.Nop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Not started: nothing drains the buffer, as when Redis stalls.
+	for i := range 10 {
+		r.Emit(rec("j", int64(i+1)))
+	}
+	if n, st := len(local.snapshot()), r.Stats(); n != 10 || st.Dropped != 6 {
+		t.Errorf("local got %d (want 10), dropped %d (want 6)", n, st.Dropped)
+	}
+	_ = r.Close()
+	r.Emit(rec("j", 11))
+	if n := len(local.snapshot()); n != 11 {
+		t.Errorf("after Close, local got %d records, want 11", n)
+	}
+}
+
+func TestRelayCloseFlushesTheBuffer(t *testing.T) {
+	rdb, ch := redisClient(t), channel(t)
+	_, bLocal := startRelay(t, Config{Channel: ch}, rdb)
+	local := &recorder{}
+	a, err := New(Config{Channel: ch}, rdb, local, zerolog.Nop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3000 {
+		a.Emit(rec("j", int64(i+1)))
+	}
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	bLocal.waitFor(t, 3000)
+}
+
+func TestNewValidates(t *testing.T) {
+	for _, cfg := range []Config{{}, {Channel: "c", Buffer: -1}, {Channel: "c", CloseTimeout: -time.Second}} {
+		if _, err := New(cfg, nil, &recorder{}, zerolog.Nop()); err == nil {
+			t.Errorf("New(%+v) accepted", cfg)
+		}
+	}
+}
