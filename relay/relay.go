@@ -187,14 +187,14 @@ func (r *Relay) publish(buf []byte, batch []progress.Record) []byte {
 func (r *Relay) receiveLoop(msgs <-chan *redis.Message) {
 	defer close(r.received)
 	for m := range msgs {
-		origin, recs, err := decode([]byte(m.Payload))
+		if isFrom(m.Payload, r.origin) {
+			continue // ours: already emitted here
+		}
+		_, recs, err := decode([]byte(m.Payload))
 		if err != nil {
 			r.nRefused.Add(1)
 			r.log.Error().Err(err).Int("bytes", len(m.Payload)).Msg("refused a relay message")
 			continue
-		}
-		if origin == r.origin {
-			continue // ours: already emitted here
 		}
 		for _, rec := range recs {
 			r.local.Emit(rec)

@@ -44,6 +44,12 @@ func encode(b []byte, origin [originSize]byte, recs []progress.Record) []byte {
 	return b
 }
 
+// isFrom reports whether msg was published by origin, without decoding it.
+func isFrom(msg string, origin [originSize]byte) bool {
+	return len(msg) >= len(magic)+originSize && msg[:len(magic)] == magic &&
+		msg[len(magic):len(magic)+originSize] == string(origin[:])
+}
+
 // errBadMessage is wrapped by every decoding error.
 var errBadMessage = errors.New("relay: bad message")
 
