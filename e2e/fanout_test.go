@@ -3,6 +3,7 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -66,6 +67,15 @@ func TestFanoutAcrossProcesses(t *testing.T) {
 	if ranServe == 0 || ranPeer == 0 || ranServe+ranPeer != jobs {
 		t.Fatalf("jobs completed: %d on serve, %d on worker; want both > 0, %d in all; serve logs:\n%s", ranServe, ranPeer, jobs, s.logs.String())
 	}
+	for _, p := range []*server{s, peer} {
+		if metricValue(t, p, "nitro_relay_published_total") == 0 || metricValue(t, p, "nitro_relay_received_total") == 0 ||
+			metricValue(t, p, "nitro_relay_dropped_total") != 0 {
+			t.Errorf("%s: relay counters do not show records both ways without drops", p.URL)
+		}
+		if metricValue(t, p, "nitro_socket_recovery_events") == 0 {
+			t.Errorf("%s: nothing kept for connection-state recovery", p.URL)
+		}
+	}
 	for name, a := range map[string]*agent{"serve": onServe, "worker": onPeer} {
 		steps := map[string][]int{}
 		for _, ev := range a.events("c", false) {
@@ -97,6 +107,23 @@ func TestFanoutAcrossProcesses(t *testing.T) {
 			}
 		}
 	}
+}
+
+// metricValue reads one unlabelled series of a process's /metrics.
+func metricValue(t *testing.T, s *server, name string) float64 {
+	t.Helper()
+	code, body := do(t, "GET", s.URL+"/metrics", "", nil)
+	for _, line := range strings.Split(body, "\n") {
+		if v, ok := strings.CutPrefix(line, name+" "); ok && code == 200 {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				t.Fatalf("%s: %q", name, line)
+			}
+			return f
+		}
+	}
+	t.Fatalf("/metrics (status %d) has no %s", code, name)
+	return 0
 }
 
 func countCompleted(a *agent) int {

@@ -6,9 +6,11 @@ import (
 	"net/http"
 
 	sol "github.com/gagliardetto/solana-go"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/nitro-runtime/nitro/api"
 	"github.com/nitro-runtime/nitro/auth"
+	"github.com/nitro-runtime/nitro/relay"
 )
 
 // version is reported by /health; set with -ldflags "-X main.version=...".
@@ -65,4 +67,32 @@ func (c *chain) balances(ctx context.Context, keys []string) (map[string]uint64,
 		}
 	}
 	return out, nil
+}
+
+// registerFanoutMetrics adds the relay's counters and what connection-state recovery
+// keeps to /metrics, so an operator sees records that other processes missed.
+func (a *app) registerFanoutMetrics() {
+	reg := a.api.Metrics().Registry()
+	gauge := func(name, help string, f func() float64) {
+		reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, f))
+	}
+	gauge("nitro_socket_recovery_bytes", "Bytes of events kept for connection-state recovery.",
+		func() float64 { return float64(a.sockets.Stats().RecoveryBytes) })
+	gauge("nitro_socket_recovery_events", "Events kept for connection-state recovery.",
+		func() float64 { return float64(a.sockets.Stats().RecoveryPackets) })
+	if a.relay == nil {
+		return
+	}
+	counter := func(name, help string, pick func(relay.Stats) uint64) {
+		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help},
+			func() float64 { return float64(pick(a.relay.Stats())) }))
+	}
+	counter("nitro_relay_published_total", "Progress records published to the other processes.",
+		func(s relay.Stats) uint64 { return s.Published })
+	counter("nitro_relay_received_total", "Progress records from other processes emitted here.",
+		func(s relay.Stats) uint64 { return s.Received })
+	counter("nitro_relay_dropped_total", "Progress records other processes did not get live (buffer full, Redis error).",
+		func(s relay.Stats) uint64 { return s.Dropped })
+	counter("nitro_relay_refused_messages_total", "Relay messages that could not be decoded.",
+		func(s relay.Stats) uint64 { return s.Refused })
 }

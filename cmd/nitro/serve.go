@@ -106,6 +106,7 @@ func start(ctx context.Context, c *config, log zerolog.Logger, embedded bool) (a
 	if a.api, err = a.newAPI(); err != nil {
 		return a, err
 	}
+	a.registerFanoutMetrics()
 	mux, err := a.registerWorkers()
 	if err != nil {
 		return a, err
