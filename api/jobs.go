@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -215,7 +216,7 @@ func (s *Server) getJob(w http.ResponseWriter, r *http.Request) {
 	}
 	job, err := s.deps.Jobs.GetJob(r.Context(), id)
 	if errors.Is(err, store.ErrNotFound) {
-		writeError(w, http.StatusNotFound, "job not found")
+		s.getQueuedJob(w, r, id)
 		return
 	} else if err != nil {
 		s.unavailable(w, "get job", err)
@@ -244,4 +245,51 @@ func nonNil[T any](s []T) []T {
 		return []T{}
 	}
 	return s
+}
+
+// getQueuedJob answers for a task that has no row yet: one enqueued straight into asynq
+// (the Telegram bot does) that no worker has started. The queue holds its type, owner
+// and retry count; its progress and steps are empty until it runs.
+func (s *Server) getQueuedJob(w http.ResponseWriter, r *http.Request, id string) {
+	if s.metrics.inspector == nil {
+		writeError(w, http.StatusNotFound, "job not found")
+		return
+	}
+	for queue := range workers.QueuePriorities {
+		info, err := s.metrics.inspector.GetTaskInfo(queue, id)
+		if errors.Is(err, asynq.ErrTaskNotFound) || errors.Is(err, asynq.ErrQueueNotFound) {
+			continue
+		} else if err != nil {
+			s.unavailable(w, "get queued task", err)
+			return
+		}
+		var owner struct {
+			UserID string `json:"userId"`
+		}
+		_ = json.Unmarshal(info.Payload, &owner) // no userId: only API keys and admins see it
+		if !requireUser(w, r, owner.UserID) {
+			return
+		}
+		now := time.Now().UTC()
+		writeJSON(w, http.StatusOK, jobReply{JobID: info.ID, Type: progress.WorkerType(info.Type), Queue: info.Queue,
+			State: queuedState(info.State), UserID: owner.UserID, Attempt: info.Retried, MaxRetry: info.MaxRetry,
+			Steps: []progress.WorkerStepEvent{}, Error: info.LastErr, CreatedAt: now, UpdatedAt: now})
+		return
+	}
+	writeError(w, http.StatusNotFound, "job not found")
+}
+
+// queuedState maps an asynq task state onto a job state.
+func queuedState(st asynq.TaskState) store.JobState {
+	switch st {
+	case asynq.TaskStateActive:
+		return store.JobRunning
+	case asynq.TaskStateRetry:
+		return store.JobRetrying
+	case asynq.TaskStateArchived:
+		return store.JobFailed
+	case asynq.TaskStateCompleted:
+		return store.JobCompleted
+	}
+	return store.JobQueued
 }

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hibiken/asynq"
+
 	"github.com/nitro-runtime/nitro/progress"
 	"github.com/nitro-runtime/nitro/workers"
 )
@@ -191,4 +193,39 @@ func TestRateLimit(t *testing.T) {
 	h.expect(h.call("GET", "/api/jobs/x", "bad", nil), http.StatusTooManyRequests)
 	// Health and metrics are not rate limited.
 	h.expect(h.call("GET", "/health", "none", nil), http.StatusOK)
+}
+
+// TestGetQueuedJob: a task enqueued straight into asynq (as the Telegram bot does) is
+// visible before a worker starts it, with the same owner checks.
+func TestGetQueuedJob(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	enqueue := func(id, queue, payload string) {
+		t.Helper()
+		if _, err := h.client.Enqueue(asynq.NewTask(string(progress.DevSell), []byte(payload)), asynq.TaskID(id),
+			asynq.Queue(queue), asynq.MaxRetry(4)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	enqueue("direct-1", "critical", `{"userId":"u7","tokenAddress":"x"}`)
+	enqueue("direct-2", "default", `{"note":"no owner"}`)
+
+	for _, who := range []string{"key", h.token("u7", false), h.token("root", true)} {
+		m := h.expect(h.call("GET", "/api/jobs/direct-1", who, nil), http.StatusOK)
+		steps, _ := m["steps"].([]any)
+		if m["state"] != "queued" || m["type"] != "dev_sell" || m["queue"] != "critical" || m["userId"] != "u7" ||
+			m["maxRetry"] != float64(4) || steps == nil || len(steps) != 0 {
+			t.Fatalf("queued job reply %v", m)
+		}
+	}
+	h.expect(h.call("GET", "/api/jobs/direct-1", h.token("u8", false), nil), http.StatusForbidden)
+	h.expect(h.call("GET", "/api/jobs/direct-2", h.token("u7", false), nil), http.StatusForbidden)
+	h.expect(h.call("GET", "/api/jobs/direct-2", "key", nil), http.StatusOK)
+
+	if err := h.insp.ArchiveTask("critical", "direct-1"); err != nil {
+		t.Fatal(err)
+	}
+	if m := h.expect(h.call("GET", "/api/jobs/direct-1", "key", nil), http.StatusOK); m["state"] != "failed" {
+		t.Errorf("archived task: state %v, want failed", m["state"])
+	}
+	h.expect(h.call("GET", "/api/jobs/direct-3", "key", nil), http.StatusNotFound)
 }
