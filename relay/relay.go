@@ -104,11 +104,12 @@ func New(cfg Config, rdb redis.UniversalClient, local progress.Emitter, log zero
 // Start subscribes (and waits for Redis to confirm it, so nothing published after
 // Start returns is missed) and starts publishing.
 func (r *Relay) Start(ctx context.Context) error {
-	r.sub = r.rdb.Subscribe(ctx, r.cfg.Channel)
-	if _, err := r.sub.Receive(ctx); err != nil {
-		_ = r.sub.Close()
+	sub := r.rdb.Subscribe(ctx, r.cfg.Channel)
+	if _, err := sub.Receive(ctx); err != nil {
+		_ = sub.Close()
 		return fmt.Errorf("relay: subscribe to %s: %w", r.cfg.Channel, err)
 	}
+	r.sub = sub // only once subscribed: Close waits for the loops started below
 	go r.publishLoop()
 	go r.receiveLoop(r.sub.Channel(redis.WithChannelSize(1024)))
 	return nil

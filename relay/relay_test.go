@@ -196,3 +196,29 @@ func TestNewValidates(t *testing.T) {
 		}
 	}
 }
+
+func TestRelayStartFailsCleanly(t *testing.T) {
+	dead := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1, DialTimeout: 200 * time.Millisecond})
+	defer dead.Close()
+	local := &recorder{}
+	r, err := New(Config{Channel: "c"}, dead, local, zerolog.Nop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
+	defer cancel()
+	if err := r.Start(ctx); err == nil {
+		t.Fatal("Start against a closed port succeeded")
+	}
+	r.Emit(rec("j", 1)) // still reaches the local sockets
+	done := make(chan error, 1)
+	go func() { done <- r.Close() }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Close after a failed Start hangs")
+	}
+	if n := len(local.snapshot()); n != 1 {
+		t.Errorf("local got %d records, want 1", n)
+	}
+}
