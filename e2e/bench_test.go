@@ -48,14 +48,15 @@ type fanoutScenario struct {
 // test-walk tasks → reporter → hub → Socket.IO to 1,000 real socket.io-client sockets
 // (e2e/fanout.mjs), with batched persistence to Postgres. One run per rate: a warm-up,
 // then a measured window. Tune with NITRO_BENCH_RATES (events/s, comma-separated),
-// NITRO_BENCH_SOCKETS, _USERS, _ADMINS, _PROCS, _WINDOW (seconds), _PPROF_DIR, _GOGC;
+// NITRO_BENCH_SOCKETS, _USERS, _ADMINS, _PROCS, _WINDOW (seconds), _PPROF_DIR, _GOGC,
+// _SERVER_ENV (extra KEY=VALUE settings for nitro);
 // NITRO_BENCH_UNWATCHED=1 addresses the events to users nobody watches.
 func BenchmarkSocketFanout(b *testing.B) {
 	if testing.Short() {
 		b.Skip("starts nitro serve and 1,000 sockets")
 	}
 	sc := fanoutScenario{Sockets: benchEnvInt("NITRO_BENCH_SOCKETS", 1000, 1), Users: benchEnvInt("NITRO_BENCH_USERS", 200, 1),
-		Admins: benchEnvInt("NITRO_BENCH_ADMINS", 10, 0), Procs: benchEnvInt("NITRO_BENCH_PROCS", 1, 1),
+		Admins: benchEnvInt("NITRO_BENCH_ADMINS", 10, 0), Procs: benchEnvInt("NITRO_BENCH_PROCS", 2, 1),
 		Warmup: 2 * time.Second, Window: time.Duration(benchEnvInt("NITRO_BENCH_WINDOW", 10, 1)) * time.Second,
 		PprofDir: os.Getenv("NITRO_BENCH_PPROF_DIR"), GOGC: os.Getenv("NITRO_BENCH_GOGC"),
 		Unwatched: os.Getenv("NITRO_BENCH_UNWATCHED") == "1"}
@@ -143,6 +144,9 @@ func startBenchServer(b *testing.B, sc fanoutScenario) *benchServer {
 	if sc.GOGC != "" {
 		env = append(env, "GOGC="+sc.GOGC)
 	}
+	// NITRO_BENCH_SERVER_ENV passes extra KEY=VALUE settings to nitro (space-separated),
+	// e.g. NITRO_FANOUT=local to measure without the relay.
+	env = append(env, strings.Fields(os.Getenv("NITRO_BENCH_SERVER_ENV"))...)
 	if sc.PprofDir != "" {
 		s.pprofAddr = fmt.Sprintf("127.0.0.1:%d", benchPort(b))
 		env = append(env, "NITRO_PPROF="+s.pprofAddr)
