@@ -39,6 +39,7 @@ type recoveryAdapter struct {
 	first    uint64 // position of packets[head]
 	bytes    int64
 	sessions map[sio.PrivateSessionId]keptSession
+	swept    time.Time // when expired sessions were last dropped
 }
 
 type keptPacket struct {
@@ -109,8 +110,17 @@ func (a *recoveryAdapter) Broadcast(p *parser.Packet, opts *sio.BroadcastOptions
 	a.Adapter.Broadcast(p, opts)
 }
 
-// pruneLocked drops packets older than the window or beyond maxBytes, oldest first.
+// pruneLocked drops packets older than the window or beyond maxBytes, oldest first, and
+// now and then the sessions that can no longer be restored.
 func (a *recoveryAdapter) pruneLocked(now time.Time) {
+	if now.Sub(a.swept) > time.Second {
+		a.swept = now
+		for pid, k := range a.sessions {
+			if now.Sub(k.disconnectedAt) > a.window {
+				delete(a.sessions, pid)
+			}
+		}
+	}
 	for a.head < len(a.packets) && (now.Sub(a.packets[a.head].at) > a.window || a.bytes > a.maxBytes) {
 		a.bytes -= a.packets[a.head].size
 		a.packets[a.head] = keptPacket{}
@@ -130,11 +140,7 @@ func (a *recoveryAdapter) PersistSession(s *sio.SessionToPersist) {
 	now := a.now()
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	for pid, k := range a.sessions {
-		if now.Sub(k.disconnectedAt) > a.window {
-			delete(a.sessions, pid)
-		}
-	}
+	a.pruneLocked(now)
 	a.sessions[s.Pid] = keptSession{session: s, disconnectedAt: now}
 }
 
@@ -188,6 +194,13 @@ func (p keptPacket) reaches(inRoom func(sio.Room) bool) bool {
 		}
 	}
 	return false
+}
+
+// keptSessions is how many sessions wait for their client, for tests.
+func (a *recoveryAdapter) keptSessions() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return len(a.sessions)
 }
 
 // recoveryStats reports what is kept, for tests and metrics.

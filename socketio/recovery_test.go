@@ -166,3 +166,15 @@ func TestRecoveryKeepsOnlyPlainEvents(t *testing.T) {
 		t.Errorf("%d volatile/ack packets kept, want 0", n)
 	}
 }
+
+func TestRecoveryForgetsExpiredSessions(t *testing.T) {
+	a, clock := newRecoveryAdapter(t, 2*time.Minute, DefaultRecoveryBytes)
+	for i := range 100 {
+		a.PersistSession(persisted(fmt.Sprintf("p%d", i), "user_alice"))
+	}
+	clock.add(2*time.Minute + 2*time.Second)
+	emit(t, a, "later", "user_alice") // live traffic sweeps; no new disconnect needed
+	if n := a.keptSessions(); n != 0 {
+		t.Errorf("%d expired sessions kept, want 0", n)
+	}
+}
