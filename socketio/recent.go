@@ -31,8 +31,7 @@ type recentRing struct {
 	now    func() time.Time
 
 	mu      sync.Mutex
-	entries []recentEntry // entries[head:] are live; the prefix is compacted lazily
-	head    int
+	entries fifo[recentEntry]
 }
 
 func newRecentRing(window time.Duration, max int) *recentRing {
@@ -48,25 +47,16 @@ func (r *recentRing) add(rec progress.Record, payload json.RawMessage) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.prune(now)
-	if len(r.entries)-r.head >= r.max {
-		r.entries[r.head] = recentEntry{}
-		r.head++
+	if r.entries.len() >= r.max {
+		r.entries.pop()
 	}
-	r.entries = append(r.entries, recentEntry{at: now, userID: rec.UserID, name: rec.Name, key: key, payload: payload})
+	r.entries.push(recentEntry{at: now, userID: rec.UserID, name: rec.Name, key: key, payload: payload})
 }
 
-// prune drops entries older than the window, compacting once half the slice is dead so
-// each entry is copied O(1) times; the caller holds mu.
+// prune drops entries older than the window; the caller holds mu.
 func (r *recentRing) prune(now time.Time) {
-	for r.head < len(r.entries) && now.Sub(r.entries[r.head].at) > r.window {
-		r.entries[r.head] = recentEntry{}
-		r.head++
-	}
-	if r.head > 0 && r.head >= len(r.entries)/2 {
-		n := copy(r.entries, r.entries[r.head:])
-		clear(r.entries[n:])
-		r.entries = r.entries[:n]
-		r.head = 0
+	for r.entries.len() > 0 && now.Sub(r.entries.front().at) > r.window {
+		r.entries.pop()
 	}
 }
 
@@ -76,7 +66,7 @@ func (r *recentRing) latest(userID string, all bool) []snapshotItem {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.prune(r.now())
-	live := r.entries[r.head:]
+	live := r.entries.live()
 	last := map[string]int{}
 	for i, e := range live {
 		if all || e.userID == userID {

@@ -34,9 +34,7 @@ type recoveryAdapter struct {
 	prefix   string // per process, so an offset from a previous process never matches
 
 	mu       sync.Mutex
-	packets  []keptPacket // packets[head:] are live; the prefix is compacted lazily
-	head     int
-	first    uint64 // position of packets[head]
+	packets  fifo[keptPacket] // a packet's position is packets.popped + its index in live()
 	bytes    int64
 	sessions map[sio.PrivateSessionId]keptSession
 	swept    time.Time // when expired sessions were last dropped
@@ -81,7 +79,7 @@ func (a *recoveryAdapter) Broadcast(p *parser.Packet, opts *sio.BroadcastOptions
 	if data, ok := p.Data.([]any); ok && p.Type == parser.EVENT && p.Id == nil &&
 		(opts == nil || opts.Flags == nil || !opts.Flags.Volatile) {
 		a.mu.Lock()
-		pos := a.first + uint64(len(a.packets)-a.head)
+		pos := a.packets.popped + uint64(a.packets.len())
 		offset := a.prefix + strconv.FormatUint(pos, 36)
 		data = append(data[:len(data):len(data)], offset)
 		p.Data = data
@@ -102,7 +100,7 @@ func (a *recoveryAdapter) Broadcast(p *parser.Packet, opts *sio.BroadcastOptions
 				kept.size += int64(len(v))
 			}
 		}
-		a.packets = append(a.packets, kept)
+		a.packets.push(kept)
 		a.bytes += kept.size
 		a.pruneLocked(kept.at)
 		a.mu.Unlock()
@@ -121,17 +119,9 @@ func (a *recoveryAdapter) pruneLocked(now time.Time) {
 			}
 		}
 	}
-	for a.head < len(a.packets) && (now.Sub(a.packets[a.head].at) > a.window || a.bytes > a.maxBytes) {
-		a.bytes -= a.packets[a.head].size
-		a.packets[a.head] = keptPacket{}
-		a.head++
-		a.first++
-	}
-	if a.head > 0 && a.head >= len(a.packets)/2 {
-		n := copy(a.packets, a.packets[a.head:])
-		clear(a.packets[n:])
-		a.packets = a.packets[:n]
-		a.head = 0
+	for a.packets.len() > 0 && (now.Sub(a.packets.front().at) > a.window || a.bytes > a.maxBytes) {
+		a.bytes -= a.packets.front().size
+		a.packets.pop()
 	}
 }
 
@@ -165,12 +155,12 @@ func (a *recoveryAdapter) RestoreSession(pid sio.PrivateSessionId, offset string
 		return nil, nil
 	}
 	pos, err := strconv.ParseUint(rest, 36, 64)
-	end := a.first + uint64(len(a.packets)-a.head)
-	if err != nil || strconv.FormatUint(pos, 36) != rest || pos < a.first || pos >= end {
+	first := a.packets.popped
+	if err != nil || strconv.FormatUint(pos, 36) != rest || pos < first || pos >= first+uint64(a.packets.len()) {
 		return nil, nil // too old (or foreign): the client re-subscribes and gets the snapshot
 	}
 	var missed []any
-	for _, p := range a.packets[a.head+int(pos-a.first)+1:] {
+	for _, p := range a.packets.live()[pos-first+1:] {
 		if k.session.Rooms != nil && p.reaches(k.session.Rooms.Has) {
 			missed = append(missed, p.data)
 		}
@@ -207,5 +197,5 @@ func (a *recoveryAdapter) keptSessions() int {
 func (a *recoveryAdapter) recoveryStats() (packets int, bytes int64) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	return len(a.packets) - a.head, a.bytes
+	return a.packets.len(), a.bytes
 }

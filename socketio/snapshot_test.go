@@ -76,7 +76,7 @@ func TestRecentRing(t *testing.T) {
 		t.Errorf("all: %v", got)
 	}
 	add("carol", "c", 1) // over max: the oldest (a/1) goes
-	if n := len(r.entries) - r.head; n != 3 {
+	if n := r.entries.len(); n != 3 {
 		t.Errorf("%d live entries, want 3", n)
 	}
 	now = now.Add(time.Minute)
