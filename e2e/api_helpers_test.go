@@ -166,29 +166,38 @@ func (s *server) dbURL() string {
 	return ""
 }
 
-// jobEvents reads a job's event log from Postgres: what a page that reconnects is
-// rebuilt from, and what survives a kill -9.
-func (s *server) jobEvents(jobID string) []storedEvent {
+// withDB runs fn on a connection to the server's database, within timeout: the tests
+// read what the server stored, even while the server is dead.
+func (s *server) withDB(timeout time.Duration, fn func(ctx context.Context, conn *pgx.Conn)) {
 	s.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	conn, err := pgx.Connect(ctx, s.dbURL())
 	if err != nil {
 		s.t.Fatalf("connect to the server's database: %v", err)
 	}
 	defer conn.Close(ctx)
-	rows, err := conn.Query(ctx, "SELECT seq, name, payload FROM job_events WHERE job_id = $1 ORDER BY seq", jobID)
-	if err != nil {
-		s.t.Fatalf("read job_events: %v", err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (storedEvent, error) {
-		var e storedEvent
-		err := r.Scan(&e.Seq, &e.Name, &e.Payload)
-		return e, err
+	fn(ctx, conn)
+}
+
+// jobEvents reads a job's event log from Postgres: what a page that reconnects is
+// rebuilt from, and what survives a kill -9.
+func (s *server) jobEvents(jobID string) (out []storedEvent) {
+	s.t.Helper()
+	s.withDB(10*time.Second, func(ctx context.Context, conn *pgx.Conn) {
+		rows, err := conn.Query(ctx, "SELECT seq, name, payload FROM job_events WHERE job_id = $1 ORDER BY seq", jobID)
+		if err != nil {
+			s.t.Fatalf("read job_events: %v", err)
+		}
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (storedEvent, error) {
+			var e storedEvent
+			err := r.Scan(&e.Seq, &e.Name, &e.Payload)
+			return e, err
+		})
+		if err != nil {
+			s.t.Fatalf("read job_events: %v", err)
+		}
 	})
-	if err != nil {
-		s.t.Fatalf("read job_events: %v", err)
-	}
 	return out
 }
 

@@ -161,7 +161,7 @@ func startBenchServer(b *testing.B, sc fanoutScenario) *benchServer {
 		b.Fatal(err)
 	}
 	s.pid = s.cmd.Process.Pid
-	b.Cleanup(s.stop)
+	b.Cleanup(func() { s.stop(); dropDatabase(b, s.db) })
 	s.waitUp(b)
 	return s
 }
@@ -187,12 +187,6 @@ func (s *benchServer) stop() {
 	case <-time.After(40 * time.Second):
 		_ = s.cmd.Process.Kill()
 		<-done
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if conn, err := pgx.Connect(ctx, databaseURL("postgres")); err == nil {
-		_, _ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{s.db}.Sanitize()+" WITH (FORCE)")
-		conn.Close(ctx)
 	}
 }
 

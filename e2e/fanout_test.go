@@ -1,12 +1,13 @@
 package e2e
 
 import (
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/nitro-runtime/nitro/progress"
 )
 
 // startPeer starts a `nitro worker` sharing s's Redis and database: a second process of
@@ -52,7 +53,7 @@ func TestFanoutAcrossProcesses(t *testing.T) {
 	// wait for every job's completion on both sockets.
 	for name, a := range map[string]*agent{"serve": onServe, "worker": onPeer} {
 		if r := a.wait("c", map[string]any{"event": "worker_progress", "field": "status", "equals": "completed"}, jobs, 60*time.Second); !r.OK {
-			t.Fatalf("%s socket: %d completions of %d: %+v", name, countCompleted(a), jobs, r)
+			t.Fatalf("%s socket: %d completions of %d: %+v", name, countCompleted(t, a), jobs, r)
 		}
 	}
 	// Both processes ran jobs, so each socket got some of its events through the relay.
@@ -78,17 +79,7 @@ func TestFanoutAcrossProcesses(t *testing.T) {
 	}
 	for name, a := range map[string]*agent{"serve": onServe, "worker": onPeer} {
 		steps := map[string][]int{}
-		for _, ev := range a.events("c", false) {
-			if ev.Event != "worker_step" {
-				continue
-			}
-			var st struct {
-				JobID      string `json:"jobId"`
-				StepNumber int    `json:"stepNumber"`
-			}
-			if err := json.Unmarshal(ev.Payload, &st); err != nil {
-				t.Fatal(err)
-			}
+		for _, st := range payloadsOf[progress.WorkerStepEvent](t, a.events("c", false), progress.EventWorkerStep) {
 			if !ids[st.JobID] {
 				t.Errorf("%s socket: a step of unknown job %s", name, st.JobID)
 			}
@@ -126,10 +117,10 @@ func metricValue(t *testing.T, s *server, name string) float64 {
 	return 0
 }
 
-func countCompleted(a *agent) int {
+func countCompleted(t *testing.T, a *agent) int {
 	n := 0
-	for _, ev := range a.events("c", false) {
-		if ev.Event == "worker_progress" && strings.Contains(string(ev.Payload), `"status":"completed"`) {
+	for _, p := range progressOf(t, a.events("c", false)) {
+		if p.Status == progress.StatusCompleted {
 			n++
 		}
 	}

@@ -143,12 +143,7 @@ func checkStoredRun(t *testing.T, s *server, jobID, state string) int {
 	seen := map[progress.Stage]bool{}
 	total := 0
 	var order []string
-	for _, e := range evs {
-		if e.Event != progress.EventTokenLaunch {
-			continue
-		}
-		var p progress.TokenLaunchEvent
-		mustJSON(t, e.Payload, &p)
+	for _, p := range payloadsOf[progress.TokenLaunchEvent](t, evs, progress.EventTokenLaunch) {
 		order = append(order, fmt.Sprintf("%s#%d/%d", p.Stage, p.StepNumber, p.TotalSteps))
 		if p.Error != nil {
 			continue // a run that failed says which stage it could not reach; a retry may reach it
@@ -168,21 +163,16 @@ func checkStoredRun(t *testing.T, s *server, jobID, state string) int {
 // but Postgres says how far each job got before the kill.
 func (s *server) jobStates(ids []string) map[string]string {
 	s.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, s.dbURL())
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	defer conn.Close(ctx)
 	out := map[string]string{}
-	for _, id := range ids {
-		var st string
-		if err := conn.QueryRow(ctx, "SELECT state FROM jobs WHERE id = $1", id).Scan(&st); err != nil {
-			st = "absent"
+	s.withDB(10*time.Second, func(ctx context.Context, conn *pgx.Conn) {
+		for _, id := range ids {
+			var st string
+			if err := conn.QueryRow(ctx, "SELECT state FROM jobs WHERE id = $1", id).Scan(&st); err != nil {
+				st = "absent"
+			}
+			out[id] = st
 		}
-		out[id] = st
-	}
+	})
 	return out
 }
 
@@ -342,15 +332,10 @@ func (c *faultChain) heal(t *testing.T, s *server, jobID string) {
 
 // maxLastValid is the highest last valid block height among the job's journal.
 func (s *server) maxLastValid(jobID string) uint64 {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, s.dbURL())
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	defer conn.Close(ctx)
 	var h int64
-	_ = conn.QueryRow(ctx, "SELECT COALESCE(max(last_valid_height), 0) FROM tx_journal WHERE job_id = $1", jobID).Scan(&h)
+	s.withDB(5*time.Second, func(ctx context.Context, conn *pgx.Conn) {
+		_ = conn.QueryRow(ctx, "SELECT COALESCE(max(last_valid_height), 0) FROM tx_journal WHERE job_id = $1", jobID).Scan(&h)
+	})
 	return uint64(h)
 }
 
@@ -359,21 +344,15 @@ func faultedAnswers(c *faultChain, _ *server, _ string) int { return int(c.fault
 // journalStates counts a job's journaled transactions by state (pending, sent,
 // confirmed, failed, expired).
 func (s *server) journalStates(jobID string) map[string]int {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, s.dbURL())
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	rows, _ := conn.Query(ctx, "SELECT state, count(*) FROM tx_journal WHERE job_id = $1 GROUP BY state", jobID)
 	out := map[string]int{}
-	var st string
-	var n int
-	_, err = pgx.ForEachRow(rows, []any{&st, &n}, func() error { out[st] = n; return nil })
-	if err != nil {
-		s.t.Fatalf("read tx_journal: %v", err)
-	}
+	s.withDB(5*time.Second, func(ctx context.Context, conn *pgx.Conn) {
+		rows, _ := conn.Query(ctx, "SELECT state, count(*) FROM tx_journal WHERE job_id = $1 GROUP BY state", jobID)
+		var st string
+		var n int
+		if _, err := pgx.ForEachRow(rows, []any{&st, &n}, func() error { out[st] = n; return nil }); err != nil {
+			s.t.Fatalf("read tx_journal: %v", err)
+		}
+	})
 	return out
 }
 

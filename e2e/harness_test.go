@@ -189,7 +189,7 @@ func freePort(t *testing.T) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-func dropDatabase(t *testing.T, name string) {
+func dropDatabase(t testing.TB, name string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	conn, err := pgx.Connect(ctx, databaseURL("postgres"))

@@ -17,12 +17,7 @@ const tinyPNG = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfF
 func launchEventsOf(t testing.TB, evs []event, token string) []progress.TokenLaunchEvent {
 	t.Helper()
 	var out []progress.TokenLaunchEvent
-	for _, e := range evs {
-		if e.Event != progress.EventTokenLaunch {
-			continue
-		}
-		var p progress.TokenLaunchEvent
-		mustJSON(t, e.Payload, &p)
+	for _, p := range payloadsOf[progress.TokenLaunchEvent](t, evs, progress.EventTokenLaunch) {
 		if p.TokenAddress == token {
 			out = append(out, p)
 		}
@@ -79,12 +74,7 @@ func lastLaunchProgress(t testing.TB, evs []event, token string) (progress.Launc
 	t.Helper()
 	var last progress.LaunchProgress
 	found := false
-	for _, e := range evs {
-		if e.Event != progress.EventLaunchProgress {
-			continue
-		}
-		var p progress.LaunchProgress
-		mustJSON(t, e.Payload, &p)
+	for _, p := range payloadsOf[progress.LaunchProgress](t, evs, progress.EventLaunchProgress) {
 		if p.TokenAddress == token {
 			last, found = p, true
 		}

@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"encoding/base64"
-	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -11,20 +10,22 @@ import (
 	"github.com/nitro-runtime/nitro/progress"
 )
 
-func progressOf(t *testing.T, evs []event) []progress.WorkerProgressEvent {
+// payloadsOf decodes the payloads of the events named name, in arrival order.
+func payloadsOf[T any](t testing.TB, evs []event, name string) []T {
 	t.Helper()
-	var out []progress.WorkerProgressEvent
+	var out []T
 	for _, e := range evs {
-		if e.Event != progress.EventWorkerProgress {
-			continue
+		if e.Event == name {
+			var p T
+			mustJSON(t, e.Payload, &p)
+			out = append(out, p)
 		}
-		var p progress.WorkerProgressEvent
-		if err := json.Unmarshal(e.Payload, &p); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, p)
 	}
 	return out
+}
+
+func progressOf(t testing.TB, evs []event) []progress.WorkerProgressEvent {
+	return payloadsOf[progress.WorkerProgressEvent](t, evs, progress.EventWorkerProgress)
 }
 
 // checkRun asserts CONTRACT §2's guarantees for one job's events: order kept, progress
@@ -94,13 +95,7 @@ func TestTransports(t *testing.T) {
 			if run[0].Status != progress.StatusStarted || run[0].UserChatID != int64(1000+i) || run[0].TotalPhases != 3 {
 				t.Errorf("first event = %+v", run[0])
 			}
-			steps := 0
-			for _, e := range evs {
-				if e.Event == progress.EventWorkerStep {
-					steps++
-				}
-			}
-			if steps != 12 {
+			if steps := len(payloadsOf[progress.WorkerStepEvent](t, evs, progress.EventWorkerStep)); steps != 12 {
 				t.Errorf("got %d worker_step events, want 12", steps)
 			}
 			deadline := time.Now().Add(5 * time.Second)
@@ -345,13 +340,7 @@ func TestReconnectAfterRestartAndRecovery(t *testing.T) {
 	}
 	evs := a.events("c", true)
 	checkRun(t, evs, job, progress.StatusCompleted)
-	steps := 0
-	for _, e := range evs {
-		if e.Event == progress.EventWorkerStep {
-			steps++
-		}
-	}
-	if steps != 40 {
+	if steps := len(payloadsOf[progress.WorkerStepEvent](t, evs, progress.EventWorkerStep)); steps != 40 {
 		t.Errorf("got %d of 40 steps across the drop", steps)
 	}
 
