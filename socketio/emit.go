@@ -32,7 +32,7 @@ func (s *Server) Emit(r progress.Record) {
 		rooms = append(rooms, sio.Room(UserRoom(r.UserID)))
 	}
 	s.mu.RLock()
-	_ = s.io.To(rooms...).Emit(r.Name, encodedJSON(payload))
+	s.adapter.broadcastEvent(r.Name, encodedJSON(payload), rooms)
 	s.pending.note(r)
 	s.mu.RUnlock()
 	s.emitted.Add(1)

@@ -74,38 +74,45 @@ func (b *recoveryAdapterBuilder) New(nsp sio.Namespace) sio.Adapter {
 }
 
 // Broadcast keeps every event packet without an ack that is not volatile (what the
-// library keeps), appending its offset to the data as the client expects.
+// library keeps), appending its offset to the data as the client expects. Progress
+// events take broadcastEvent instead; this serves whatever else the library sends.
 func (a *recoveryAdapter) Broadcast(p *parser.Packet, opts *sio.BroadcastOptions) {
 	if data, ok := p.Data.([]any); ok && p.Type == parser.EVENT && p.Id == nil &&
 		(opts == nil || opts.Flags == nil || !opts.Flags.Volatile) {
-		a.mu.Lock()
-		pos := a.packets.popped + uint64(a.packets.len())
-		offset := a.prefix + strconv.FormatUint(pos, 36)
-		data = append(data[:len(data):len(data)], offset)
-		p.Data = data
-		kept := keptPacket{at: a.now(), data: data, size: recoveryOverhead + int64(len(offset))}
-		if opts != nil {
-			if opts.Rooms != nil {
-				kept.rooms = opts.Rooms.Keys()
-			}
-			if opts.Except != nil {
-				kept.except = opts.Except.Keys()
-			}
+		var rooms, except []sio.Room
+		if opts != nil && opts.Rooms != nil {
+			rooms = opts.Rooms.Keys()
 		}
-		for _, d := range data {
-			switch v := d.(type) {
-			case encodedJSON:
-				kept.size += int64(len(v))
-			case string:
-				kept.size += int64(len(v))
-			}
+		if opts != nil && opts.Except != nil {
+			except = opts.Except.Keys()
 		}
-		a.packets.push(kept)
-		a.bytes += kept.size
-		a.pruneLocked(kept.at)
-		a.mu.Unlock()
+		p.Data = a.keep(data, rooms, except)
 	}
 	a.Adapter.Broadcast(p, opts)
+}
+
+// keep records a broadcast's data for recovering clients and returns it with its
+// offset appended.
+func (a *recoveryAdapter) keep(data []any, rooms, except []sio.Room) []any {
+	now := a.now()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	pos := a.packets.popped + uint64(a.packets.len())
+	offset := a.prefix + strconv.FormatUint(pos, 36)
+	data = append(data[:len(data):len(data)], offset)
+	kept := keptPacket{at: now, data: data, rooms: rooms, except: except, size: recoveryOverhead + int64(len(offset))}
+	for _, d := range data {
+		switch v := d.(type) {
+		case encodedJSON:
+			kept.size += int64(len(v))
+		case string:
+			kept.size += int64(len(v))
+		}
+	}
+	a.packets.push(kept)
+	a.bytes += kept.size
+	a.pruneLocked(now)
+	return data
 }
 
 // pruneLocked drops packets older than the window or beyond maxBytes, oldest first, and

@@ -13,13 +13,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/rs/zerolog"
+	engine "github.com/zishang520/socket.io/servers/engine/v3"
+	"github.com/zishang520/socket.io/servers/engine/v3/transports"
 	sio "github.com/zishang520/socket.io/servers/socket/v3"
 	"github.com/zishang520/socket.io/v3/pkg/types"
 
@@ -58,6 +59,9 @@ type Config struct {
 	// RecoveryBytes bounds the events kept for those clients; at rates where the window
 	// would need more, the oldest go first and a client away longer gets the snapshot.
 	RecoveryBytes int64
+	// MaxPendingBytes is what one socket may have waiting to be written; a socket
+	// further behind is disconnected (its client reconnects and recovers).
+	MaxPendingBytes int
 	// SnapshotLimit caps each list of the admin room's snapshot.
 	SnapshotLimit   int
 	SnapshotTimeout time.Duration
@@ -75,6 +79,7 @@ func (c Config) withDefaults() Config {
 	c.MaxHTTPBufferSize = cmp.Or(c.MaxHTTPBufferSize, DefaultMaxHTTPBufferSize)
 	c.RecoveryWindow = cmp.Or(c.RecoveryWindow, DefaultRecoveryWindow)
 	c.RecoveryBytes = cmp.Or(c.RecoveryBytes, DefaultRecoveryBytes)
+	c.MaxPendingBytes = cmp.Or(c.MaxPendingBytes, DefaultMaxPendingBytes)
 	c.SnapshotLimit = cmp.Or(c.SnapshotLimit, DefaultSnapshotLimit)
 	c.SnapshotTimeout = cmp.Or(c.SnapshotTimeout, DefaultSnapshotTimeout)
 	c.EventRate = cmp.Or(c.EventRate, DefaultEventRate)
@@ -91,8 +96,8 @@ func (c Config) validate() error {
 	if c.PingInterval < 0 || c.PingTimeout < 0 || c.RecoveryWindow < 0 || c.SnapshotTimeout < 0 {
 		return errors.New("socketio: PingInterval, PingTimeout, RecoveryWindow, SnapshotTimeout must not be negative")
 	}
-	if c.RecoveryBytes < 0 {
-		return errors.New("socketio: RecoveryBytes must not be negative")
+	if c.RecoveryBytes < 0 || c.MaxPendingBytes < 0 {
+		return errors.New("socketio: RecoveryBytes and MaxPendingBytes must not be negative")
 	}
 	if c.MaxHTTPBufferSize < 1024 {
 		return fmt.Errorf("socketio: MaxHTTPBufferSize %d is below 1024", c.MaxHTTPBufferSize)
@@ -143,6 +148,7 @@ type Server struct {
 	deps    Deps
 	log     zerolog.Logger
 	io      *sio.Server
+	adapter *recoveryAdapter // the root namespace's: progress events go straight to it
 	handler http.Handler
 
 	// mu orders live emits (read side) against a subscribe's join and snapshot (write
@@ -170,13 +176,14 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	s := &Server{cfg: cfg, deps: deps, log: deps.Log.With().Str("component", "socketio").Logger(),
 		recent: newRecentRing(recentWindow, recentMax)}
 	s.io = sio.NewServer(nil, s.options())
+	s.adapter = s.io.Sockets().Adapter().(*recoveryAdapter)
 	s.io.Use(s.authenticate)
 	s.io.On("connection", func(args ...any) {
 		if sock, ok := args[0].(*sio.Socket); ok {
 			s.onConnection(sock)
 		}
 	})
-	s.handler = withoutWSExtensions(s.io.ServeHandler(nil))
+	s.handler = s.io.ServeHandler(nil)
 	return s, nil
 }
 
@@ -187,12 +194,12 @@ func (s *Server) options() *sio.ServerOptions {
 	opts.SetMaxHttpBufferSize(s.cfg.MaxHTTPBufferSize)
 	opts.SetServeClient(false)
 	opts.SetParser(newEventParser())
-	// A non-nil PerMessageDeflate moves the library's websocket broadcasts off its
-	// per-socket gorilla PreparedMessage (a fresh 4 KB fake connection per socket per
-	// packet, half the fan-out CPU in profiles) onto a plain write through each
-	// connection's own buffer. The threshold keeps every frame uncompressed, as Node's
-	// socket.io does by default; only the extension is negotiated.
-	opts.SetPerMessageDeflate(&types.PerMessageDeflate{Threshold: math.MaxInt32})
+	// Our websocket transport (wstransport.go) in place of the library's; polling stays
+	// the library's. No PerMessageDeflate: frames are plain both ways, as Node's
+	// socket.io does by default (and a compressed client frame would be limited by
+	// MaxHTTPBufferSize before inflation only).
+	opts.SetTransports(types.NewSet[transports.TransportCtor](engine.Polling,
+		&wsTransportBuilder{maxPending: s.cfg.MaxPendingBytes, log: s.log}))
 	opts.SetCors(&types.Cors{
 		Origin:      append([]string(nil), s.cfg.CORSOrigins...),
 		Credentials: true,
@@ -208,21 +215,6 @@ func (s *Server) options() *sio.ServerOptions {
 	return opts
 }
 
-// withoutWSExtensions hides the client's websocket extension offers from the library.
-// options() sets a PerMessageDeflate for its cheaper write path, which also makes the
-// library's upgrader negotiate compression; a compressed client frame is limited by
-// MaxHTTPBufferSize before inflation only, so a 64 KB frame could expand to megabytes.
-// Without an offer nothing is negotiated and frames stay plain both ways.
-func withoutWSExtensions(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("Sec-WebSocket-Extensions") != "" {
-			r = r.Clone(r.Context())
-			r.Header.Del("Sec-WebSocket-Extensions")
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
 // Handler serves the Socket.IO endpoint; mount it at /socket.io/ on the API's mux.
 func (s *Server) Handler() http.Handler { return s.handler }
 
@@ -236,9 +228,7 @@ func (s *Server) Stats() Stats {
 		Emitted: s.emitted.Load(), EmitErrors: s.emitErrors.Load(), Deliveries: s.deliveries.Load(),
 		SnapshotEvents: s.snapshotEvents.Load(), Refusals: s.refusals.Load(), RateLimited: s.rateLimit.Load(),
 	}
-	if ra, ok := s.io.Sockets().Adapter().(*recoveryAdapter); ok {
-		st.RecoveryPackets, st.RecoveryBytes = ra.recoveryStats()
-	}
+	st.RecoveryPackets, st.RecoveryBytes = s.adapter.recoveryStats()
 	return st
 }
 

@@ -144,9 +144,9 @@ func TestEmitRightAfterConnect(t *testing.T) {
 }
 
 // TestNoCompressionNegotiated: a client offering permessage-deflate (browsers and Node's
-// ws do) gets plain frames. The server's PerMessageDeflate option only selects the
-// library's cheaper write path; negotiating it would let a client send compressed frames
-// that the size limit checks before inflation.
+// ws do) gets plain frames both ways. Our transport writes uncompressed frames, and a
+// negotiated extension would let a client send compressed frames that the size limit
+// checks before inflation.
 func TestNoCompressionNegotiated(t *testing.T) {
 	h := newHarness(t, Config{})
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
