@@ -47,17 +47,25 @@ WITH ev AS (
 		     WHEN payload->'details'->>'retrying' = 'true' THEN 'retrying'
 		     ELSE 'running' END AS state
 	FROM ev WHERE name = 'worker_progress' ORDER BY job_id, seq DESC
+), bare AS (
+	-- Jobs with no worker_progress in the batch only need their row to exist; DO NOTHING
+	-- leaves an existing row untouched, where a no-op DO UPDATE would still lock it.
+	INSERT INTO jobs (id, type, user_id, token_address, state, started_at)
+	SELECT p.job_id, p.type, p.user_id, p.token, 'running', now()
+	FROM per_job p WHERE NOT EXISTS (SELECT 1 FROM prog g WHERE g.job_id = p.job_id) ORDER BY p.job_id
+	ON CONFLICT (id) DO NOTHING
 )
 INSERT INTO jobs AS j (id, type, user_id, user_chat_id, token_address, state, latest_progress, latest_seq,
 	started_at, ended_at)
 SELECT p.job_id, p.type, p.user_id,
 	CASE WHEN jsonb_typeof(g.payload->'userChatId') = 'number' THEN (g.payload->>'userChatId')::numeric::bigint ELSE 0 END,
-	p.token, COALESCE(g.state, 'running'), g.payload, g.seq, now(),
+	p.token, g.state, g.payload, g.seq, now(),
 	CASE WHEN g.state IN ('completed', 'failed') THEN now() END
-FROM per_job p LEFT JOIN prog g USING (job_id) ORDER BY p.job_id
+FROM per_job p JOIN prog g USING (job_id) ORDER BY p.job_id
 ON CONFLICT (id) DO UPDATE SET
 	latest_progress = EXCLUDED.latest_progress, latest_seq = EXCLUDED.latest_seq,
-	updated_at = now(),
+	-- Indexed: changing it on every batch would make every update a non-HOT one.
+	updated_at = CASE WHEN j.updated_at < now() - interval '1 second' THEN now() ELSE j.updated_at END,
 	-- FinishJob/FailJob are final: a late batch of the same run must not reopen the job.
 	state = CASE WHEN j.state IN ('completed', 'failed') THEN j.state ELSE EXCLUDED.state END,
 	ended_at = CASE WHEN j.state IN ('completed', 'failed') THEN j.ended_at

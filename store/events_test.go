@@ -271,3 +271,44 @@ func TestPruneEventsKeepsJobsAndRecentEvents(t *testing.T) {
 		t.Error("prune with a canceled context: no error")
 	}
 }
+
+// TestPersistEventsJobRowUpkeep: a batch with only steps creates a missing job row and
+// leaves an existing one alone; progress refreshes updated_at at most once a second
+// (every refresh moves the row in three indexes), and a later progress event after that
+// second does move it.
+func TestPersistEventsJobRowUpkeep(t *testing.T) {
+	t.Parallel()
+	s, ctx := storetest.New(t), t.Context()
+	must(t, s.PersistEvents(ctx, []progress.Record{stepRec("bare", "u", 1, 1)}))
+	j, err := s.GetJob(ctx, "bare")
+	must(t, err)
+	if j.UserID != "u" || j.State != store.JobRunning || j.LatestProgress != nil || j.LatestSeq != 0 {
+		t.Fatalf("row from a step-only batch = %+v", j)
+	}
+
+	must(t, s.StartRun(ctx, "done", progress.DevSell, "u", 0, "default", 0, 3))
+	must(t, s.FinishJob(ctx, "done", json.RawMessage(`{}`)))
+	before, _ := s.GetJob(ctx, "done")
+	must(t, s.PersistEvents(ctx, []progress.Record{stepRec("done", "u", 7, 1)}))
+	after, _ := s.GetJob(ctx, "done")
+	if after.State != store.JobCompleted || !after.UpdatedAt.Equal(before.UpdatedAt) || after.LatestSeq != before.LatestSeq {
+		t.Fatalf("a late step changed a finished job: %+v, was %+v", after, before)
+	}
+
+	must(t, s.PersistEvents(ctx, []progress.Record{progressRec("p", "u", 1, progress.StatusInProgress, 10)}))
+	first, _ := s.GetJob(ctx, "p")
+	must(t, s.PersistEvents(ctx, []progress.Record{progressRec("p", "u", 2, progress.StatusInProgress, 20)}))
+	second, _ := s.GetJob(ctx, "p")
+	if second.LatestProgress.Progress != 20 || !second.UpdatedAt.Equal(first.UpdatedAt) {
+		t.Fatalf("within the second: progress %d, updated_at %v → %v; want 20 and unchanged",
+			second.LatestProgress.Progress, first.UpdatedAt, second.UpdatedAt)
+	}
+	must(t, s.Exec(ctx, `UPDATE jobs SET updated_at = now() - interval '5 seconds' WHERE id = 'p'`))
+	aged, _ := s.GetJob(ctx, "p")
+	must(t, s.PersistEvents(ctx, []progress.Record{progressRec("p", "u", 3, progress.StatusInProgress, 30)}))
+	third, _ := s.GetJob(ctx, "p")
+	if third.LatestProgress.Progress != 30 || !third.UpdatedAt.After(aged.UpdatedAt.Add(4*time.Second)) {
+		t.Fatalf("after the second: progress %d, updated_at %v → %v; want 30 and refreshed",
+			third.LatestProgress.Progress, aged.UpdatedAt, third.UpdatedAt)
+	}
+}
