@@ -37,7 +37,7 @@ type fanoutScenario struct {
 	Admins         int // sockets in admin_launches
 	Procs          int // node client processes
 	Warmup, Window time.Duration
-	PprofDir       string // if set, a CPU profile of nitro over the window goes there
+	PprofDir       string // if set, CPU and allocation profiles of nitro over the window go there
 	// Unwatched sends every job's events to users with no socket and leaves
 	// admin_launches empty: the worker → hub → emit → Postgres path alone.
 	Unwatched bool
@@ -236,16 +236,19 @@ func (s *benchServer) measureWindow(b *testing.B, from, to time.Time, pprofDir s
 	time.Sleep(time.Until(from))
 	cpu0, m0, t0 := procCPU(b, s.pid), s.metric(b, "nitro_progress_events_emitted_total"), time.Now()
 	if pprofDir != "" {
-		go s.profile(b, filepath.Join(pprofDir, fmt.Sprintf("nitro-cpu-%g.pprof", rate)), time.Until(to))
+		for _, kind := range []string{"profile", "allocs"} {
+			go s.profile(b, kind, filepath.Join(pprofDir, fmt.Sprintf("nitro-%s-%g.pprof", kind, rate)), time.Until(to))
+		}
 	}
 	time.Sleep(time.Until(to))
 	cpu1, m1 := procCPU(b, s.pid), s.metric(b, "nitro_progress_events_emitted_total")
 	return window{cpuS: cpu1 - cpu0, secs: time.Since(t0).Seconds(), emitted: m1 - m0, load: loadAvg()}
 }
 
-// profile saves a CPU profile of nitro over d (NITRO_PPROF); runs in its own goroutine.
-func (s *benchServer) profile(b *testing.B, path string, d time.Duration) {
-	resp, err := http.Get(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", s.pprofAddr, int(d.Seconds())))
+// profile saves a profile of nitro over d (NITRO_PPROF): kind "profile" is CPU, "allocs"
+// what was allocated meanwhile. It runs in its own goroutine.
+func (s *benchServer) profile(b *testing.B, kind, path string, d time.Duration) {
+	resp, err := http.Get(fmt.Sprintf("http://%s/debug/pprof/%s?seconds=%d", s.pprofAddr, kind, int(d.Seconds())))
 	if err == nil {
 		defer resp.Body.Close()
 		var body []byte
