@@ -66,15 +66,14 @@ func (r *recentRing) latest(userID string, all bool) []snapshotItem {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.prune(r.now())
-	live := r.entries.live()
 	last := map[string]int{}
-	for i, e := range live {
+	for i, e := range r.entries.from(0) {
 		if all || e.userID == userID {
 			last[e.key] = i
 		}
 	}
 	out := make([]snapshotItem, 0, len(last))
-	for i, e := range live {
+	for i, e := range r.entries.from(0) {
 		if j, ok := last[e.key]; ok && j == i {
 			out = append(out, snapshotItem{name: e.name, key: e.key, payload: e.payload})
 		}

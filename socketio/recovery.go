@@ -34,7 +34,7 @@ type recoveryAdapter struct {
 	prefix   string // per process, so an offset from a previous process never matches
 
 	mu       sync.Mutex
-	packets  fifo[keptPacket] // a packet's position is packets.popped + its index in live()
+	packets  fifo[keptPacket] // a packet's position is packets.popped + its index in the queue
 	bytes    int64
 	sessions map[sio.PrivateSessionId]keptSession
 	swept    time.Time // when expired sessions were last dropped
@@ -167,7 +167,7 @@ func (a *recoveryAdapter) RestoreSession(pid sio.PrivateSessionId, offset string
 		return nil, nil // too old (or foreign): the client re-subscribes and gets the snapshot
 	}
 	var missed []any
-	for _, p := range a.packets.live()[pos-first+1:] {
+	for _, p := range a.packets.from(int(pos - first + 1)) {
 		if k.session.Rooms != nil && p.reaches(k.session.Rooms.Has) {
 			missed = append(missed, p.data)
 		}
