@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -30,7 +31,8 @@ type Event struct {
 // that overlapping batches written at once (a retried batch) cannot deadlock.
 const persistSQL = `
 WITH ev AS (
-	SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::jsonb[], $5::timestamptz[], $6::text[], $7::text[])
+	SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], string_to_array($4::text, E'\n')::jsonb[],
+		$5::timestamptz[], $6::text[], $7::text[])
 		AS e(job_id, seq, name, payload, at, user_id, token)
 ), ins AS (
 	INSERT INTO job_events (job_id, seq, name, payload, created_at)
@@ -82,23 +84,49 @@ func (s *Store) PersistEvents(ctx context.Context, batch []progress.Record) erro
 	}
 	n := len(batch)
 	jobIDs, names, users, tokens := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-	seqs, payloads, ats := make([]int64, n), make([][]byte, n), make([]time.Time, n)
+	seqs, ats := make([]int64, n), make([]time.Time, n)
+	payloads := payloadBuffers.Get().(*bytes.Buffer)
+	defer payloadBuffers.Put(payloads)
+	payloads.Reset()
 	now := time.Now()
 	for i, r := range batch {
 		b, err := encodeRecord(r)
 		if err != nil {
 			return fmt.Errorf("persist events: job %s seq %d: %w", r.JobID, r.Seq, err)
 		}
-		jobIDs[i], seqs[i], names[i], payloads[i] = r.JobID, r.Seq, r.Name, b
+		if i > 0 {
+			payloads.WriteByte('\n')
+		}
+		if err := appendOneLine(payloads, b); err != nil {
+			return fmt.Errorf("persist events: job %s seq %d: %w", r.JobID, r.Seq, err)
+		}
+		jobIDs[i], seqs[i], names[i] = r.JobID, r.Seq, r.Name
 		users[i], tokens[i], ats[i] = r.UserID, r.TokenAddress, r.At
 		if r.At.IsZero() {
 			ats[i] = now
 		}
 	}
-	if _, err := s.pool.Exec(ctx, persistSQL, jobIDs, seqs, names, payloads, ats, users, tokens); err != nil {
+	// One text parameter for all payloads, split by Postgres: a jsonb[] parameter cost
+	// pgx three copies of every payload (element, array, message), a quarter of the
+	// server's allocations at 20k events/s.
+	if _, err := s.pool.Exec(ctx, persistSQL, jobIDs, seqs, names, payloads.Bytes(), ats, users, tokens); err != nil {
 		return fmt.Errorf("persist %d events: %w", n, err)
 	}
 	return nil
+}
+
+// payloadBuffers hold a batch's joined payloads between batches.
+var payloadBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// appendOneLine writes the JSON document b without raw newlines: compact encoding (what
+// the hub writes) has none, anything else is compacted (a newline inside a JSON string
+// is always escaped, so only insignificant whitespace goes).
+func appendOneLine(dst *bytes.Buffer, b []byte) error {
+	if bytes.IndexByte(b, '\n') < 0 {
+		dst.Write(b)
+		return nil
+	}
+	return json.Compact(dst, b)
 }
 
 // nulEscape is how encoding/json writes U+0000, which jsonb refuses; one error text
