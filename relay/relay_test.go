@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -220,5 +221,126 @@ func TestRelayStartFailsCleanly(t *testing.T) {
 	}
 	if n := len(local.snapshot()); n != 1 {
 		t.Errorf("local got %d records, want 1", n)
+	}
+}
+
+// waitStats polls until cond holds for r's counters.
+func waitStats(t *testing.T, r *Relay, what string, cond func(Stats) bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond(r.Stats()) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timeout waiting for %s: %+v", what, r.Stats())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// TestRelayQuietWhenAlone: a process alone on the channel publishes nothing; once a
+// second one has started, every record reaches it in order; once that one is gone, the
+// first goes quiet again.
+func TestRelayQuietWhenAlone(t *testing.T) {
+	rdb, ch := redisClient(t), channel(t)
+	a, aLocal := startRelay(t, Config{Channel: ch}, rdb)
+	for i := range 100 {
+		a.Emit(rec("solo", int64(i+1)))
+	}
+	waitStats(t, a, "100 unshared", func(s Stats) bool { return s.Unshared == 100 })
+	if st := a.Stats(); st.Published != 0 || st.Dropped != 0 || len(aLocal.snapshot()) != 100 {
+		t.Fatalf("alone: %+v, local %d", st, len(aLocal.snapshot()))
+	}
+
+	local := &recorder{}
+	b, err := New(Config{Channel: ch}, rdb, local, zerolog.Nop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Start(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	// Start returned: A already publishes, so nothing emitted from now on is missed.
+	for i := range 500 {
+		a.Emit(rec("shared", int64(i+1)))
+	}
+	got := local.waitFor(t, 500)
+	for i, r := range got {
+		if r.JobID != "shared" || r.Seq != int64(i+1) {
+			t.Fatalf("B's record %d: %s/%d", i, r.JobID, r.Seq)
+		}
+	}
+
+	_ = b.Close()
+	unshared := a.Stats().Unshared
+	for i := 0; a.Stats().Unshared == unshared; i++ {
+		if i > 2000 {
+			t.Fatalf("A kept publishing with nobody listening: %+v", a.Stats())
+		}
+		a.Emit(rec("after", int64(i+1)))
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// TestRelayPeerReconnectWakesItUp: while B's subscription is cut, A finds itself alone
+// and goes quiet; B announces itself again when it resubscribes, and A's records reach
+// it again.
+func TestRelayPeerReconnectWakesItUp(t *testing.T) {
+	rdb, ch := redisClient(t), channel(t)
+	a, _ := startRelay(t, Config{Channel: ch}, rdb)
+	name := "relay-test-" + hex.EncodeToString([]byte(ch))[:24]
+	bClient := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379", ClientName: name})
+	t.Cleanup(func() { bClient.Close() })
+	_, bLocal := startRelay(t, Config{Channel: ch}, bClient)
+
+	a.Emit(rec("before", 1))
+	bLocal.waitFor(t, 1)
+	_, heard := a.hasPeers()
+
+	// Cut B's pub/sub connection (only it: other tests' relays share this Redis).
+	list, err := rdb.ClientList(t.Context()).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	killed := 0
+	for _, line := range strings.Split(list, "\n") {
+		if strings.Contains(line, " name="+name+" ") && strings.Contains(line, "cmd=subscribe") {
+			id := strings.TrimPrefix(strings.Fields(line)[0], "id=")
+			if err := rdb.Do(t.Context(), "CLIENT", "KILL", "ID", id).Err(); err != nil {
+				t.Fatal(err)
+			}
+			killed++
+		}
+	}
+	if killed != 1 {
+		t.Fatalf("found %d pub/sub connections named %s:\n%s", killed, name, list)
+	}
+	// B announces itself again once resubscribed (A hears nothing else from B).
+	deadline := time.Now().Add(10 * time.Second)
+	for _, now := a.hasPeers(); now == heard; _, now = a.hasPeers() {
+		if time.Now().After(deadline) {
+			t.Fatal("B did not announce itself after resubscribing")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	// A publishes until B is back: quiet meanwhile, then every record of a burst arrives.
+	deadline = time.Now().Add(10 * time.Second)
+	for seq := int64(1); ; seq++ {
+		if time.Now().After(deadline) {
+			t.Fatalf("B never heard A again: A %+v", a.Stats())
+		}
+		a.Emit(rec("probe", seq))
+		time.Sleep(5 * time.Millisecond)
+		if got := bLocal.snapshot(); got[len(got)-1].JobID == "probe" {
+			break
+		}
+	}
+	n := len(bLocal.snapshot())
+	for i := range 200 {
+		a.Emit(rec("after", int64(i+1)))
+	}
+	got := bLocal.waitFor(t, n+200)
+	for i, r := range got[n:] {
+		if r.JobID != "after" || r.Seq != int64(i+1) {
+			t.Fatalf("B's record %d after the reconnect: %s/%d", i, r.JobID, r.Seq)
+		}
 	}
 }

@@ -44,10 +44,36 @@ func encode(b []byte, origin [originSize]byte, recs []progress.Record) []byte {
 	return b
 }
 
+// Control messages are a kind, the sender's origin and the origin addressed (zero for
+// everyone): a process announcing itself (hello) and the others answering it.
+const (
+	helloKind  = "NH1"
+	answerKind = "NA1"
+)
+
+func control(kind string, from, to [originSize]byte) []byte {
+	b := append([]byte(kind), from[:]...)
+	return append(b, to[:]...)
+}
+
+// parseControl reads a control message; ok is false for anything else.
+func parseControl(msg string) (kind string, from, to [originSize]byte, ok bool) {
+	if len(msg) != len(helloKind)+2*originSize {
+		return "", from, to, false
+	}
+	kind = msg[:len(helloKind)]
+	if kind != helloKind && kind != answerKind {
+		return "", from, to, false
+	}
+	copy(from[:], msg[len(kind):])
+	copy(to[:], msg[len(kind)+originSize:])
+	return kind, from, to, true
+}
+
 // isFrom reports whether msg was published by origin, without decoding it.
 func isFrom(msg string, origin [originSize]byte) bool {
-	return len(msg) >= len(magic)+originSize && msg[:len(magic)] == magic &&
-		msg[len(magic):len(magic)+originSize] == string(origin[:])
+	return len(msg) >= len(magic)+originSize && (msg[:len(magic)] == magic || msg[:len(magic)] == helloKind ||
+		msg[:len(magic)] == answerKind) && msg[len(magic):len(magic)+originSize] == string(origin[:])
 }
 
 // errBadMessage is wrapped by every decoding error.

@@ -39,6 +39,28 @@ func TestWireRoundTrip(t *testing.T) {
 	}
 }
 
+func TestControlRoundTrip(t *testing.T) {
+	from, to := [originSize]byte{7}, [originSize]byte{9}
+	for _, kind := range []string{helloKind, answerKind} {
+		msg := string(control(kind, from, to))
+		if k, f, tt, ok := parseControl(msg); !ok || k != kind || f != from || tt != to {
+			t.Errorf("%s: %q %x %x %v", kind, k, f, tt, ok)
+		}
+		if !isFrom(msg, from) || isFrom(msg, to) {
+			t.Errorf("%s: isFrom wrong", kind)
+		}
+		if _, _, _, ok := parseControl(msg[:len(msg)-1]); ok {
+			t.Errorf("%s: truncated control message accepted", kind)
+		}
+		if _, _, err := decode([]byte(msg)); err == nil {
+			t.Errorf("%s: decoded as records", kind)
+		}
+	}
+	if _, _, _, ok := parseControl(string(encode(nil, from, nil))); ok {
+		t.Error("a record message parsed as control")
+	}
+}
+
 // FuzzDecode: whatever arrives on the channel, decode returns an error or records that
 // are ours to emit (known event, a job, valid JSON), and never panics.
 func FuzzDecode(f *testing.F) {

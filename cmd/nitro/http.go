@@ -89,6 +89,8 @@ func (a *app) registerFanoutMetrics() {
 	}
 	counter("nitro_relay_published_total", "Progress records published to the other processes.",
 		func(s relay.Stats) uint64 { return s.Published })
+	counter("nitro_relay_unshared_total", "Progress records not published: no other process listened.",
+		func(s relay.Stats) uint64 { return s.Unshared })
 	counter("nitro_relay_received_total", "Progress records from other processes emitted here.",
 		func(s relay.Stats) uint64 { return s.Received })
 	counter("nitro_relay_dropped_total", "Progress records other processes did not get live (buffer full, Redis error).",
