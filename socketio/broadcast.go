@@ -14,13 +14,15 @@ import (
 // library's path had each socket's transport encode and frame it again. It returns the
 // number of sockets written to.
 func (a *recoveryAdapter) broadcastEvent(name string, payload encodedJSON, rooms []sio.Room) int {
-	p := &parser.Packet{Type: parser.EVENT, Nsp: a.Nsp().Name(), Data: a.keep([]any{name, payload}, rooms, nil)}
-	body, ok := encodeEventPacket(p)
-	if !ok { // not one of ours after all (a name that needs escaping): the library's way
-		a.Adapter.Broadcast(p, &sio.BroadcastOptions{Rooms: types.NewSet(rooms...)})
+	nsp := a.Nsp().Name()
+	if !plainJSONString(name) || len(payload) == 0 || len(payload) > types.MaxPayloadSize {
+		// Not one of ours after all: the library's way (its listeners count deliveries).
+		p := &parser.Packet{Type: parser.EVENT, Nsp: nsp, Data: []any{name, payload}}
+		a.Broadcast(p, &sio.BroadcastOptions{Rooms: types.NewSet(rooms...)})
 		return 0
 	}
-	frame := newSharedFrame(body)
+	offset := a.keepEvent(name, payload, rooms)
+	frame, body := newEventFrame(nsp, name, payload, offset)
 	opts := &sio.WriteOptions{PreEncoded: true}
 	opts.WsPreEncodedFrame = frame
 	encoded := []types.BufferInterface{types.NewStringBuffer(body)}
@@ -41,9 +43,7 @@ func (a *recoveryAdapter) broadcastEvent(name string, payload encodedJSON, rooms
 			if !ok || !sock.Connected() {
 				continue
 			}
-			if notify := sock.NotifyOutgoingListeners(); notify != nil {
-				notify(p)
-			}
+			// No outgoing listeners: the caller counts these deliveries from the result.
 			sock.Client().WriteToEngine(encoded, opts)
 			sent++
 		}
@@ -60,10 +60,12 @@ func inAny(sets []*types.Set[sio.SocketId], id sio.SocketId) bool {
 	return false
 }
 
-// newSharedFrame frames the Engine.IO message "4" + body as one websocket text frame.
-func newSharedFrame(body []byte) *sharedFrame {
-	frame := appendFrameHeader(make([]byte, 0, len(body)+11), opText, len(body)+1)
+// newEventFrame builds the websocket frame of the Engine.IO message "4" + the event's
+// Socket.IO packet in one buffer, and returns it with the packet (a slice of it).
+func newEventFrame(nsp, name string, payload []byte, offset string) (*sharedFrame, []byte) {
+	msgLen := 1 + eventBodySize(nsp, name, payload, offset, true)
+	frame := appendFrameHeader(make([]byte, 0, msgLen+10), opText, msgLen)
 	hdr := len(frame)
-	frame = append(append(frame, '4'), body...)
-	return &sharedFrame{StringBuffer: &types.StringBuffer{Buffer: types.NewBuffer(frame[hdr:])}, frame: frame}
+	frame = appendEventBody(append(frame, '4'), nsp, nil, name, payload, offset, true)
+	return &sharedFrame{StringBuffer: &types.StringBuffer{Buffer: types.NewBuffer(frame[hdr:])}, frame: frame}, frame[hdr+1:]
 }

@@ -32,7 +32,7 @@ func (s *Server) Emit(r progress.Record) {
 		rooms = append(rooms, sio.Room(UserRoom(r.UserID)))
 	}
 	s.mu.RLock()
-	s.adapter.broadcastEvent(r.Name, encodedJSON(payload), rooms)
+	s.deliveries.Add(uint64(s.adapter.broadcastEvent(r.Name, encodedJSON(payload), rooms)))
 	s.pending.note(r)
 	s.mu.RUnlock()
 	s.emitted.Add(1)

@@ -40,12 +40,26 @@ type recoveryAdapter struct {
 	swept    time.Time // when expired sessions were last dropped
 }
 
+// keptPacket is one broadcast as a recovering client gets it. A progress event keeps
+// its three parts as they are (no []any and boxed values per event: the buffer holds up
+// to 128 MB of them, all marked by every GC cycle); anything else keeps its data.
 type keptPacket struct {
-	at     time.Time
-	data   []any      // [name, payload, offset] as sent
-	rooms  []sio.Room // the broadcast's rooms (none: everyone) and exceptions
-	except []sio.Room
-	size   int64
+	at      time.Time
+	data    []any // a generic broadcast's data, offset included; nil for a progress event
+	name    string
+	payload encodedJSON
+	offset  string
+	rooms   []sio.Room // the broadcast's rooms (none: everyone) and exceptions
+	except  []sio.Room
+	size    int64
+}
+
+// sent is the packet's data as it was sent.
+func (p *keptPacket) sent() []any {
+	if p.data != nil {
+		return p.data
+	}
+	return []any{p.name, p.payload, p.offset}
 }
 
 type keptSession struct {
@@ -94,13 +108,11 @@ func (a *recoveryAdapter) Broadcast(p *parser.Packet, opts *sio.BroadcastOptions
 // keep records a broadcast's data for recovering clients and returns it with its
 // offset appended.
 func (a *recoveryAdapter) keep(data []any, rooms, except []sio.Room) []any {
-	now := a.now()
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	pos := a.packets.popped + uint64(a.packets.len())
-	offset := a.prefix + strconv.FormatUint(pos, 36)
+	offset := a.nextOffsetLocked()
 	data = append(data[:len(data):len(data)], offset)
-	kept := keptPacket{at: now, data: data, rooms: rooms, except: except, size: recoveryOverhead + int64(len(offset))}
+	kept := keptPacket{data: data, offset: offset, rooms: rooms, except: except}
 	for _, d := range data {
 		switch v := d.(type) {
 		case encodedJSON:
@@ -109,10 +121,33 @@ func (a *recoveryAdapter) keep(data []any, rooms, except []sio.Room) []any {
 			kept.size += int64(len(v))
 		}
 	}
+	a.pushLocked(kept)
+	return data
+}
+
+// keepEvent records the progress event [name, payload] sent to rooms and returns its
+// offset.
+func (a *recoveryAdapter) keepEvent(name string, payload encodedJSON, rooms []sio.Room) string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	offset := a.nextOffsetLocked()
+	a.pushLocked(keptPacket{name: name, payload: payload, offset: offset, rooms: rooms,
+		size: int64(len(name) + len(payload) + len(offset))})
+	return offset
+}
+
+// nextOffsetLocked is the offset of the packet pushed next: this process's prefix and
+// the packet's position.
+func (a *recoveryAdapter) nextOffsetLocked() string {
+	return a.prefix + strconv.FormatUint(a.packets.popped+uint64(a.packets.len()), 36)
+}
+
+func (a *recoveryAdapter) pushLocked(kept keptPacket) {
+	kept.at = a.now()
+	kept.size += recoveryOverhead
 	a.packets.push(kept)
 	a.bytes += kept.size
-	a.pruneLocked(now)
-	return data
+	a.pruneLocked(kept.at)
 }
 
 // pruneLocked drops packets older than the window or beyond maxBytes, oldest first, and
@@ -169,7 +204,7 @@ func (a *recoveryAdapter) RestoreSession(pid sio.PrivateSessionId, offset string
 	var missed []any
 	for _, p := range a.packets.from(int(pos - first + 1)) {
 		if k.session.Rooms != nil && p.reaches(k.session.Rooms.Has) {
-			missed = append(missed, p.data)
+			missed = append(missed, p.sent())
 		}
 	}
 	return &sio.Session{SessionToPersist: k.session, MissedPackets: missed}, nil

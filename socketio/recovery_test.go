@@ -178,3 +178,28 @@ func TestRecoveryForgetsExpiredSessions(t *testing.T) {
 		t.Errorf("%d expired sessions kept, want 0", n)
 	}
 }
+
+// TestRecoveryReplaysProgressEventsAsSent: progress events (kept without their []any) come
+// back exactly as they were sent, [name, payload, offset], between generic broadcasts.
+func TestRecoveryReplaysProgressEventsAsSent(t *testing.T) {
+	a, _ := newRecoveryAdapter(t, 2*time.Minute, DefaultRecoveryBytes)
+	last := emit(t, a, "before", "user_alice")
+	a.PersistSession(persisted("p1", "user_alice"))
+	o1 := a.keepEvent("worker_step", encodedJSON(`{"step":1}`), []sio.Room{"user_alice", AdminRoom})
+	emit(t, a, "generic", "user_alice")
+	a.keepEvent("worker_step", encodedJSON(`{"step":2}`), []sio.Room{"user_bob"})
+	o3 := a.keepEvent("worker_progress", encodedJSON(`{"progress":3}`), []sio.Room{"user_alice"})
+	s, err := a.RestoreSession("p1", last)
+	if err != nil || s == nil {
+		t.Fatalf("restore: %v, %v", s, err)
+	}
+	got := fmt.Sprint(s.MissedPackets)
+	want := fmt.Sprint([]any{
+		[]any{"worker_step", encodedJSON(`{"step":1}`), o1},
+		s.MissedPackets[1], // the generic one, checked by name below
+		[]any{"worker_progress", encodedJSON(`{"progress":3}`), o3},
+	})
+	if len(s.MissedPackets) != 3 || got != want || missedNames(t, s)[1] != "generic" {
+		t.Fatalf("missed %s, want %s", got, want)
+	}
+}

@@ -63,24 +63,40 @@ func encodeEventPacket(p *parser.Packet) ([]byte, bool) {
 			return nil, false
 		}
 	}
-	nsp := ""
-	if p.Nsp != "" && p.Nsp != "/" {
-		nsp = p.Nsp
+	return appendEventBody(nil, p.Nsp, p.Id, name, payload, offset, len(data) == 3), true
+}
+
+// eventBodySize is the exact length appendEventBody writes (without an ack id).
+func eventBodySize(nsp, name string, payload []byte, offset string, withOffset bool) int {
+	n := 1 + 2 + len(name) + 2 + len(payload) + 1 // 2["name",payload]
+	if nsp != "" && nsp != "/" {
+		n += len(nsp) + 1
 	}
-	b := make([]byte, 0, len(nsp)+len(name)+len(payload)+len(offset)+32)
+	if withOffset {
+		n += 3 + len(offset) // ,"offset"
+	}
+	return n
+}
+
+// appendEventBody appends EVENT ["name",payload(,"offset")] in the Socket.IO text format
+// <type>[<nsp>,][<id>]<data>; name and offset must be plainJSONStrings, payload JSON.
+func appendEventBody(b []byte, nsp string, id *uint64, name string, payload []byte, offset string, withOffset bool) []byte {
+	if b == nil {
+		b = make([]byte, 0, eventBodySize(nsp, name, payload, offset, withOffset)+20)
+	}
 	b = append(b, byte(parser.EVENT)+'0')
-	if nsp != "" {
+	if nsp != "" && nsp != "/" {
 		b = append(append(b, nsp...), ',')
 	}
-	if p.Id != nil {
-		b = strconv.AppendUint(b, *p.Id, 10)
+	if id != nil {
+		b = strconv.AppendUint(b, *id, 10)
 	}
 	b = append(append(append(b, `["`...), name...), `",`...)
 	b = append(b, payload...)
-	if len(data) == 3 {
+	if withOffset {
 		b = append(append(append(b, `,"`...), offset...), '"')
 	}
-	return append(b, ']'), true
+	return append(b, ']')
 }
 
 // plainJSONString reports whether s is written the same with or without JSON escaping

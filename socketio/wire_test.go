@@ -1,7 +1,9 @@
 package socketio
 
 import (
+	"encoding/binary"
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/zishang520/socket.io/parsers/socket/v3/parser"
@@ -120,6 +122,36 @@ func FuzzEventEncoder(f *testing.F) {
 		got, _ := ourEncoding(t, p)
 		if want := libraryEncoding(t, p); got != want {
 			t.Fatalf("wrote %q, library writes %q", got, want)
+		}
+	})
+}
+
+// FuzzEventFrame: the frame broadcastEvent builds in one buffer declares exactly its
+// payload's length, and carries "4" + the packet our (library-identical) encoder writes.
+func FuzzEventFrame(f *testing.F) {
+	f.Add("/", "worker_progress", 10, "ab12-0")
+	f.Add("/", "worker_step", 100, "x-zz")                   // frame payload around 125/126
+	f.Add("/admin", "launch_progress_update", 65_480, "p-1") // around 65535/65536
+	f.Fuzz(func(t *testing.T, nsp, name string, size int, offset string) {
+		if size < 0 || size > 200_000 || !plainJSONString(name) || !plainJSONString(offset) || !plainJSONString(nsp) {
+			t.Skip()
+		}
+		payload, _ := json.Marshal(strings.Repeat("x", size))
+		frame, body := newEventFrame(nsp, name, payload, offset)
+		want, ok := encodeEventPacket(&parser.Packet{Type: parser.EVENT, Nsp: nsp, Data: []any{name, encodedJSON(payload), offset}})
+		if !ok || string(body) != string(want) {
+			t.Fatalf("body %.80q, want %.80q", body, want)
+		}
+		b := frame.frame
+		n, hdr := int(b[1]), 2
+		switch n {
+		case 126:
+			n, hdr = int(binary.BigEndian.Uint16(b[2:])), 4
+		case 127:
+			n, hdr = int(binary.BigEndian.Uint64(b[2:])), 10
+		}
+		if b[0] != 0x81 || n != len(b)-hdr || string(b[hdr:]) != "4"+string(want) || string(frame.Bytes()) != "4"+string(want) {
+			t.Fatalf("frame header %x declares %d bytes, carries %d", b[:hdr], n, len(b)-hdr)
 		}
 	})
 }
