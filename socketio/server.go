@@ -3,9 +3,11 @@
 // admin_launches), sends a snapshot of the current state right after a subscribe, and
 // delivers the progress package's records live (it implements progress.Emitter).
 //
-// It runs zishang520/socket.io v3 with its default in-memory adapter, so one process
-// serves its own sockets; connection-state recovery replays events missed during a short
-// drop. See /work/shared/notes/socketio.md for the library facts this relies on.
+// It runs zishang520/socket.io v3 with two parts of its own: an in-memory adapter that
+// keeps a bounded window for connection-state recovery (recovery.go) and sends progress
+// events encoded and framed once (broadcast.go), and the websocket transport
+// (wstransport.go). One process serves its own sockets; the relay package carries events
+// between processes. See /work/shared/notes/socketio.md for the library facts this relies on.
 package socketio
 
 import (
