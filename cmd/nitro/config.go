@@ -22,6 +22,10 @@ import (
 // config is CONTRACT §1's environment, parsed and validated. Only cmd reads the
 // environment; each package gets its own Config from here.
 type config struct {
+	// GOGC and GOMEMLIMIT as the process got them (the runtime applied them already);
+	// tuneGC sets its defaults only where they are empty.
+	GOGC, GOMEMLIMIT string
+
 	Env            string // development | production
 	Host           string
 	Port           int
@@ -75,6 +79,7 @@ func (e *badVar) Error() string { return fmt.Sprintf("config: %s %s", e.name, e.
 func loadConfig(getenv func(string) string) (*config, error) {
 	get := withDotEnv(getenv)
 	c := &config{
+		GOGC: getenv("GOGC"), GOMEMLIMIT: getenv("GOMEMLIMIT"),
 		Env:          or(get("NITRO_ENV"), "development"),
 		Host:         or(get("HOST"), "0.0.0.0"),
 		RedisURL:     get("REDIS_URL"),

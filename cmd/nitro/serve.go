@@ -66,6 +66,7 @@ func start(ctx context.Context, c *config, log zerolog.Logger, embedded bool) (a
 	if err := c.devSecrets(); err != nil {
 		return nil, err
 	}
+	tuneGC(c, log)
 	a = &app{cfg: c, log: log, started: time.Now()}
 	defer func() {
 		if err != nil {
