@@ -63,7 +63,7 @@ func BenchmarkSocketFanout(b *testing.B) {
 	if sc.Unwatched {
 		sc.Admins = 0
 	}
-	for _, f := range strings.Split(cmp.Or(os.Getenv("NITRO_BENCH_RATES"), "1000,2000,4000"), ",") {
+	for _, f := range strings.Split(cmp.Or(os.Getenv("NITRO_BENCH_RATES"), "1000,2000,2100,3000"), ",") {
 		rate, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
 		if err != nil || rate <= 0 {
 			b.Fatalf("NITRO_BENCH_RATES: bad rate %q", f)
