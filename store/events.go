@@ -90,14 +90,10 @@ func (s *Store) PersistEvents(ctx context.Context, batch []progress.Record) erro
 	payloads.Reset()
 	now := time.Now()
 	for i, r := range batch {
-		b, err := encodeRecord(r)
-		if err != nil {
-			return fmt.Errorf("persist events: job %s seq %d: %w", r.JobID, r.Seq, err)
-		}
 		if i > 0 {
 			payloads.WriteByte('\n')
 		}
-		if err := appendOneLine(payloads, b); err != nil {
+		if err := appendRecord(payloads, r); err != nil {
 			return fmt.Errorf("persist events: job %s seq %d: %w", r.JobID, r.Seq, err)
 		}
 		jobIDs[i], seqs[i], names[i] = r.JobID, r.Seq, r.Name
@@ -118,35 +114,28 @@ func (s *Store) PersistEvents(ctx context.Context, batch []progress.Record) erro
 // payloadBuffers hold a batch's joined payloads between batches.
 var payloadBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
-// appendOneLine writes the JSON document b without raw newlines: compact encoding (what
-// the hub writes) has none, anything else is compacted (a newline inside a JSON string
-// is always escaped, so only insignificant whitespace goes).
-func appendOneLine(dst *bytes.Buffer, b []byte) error {
+// nulEscape is how encoding/json writes U+0000, which jsonb refuses; one error text
+// holding it must not cost the whole batch.
+var nulEscape = []byte(`\u0000`)
+
+// appendRecord writes r's payload to dst as one line of JSON: the bytes the progress hub
+// already encoded when it did, \u0000 replaced, and no raw newline (compact encoding, what
+// the hub writes, has none; anything else is compacted: a newline inside a JSON string is
+// always escaped, so only insignificant whitespace goes).
+func appendRecord(dst *bytes.Buffer, r progress.Record) error {
+	b := r.JSON
+	if b == nil {
+		var err error
+		if b, err = json.Marshal(r.Payload); err != nil {
+			return err
+		}
+	}
+	b = sanitizeJSON(b)
 	if bytes.IndexByte(b, '\n') < 0 {
 		dst.Write(b)
 		return nil
 	}
 	return json.Compact(dst, b)
-}
-
-// nulEscape is how encoding/json writes U+0000, which jsonb refuses; one error text
-// holding it must not cost the whole batch.
-var nulEscape = []byte(`\u0000`)
-
-// encodeRecord uses the bytes the progress hub already encoded, when it did.
-func encodeRecord(r progress.Record) ([]byte, error) {
-	if r.JSON != nil {
-		return sanitizeJSON(r.JSON), nil
-	}
-	return encodePayload(r.Payload)
-}
-
-func encodePayload(p any) ([]byte, error) {
-	b, err := json.Marshal(p)
-	if err != nil {
-		return nil, err
-	}
-	return sanitizeJSON(b), nil
 }
 
 // sanitizeJSON replaces \u0000, which jsonb refuses; the input is not modified.
