@@ -15,7 +15,7 @@ import (
 // number of sockets written to.
 func (a *recoveryAdapter) broadcastEvent(name string, payload encodedJSON, rooms []sio.Room) int {
 	nsp := a.Nsp().Name()
-	if !plainJSONString(name) || len(payload) == 0 || len(payload) > types.MaxPayloadSize {
+	if !writesDirectly(name, payload) {
 		// Not one of ours after all: the library's way (its listeners count deliveries).
 		p := &parser.Packet{Type: parser.EVENT, Nsp: nsp, Data: []any{name, payload}}
 		a.Broadcast(p, &sio.BroadcastOptions{Rooms: types.NewSet(rooms...)})

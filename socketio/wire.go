@@ -50,11 +50,11 @@ func encodeEventPacket(p *parser.Packet) ([]byte, bool) {
 		return nil, false
 	}
 	name, ok := data[0].(string)
-	if !ok || !plainJSONString(name) {
+	if !ok {
 		return nil, false
 	}
 	payload, ok := data[1].(encodedJSON)
-	if !ok || len(payload) == 0 || len(payload) > types.MaxPayloadSize {
+	if !ok || !writesDirectly(name, payload) {
 		return nil, false
 	}
 	offset := ""
@@ -97,6 +97,12 @@ func appendEventBody(b []byte, nsp string, id *uint64, name string, payload []by
 		b = append(append(append(b, `,"`...), offset...), '"')
 	}
 	return append(b, ']')
+}
+
+// writesDirectly reports whether the event [name, payload] is one appendEventBody writes:
+// a name that needs no escaping and an encoded payload within the library's size limit.
+func writesDirectly(name string, payload encodedJSON) bool {
+	return plainJSONString(name) && len(payload) > 0 && len(payload) <= types.MaxPayloadSize
 }
 
 // plainJSONString reports whether s is written the same with or without JSON escaping

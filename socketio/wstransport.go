@@ -11,6 +11,7 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/zishang520/socket.io/parsers/engine/v3/packet"
 	"github.com/zishang520/socket.io/servers/engine/v3/transports"
+	"github.com/zishang520/socket.io/v3/pkg/slices"
 	"github.com/zishang520/socket.io/v3/pkg/types"
 )
 
@@ -89,8 +90,7 @@ func newWSTransport(ctx *types.HttpContext, maxPending int, log zerolog.Logger) 
 func (w *wsTransport) Construct(ctx *types.HttpContext) {
 	w.Transport.Construct(ctx)
 	_ = w.conn.On("error", func(errs ...any) {
-		err, _ := firstArg(errs).(error)
-		w.OnError("websocket error", err)
+		w.OnError("websocket error", slices.TryGetAny[error](errs, 0))
 	})
 	_ = w.conn.Once("close", func(...any) { w.OnClose() })
 	// gorilla's own replies would write from the reader goroutine and leave their write
@@ -108,13 +108,6 @@ func (w *wsTransport) Construct(ctx *types.HttpContext) {
 	w.SetWritable(true)
 	go w.writeLoop()
 	transports.StartReader(w, ctx.TransportReadPermission(), w.read)
-}
-
-func firstArg(args []any) any {
-	if len(args) == 0 {
-		return nil
-	}
-	return args[0]
 }
 
 func (w *wsTransport) Name() string          { return transports.WEBSOCKET }
@@ -222,28 +215,15 @@ func (w *wsTransport) writeLoop() {
 		}
 		batch, sends, closing, failure := w.pending, w.sends, w.closing, w.failure
 		w.pending, w.sends = spare[:0], 0
-		if failure != nil {
-			w.pending, w.closing = nil, true
-		}
 		w.mu.Unlock()
 
 		if failure != nil {
-			w.OnError("websocket send error", failure)
-			w.finish()
+			w.stop("websocket send error", failure)
 			return
 		}
 		if len(batch) > 0 {
 			if _, err := w.raw.Write(batch); err != nil {
-				w.mu.Lock()
-				w.pending, w.closing = nil, true
-				if w.failure != nil {
-					err = w.failure // the deadline Send set to stop this write
-				}
-				w.mu.Unlock()
-				if !errors.Is(err, net.ErrClosed) {
-					w.OnError("websocket write error", err)
-				}
-				w.finish()
+				w.stop("websocket write error", err)
 				return
 			}
 		}
@@ -259,6 +239,21 @@ func (w *wsTransport) writeLoop() {
 			spare = batch
 		}
 	}
+}
+
+// stop ends the writer after err: nothing more is queued or written, the engine hears
+// why (unless the connection was simply closed) and the transport closes.
+func (w *wsTransport) stop(desc string, err error) {
+	w.mu.Lock()
+	w.pending, w.closing = nil, true
+	if w.failure != nil {
+		err = w.failure // Send's reason, also when its deadline is what stopped a write
+	}
+	w.mu.Unlock()
+	if !errors.Is(err, net.ErrClosed) {
+		w.OnError(desc, err)
+	}
+	w.finish()
 }
 
 // finish runs once the writer is done: the engine's close callback, then the connection
