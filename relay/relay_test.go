@@ -173,14 +173,7 @@ func TestRelayEmitNeverBlocks(t *testing.T) {
 func TestRelayCloseFlushesTheBuffer(t *testing.T) {
 	rdb, ch := redisClient(t), channel(t)
 	_, bLocal := startRelay(t, Config{Channel: ch}, rdb)
-	local := &recorder{}
-	a, err := New(Config{Channel: ch}, rdb, local, zerolog.Nop())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := a.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	a, _ := startRelay(t, Config{Channel: ch}, rdb)
 	for i := range 3000 {
 		a.Emit(rec("j", int64(i+1)))
 	}
@@ -250,14 +243,7 @@ func TestRelayQuietWhenAlone(t *testing.T) {
 		t.Fatalf("alone: %+v, local %d", st, len(aLocal.snapshot()))
 	}
 
-	local := &recorder{}
-	b, err := New(Config{Channel: ch}, rdb, local, zerolog.Nop())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := b.Start(t.Context()); err != nil {
-		t.Fatal(err)
-	}
+	b, local := startRelay(t, Config{Channel: ch}, rdb)
 	// Start returned: A already publishes, so nothing emitted from now on is missed.
 	for i := range 500 {
 		a.Emit(rec("shared", int64(i+1)))
