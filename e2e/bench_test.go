@@ -234,14 +234,14 @@ type window struct{ cpuS, load, secs, emitted, idleCPUPct float64 }
 
 func (s *benchServer) measureWindow(b *testing.B, from, to time.Time, pprofDir string, rate float64) window {
 	time.Sleep(time.Until(from))
-	cpu0, m0, t0 := procCPU(b, s.pid), s.metric(b, "nitro_progress_events_emitted_total"), time.Now()
+	cpu0, m0, t0 := procCPU(b, s.pid), readMetric(b, s.url, "nitro_progress_events_emitted_total"), time.Now()
 	if pprofDir != "" {
 		for _, kind := range []string{"profile", "allocs"} {
 			go s.profile(b, kind, filepath.Join(pprofDir, fmt.Sprintf("nitro-%s-%g.pprof", kind, rate)), time.Until(to))
 		}
 	}
 	time.Sleep(time.Until(to))
-	cpu1, m1 := procCPU(b, s.pid), s.metric(b, "nitro_progress_events_emitted_total")
+	cpu1, m1 := procCPU(b, s.pid), readMetric(b, s.url, "nitro_progress_events_emitted_total")
 	return window{cpuS: cpu1 - cpu0, secs: time.Since(t0).Seconds(), emitted: m1 - m0, load: loadAvg()}
 }
 
@@ -263,33 +263,14 @@ func (s *benchServer) profile(b *testing.B, kind, path string, d time.Duration) 
 	}
 }
 
-// metric reads one counter of nitro's /metrics.
-func (s *benchServer) metric(b *testing.B, name string) float64 {
-	resp, err := http.Get(s.url + "/metrics")
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer resp.Body.Close()
-	sc := bufio.NewScanner(resp.Body)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), name+" "); ok {
-			f, _ := strconv.ParseFloat(v, 64)
-			return f
-		}
-	}
-	b.Fatalf("/metrics has no %s", name)
-	return 0
-}
-
 // waitPersisted waits until the jobs emitted all their events and every one is
 // persisted, dropped or failed.
 func (s *benchServer) waitPersisted(b *testing.B, events float64) {
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
-		e := s.metric(b, "nitro_progress_events_emitted_total")
-		done := s.metric(b, "nitro_progress_events_persisted_total") + s.metric(b, "nitro_progress_events_dropped_total") +
-			s.metric(b, "nitro_progress_persist_errors_total")
+		e := readMetric(b, s.url, "nitro_progress_events_emitted_total")
+		done := readMetric(b, s.url, "nitro_progress_events_persisted_total") + readMetric(b, s.url, "nitro_progress_events_dropped_total") +
+			readMetric(b, s.url, "nitro_progress_persist_errors_total")
 		if e >= events && done >= e {
 			return
 		}
@@ -445,7 +426,7 @@ func report(b *testing.B, srv *benchServer, clients []*fanoutClient, w window, w
 	if sum.Disconnects > 0 {
 		b.Errorf("%d sockets disconnected during the run", sum.Disconnects)
 	}
-	emitted, hubDropped := srv.metric(b, "nitro_progress_events_emitted_total"), srv.metric(b, "nitro_progress_events_dropped_total")
+	emitted, hubDropped := readMetric(b, srv.url, "nitro_progress_events_emitted_total"), readMetric(b, srv.url, "nitro_progress_events_dropped_total")
 	missing, persisted := float64(max(want-sum.Steps, 0)), srv.countEvents(b)
 	if missing > 0 || emitted == 0 {
 		b.Logf("nitro logs:\n%s", srv.logs.String())

@@ -1,7 +1,9 @@
 package e2e
 
 import (
+	"bufio"
 	"fmt"
+	"net/http"
 	"strconv"
 	"strings"
 	"testing"
@@ -69,11 +71,11 @@ func TestFanoutAcrossProcesses(t *testing.T) {
 		t.Fatalf("jobs completed: %d on serve, %d on worker; want both > 0, %d in all; serve logs:\n%s", ranServe, ranPeer, jobs, s.logs.String())
 	}
 	for _, p := range []*server{s, peer} {
-		if metricValue(t, p, "nitro_relay_published_total") == 0 || metricValue(t, p, "nitro_relay_received_total") == 0 ||
-			metricValue(t, p, "nitro_relay_dropped_total") != 0 {
+		if readMetric(t, p.URL, "nitro_relay_published_total") == 0 || readMetric(t, p.URL, "nitro_relay_received_total") == 0 ||
+			readMetric(t, p.URL, "nitro_relay_dropped_total") != 0 {
 			t.Errorf("%s: relay counters do not show records both ways without drops", p.URL)
 		}
-		if metricValue(t, p, "nitro_socket_recovery_events") == 0 {
+		if readMetric(t, p.URL, "nitro_socket_recovery_events") == 0 {
 			t.Errorf("%s: nothing kept for connection-state recovery", p.URL)
 		}
 	}
@@ -100,20 +102,29 @@ func TestFanoutAcrossProcesses(t *testing.T) {
 	}
 }
 
-// metricValue reads one unlabelled series of a process's /metrics.
-func metricValue(t *testing.T, s *server, name string) float64 {
-	t.Helper()
-	code, body := do(t, "GET", s.URL+"/metrics", "", nil)
-	for _, line := range strings.Split(body, "\n") {
-		if v, ok := strings.CutPrefix(line, name+" "); ok && code == 200 {
+// readMetric reads one unlabelled series of the /metrics at baseURL.
+func readMetric(tb testing.TB, baseURL, name string) float64 {
+	tb.Helper()
+	resp, err := http.Get(baseURL + "/metrics")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		tb.Fatalf("/metrics: status %d", resp.StatusCode)
+	}
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), name+" "); ok {
 			f, err := strconv.ParseFloat(v, 64)
 			if err != nil {
-				t.Fatalf("%s: %q", name, line)
+				tb.Fatalf("%s: %q", name, sc.Text())
 			}
 			return f
 		}
 	}
-	t.Fatalf("/metrics (status %d) has no %s", code, name)
+	tb.Fatalf("/metrics has no %s", name)
 	return 0
 }
 
