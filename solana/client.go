@@ -14,9 +14,11 @@ import (
 // Client talks to one cluster over JSON-RPC (and WebSocket for confirmations).
 // It is safe for concurrent use.
 type Client struct {
-	cfg Config
-	rpc *rpc.Client
-	bh  *blockhashTracker
+	cfg       Config
+	rpc       *rpc.Client
+	bh        *blockhashTracker
+	transport *limitedTransport
+	track     *tracker
 }
 
 // NewClient validates cfg (after defaults) and returns a Client. It does no I/O.
@@ -25,18 +27,33 @@ func NewClient(cfg Config) (*Client, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	httpClient := &http.Client{
-		Timeout:   cfg.HTTPTimeout,
-		Transport: newLimitedTransport(http.DefaultTransport, cfg),
-	}
+	base := http.DefaultTransport.(*http.Transport).Clone()
+	// Many jobs share the client: keep enough idle connections for all of them.
+	base.MaxIdleConnsPerHost = 64
+	lt := newLimitedTransport(base, cfg)
+	httpClient := &http.Client{Timeout: cfg.HTTPTimeout, Transport: lt}
 	j := jsonrpc.NewClientWithOpts(cfg.RPCURL, &jsonrpc.RPCClientOpts{HTTPClient: httpClient, CustomHeaders: cfg.Headers})
-	c := &Client{cfg: cfg, rpc: rpc.NewWithCustomRPCClient(j)}
+	c := &Client{cfg: cfg, rpc: rpc.NewWithCustomRPCClient(j), transport: lt}
 	c.bh = newBlockhashTracker(c.fetchBlockhash, cfg.BlockhashMaxAge)
+	c.track = newTracker(c)
 	return c, nil
 }
 
-// Close releases idle HTTP connections.
-func (c *Client) Close() error { return c.rpc.Close() }
+// Close stops the shared poller and PubSub connection and releases idle HTTP
+// connections.
+func (c *Client) Close() error {
+	c.track.close()
+	return c.rpc.Close()
+}
+
+// AtCommitment returns a view of the client that reads, simulates and confirms at
+// commitment; it shares the connection, budget and trackers. Reading at processed
+// lets a transaction be built on the effects of one the cluster has just executed.
+func (c *Client) AtCommitment(commitment rpc.CommitmentType) *Client {
+	v := *c
+	v.cfg.Commitment = commitment
+	return &v
+}
 
 // RPC exposes the underlying solana-go client for calls this package does not wrap.
 // Calls through it are rate-limited and retried like the others.

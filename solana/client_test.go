@@ -36,7 +36,7 @@ func TestConfigValidate(t *testing.T) {
 		}
 	}
 	d := Config{RPCURL: "http://x"}.withDefaults()
-	if d.Commitment != "confirmed" || d.RateLimit != DefaultRateLimit || d.Burst != 10 || d.PollInterval != time.Second {
+	if d.Commitment != "confirmed" || d.RateLimit != DefaultRateLimit || d.Burst != 10 || d.PollInterval != 400*time.Millisecond {
 		t.Fatalf("defaults: %+v", d)
 	}
 }

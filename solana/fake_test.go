@@ -1,6 +1,7 @@
 package solana
 
 import (
+	"cmp"
 	"crypto/ed25519"
 	"encoding/json"
 	"io"
@@ -37,6 +38,8 @@ type fakeRPC struct {
 	calls    []rpcCall
 	handlers map[string]handler
 	status   map[string][]int // HTTP codes to reply before the handler, consumed in order
+	// retryAfter is the Retry-After header of those replies ("0" when empty).
+	retryAfter string
 }
 
 func newFakeRPC(t *testing.T) *fakeRPC {
@@ -68,7 +71,7 @@ func (f *fakeRPC) serve(w http.ResponseWriter, r *http.Request) {
 	if codes := f.status[req.Method]; len(codes) > 0 {
 		f.status[req.Method] = codes[1:]
 		f.mu.Unlock()
-		w.Header().Set("Retry-After", "0")
+		w.Header().Set("Retry-After", cmp.Or(f.retryAfter, "0"))
 		http.Error(w, "slow down", codes[0])
 		return
 	}

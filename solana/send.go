@@ -81,8 +81,19 @@ func (s *SigStatus) Reached(commitment rpc.CommitmentType) bool {
 	if s == nil {
 		return false
 	}
-	rank := map[string]int{"processed": 1, "confirmed": 2, "finalized": 3}
-	return rank[string(s.Confirmation)] >= rank[string(commitment)]
+	return rankOf(rpc.CommitmentType(s.Confirmation)) >= rankOf(commitment)
+}
+
+func rankOf(c rpc.CommitmentType) int {
+	switch c {
+	case rpc.CommitmentProcessed:
+		return 1
+	case rpc.CommitmentConfirmed:
+		return 2
+	case rpc.CommitmentFinalized:
+		return 3
+	}
+	return 0
 }
 
 // SignatureStatuses returns one status per signature (nil = unknown to the cluster),
@@ -143,8 +154,9 @@ func (c *Client) status(ctx context.Context, sig sol.Signature, history bool, pr
 // the transaction failed, or ctx's error. It neither sends nor knows about expiry:
 // use SendAndConfirm for that.
 func (c *Client) Confirm(ctx context.Context, sig sol.Signature) error {
-	w := c.newWaiter(ctx, sig, nil)
+	w := c.newWaiter(sig, nil, 0)
 	defer w.stop()
+	c.track.poke() // the signature may already be confirmed
 	for {
 		if done, err := w.next(ctx); done {
 			return err
@@ -163,26 +175,45 @@ type JournalHook func(ctx context.Context, stx *SignedTx) error
 // caller (who journals) may re-sign. It never re-signs. Calling it again with the same
 // stx after a crash is safe (same signature, executed at most once).
 func (c *Client) SendAndConfirm(ctx context.Context, stx *SignedTx, journal JournalHook) error {
-	if journal != nil {
-		if err := journal(ctx, stx); err != nil {
+	return c.SendAndConfirmWith(ctx, stx, SendHooks{Journal: journal})
+}
+
+// SendHooks are the optional callbacks of SendAndConfirmWith and SettleWith.
+type SendHooks struct {
+	// Journal runs before the first broadcast; if it fails nothing is sent.
+	Journal JournalHook
+	// Processed runs once, as soon as the cluster reports the transaction executed
+	// without error (it may still roll back): the moment to send what depends on it.
+	Processed func()
+}
+
+// SendAndConfirmWith is SendAndConfirm with hooks.
+func (c *Client) SendAndConfirmWith(ctx context.Context, stx *SignedTx, h SendHooks) error {
+	if h.Journal != nil {
+		if err := h.Journal(ctx, stx); err != nil {
 			return fmt.Errorf("send %s: journal: %w", stx.Signature, err)
 		}
 	}
-	return c.sendLoop(ctx, stx, false)
+	return c.sendLoop(ctx, stx, false, h.Processed)
 }
 
 // Settle resolves a journaled transaction after a restart: it asks the cluster for
 // the signature first and only re-broadcasts the same bytes if it is not known yet,
 // then behaves like SendAndConfirm (nil, *TxError, or ErrBlockhashExpired).
 func (c *Client) Settle(ctx context.Context, stx *SignedTx) error {
-	return c.sendLoop(ctx, stx, true)
+	return c.sendLoop(ctx, stx, true, nil)
 }
 
-func (c *Client) sendLoop(ctx context.Context, stx *SignedTx, checkFirst bool) error {
+// SettleWith is Settle with a Processed hook (SendHooks.Journal is not used).
+func (c *Client) SettleWith(ctx context.Context, stx *SignedTx, h SendHooks) error {
+	return c.sendLoop(ctx, stx, true, h.Processed)
+}
+
+func (c *Client) sendLoop(ctx context.Context, stx *SignedTx, checkFirst bool, processed func()) error {
 	programs := ProgramsOf(stx.Raw)
-	w := c.newWaiter(ctx, stx.Signature, programs)
+	w := c.newWaiter(stx.Signature, programs, stx.LastValidBlockHeight)
 	defer w.stop()
-	w.expiry = stx.LastValidBlockHeight
+	w.processed = processed
 	resend := time.NewTicker(c.cfg.ResendInterval)
 	defer resend.Stop()
 	w.tick = resend.C
@@ -191,14 +222,22 @@ func (c *Client) sendLoop(ctx context.Context, stx *SignedTx, checkFirst bool) e
 			c.broadcast(ctx, stx.Raw)
 		}
 	}
-	if checkFirst {
-		if done, err := w.next(ctx); done {
-			return wrapSend(stx, err)
+	if checkFirst { // ask before sending anything: it may have landed before a crash
+		c.track.poke()
+		for {
+			done, err := w.next(ctx)
+			if done {
+				return wrapSend(stx, err)
+			}
+			if _, polled, _, _, _, pollErr := w.w.snapshot(); polled && pollErr == nil {
+				break
+			}
 		}
 	}
 	if w.seen == nil {
 		c.broadcast(ctx, stx.Raw)
 	}
+	c.track.poke() // an in-process cluster executes at once: learn it now
 	for {
 		if done, err := w.next(ctx); done {
 			return wrapSend(stx, err)

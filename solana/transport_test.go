@@ -4,9 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	sol "github.com/gagliardetto/solana-go"
 )
 
 func TestRetryIdempotentReadsOn429And5xx(t *testing.T) {
@@ -23,17 +26,84 @@ func TestRetryIdempotentReadsOn429And5xx(t *testing.T) {
 	}
 }
 
-func TestRetryGivesUpAsRateLimited(t *testing.T) {
+func TestRateLimitedWaitsOutItsPatienceThenFails(t *testing.T) {
 	f := newFakeRPC(t)
 	f.handle("getBalance", func(p []json.RawMessage) (any, *rpcErr) { return ctxValue(5), nil })
-	f.status["getBalance"] = []int{429, 429, 429}
-	c := f.client(t, func(c *Config) { c.MaxRetries = 2 })
+	f.status["getBalance"] = slices.Repeat([]int{429}, 1000)
+	c := f.client(t, func(c *Config) { c.MaxRetries = 2; c.RetryBackoff = 5 * time.Millisecond; c.RateLimitPatience = 100 * time.Millisecond })
 	_, err := c.GetBalance(context.Background(), pk(1))
 	if !errors.Is(err, ErrRateLimited) || !IsRetryable(err) {
 		t.Fatalf("err %v", err)
 	}
-	if n := len(f.callsOf("getBalance")); n != 3 {
-		t.Fatalf("%d attempts, want 3", n)
+	// MaxRetries bounds 5xx retries, not 429s: those go on for the patience.
+	if n := len(f.callsOf("getBalance")); n <= 3 {
+		t.Fatalf("%d attempts, want more than MaxRetries+1 within the patience", n)
+	}
+}
+
+func TestRateLimitedSendIsRetriedAndCounted(t *testing.T) {
+	f := newFakeRPC(t)
+	f.handle("sendTransaction", func(p []json.RawMessage) (any, *rpcErr) { return sol.Signature{9}.String(), nil })
+	f.status["sendTransaction"] = []int{429, 429}
+	c := f.client(t)
+	ctx, calls := WithCallCounter(context.Background())
+	if _, err := c.SendRaw(ctx, []byte{1}, SendOpts{}); err != nil {
+		t.Fatalf("a 429 answer was not processed: the send must be retried, got %v", err)
+	}
+	if n := len(f.callsOf("sendTransaction")); n != 3 || calls.N() != 3 {
+		t.Fatalf("%d attempts, %d counted for the context; want 3 and 3", n, calls.N())
+	}
+	got := map[string]uint64{}
+	for _, rc := range c.RequestCounts() {
+		got[rc.Method+"/"+rc.Outcome] += rc.N
+	}
+	if got["sendTransaction/rate_limited"] != 2 || got["sendTransaction/ok"] != 1 {
+		t.Fatalf("request counts %v", got)
+	}
+}
+
+func TestRateLimitedAnswerPausesEveryRequestAndLowersTheRate(t *testing.T) {
+	f := newFakeRPC(t)
+	f.handle("getSlot", func(p []json.RawMessage) (any, *rpcErr) { return 42, nil })
+	f.handle("getBalance", func(p []json.RawMessage) (any, *rpcErr) { return ctxValue(5), nil })
+	f.status["getSlot"] = []int{429}
+	f.retryAfter = "1"
+	c := f.client(t, func(c *Config) { c.RateLimit = 1000; c.Burst = 1000 })
+	start := time.Now()
+	if _, err := c.Slot(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if c.RateLimitNow() >= 1000 {
+		t.Fatalf("rate after a 429: %v, want it lowered", c.RateLimitNow())
+	}
+	// Another request right after the 429 waited out the same Retry-After.
+	if _, err := c.GetBalance(context.Background(), pk(1)); err != nil {
+		t.Fatal(err)
+	}
+	if time.Since(start) < time.Second {
+		t.Fatalf("Retry-After: 1 was not honoured (%v)", time.Since(start))
+	}
+	for range 40 {
+		if _, err := c.GetBalance(context.Background(), pk(1)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if c.RateLimitNow() != 1000 {
+		t.Fatalf("rate after 40 good answers: %v, want it back at 1000", c.RateLimitNow())
+	}
+}
+
+func TestNoRateLimit(t *testing.T) {
+	f := newFakeRPC(t)
+	f.handle("getSlot", func(p []json.RawMessage) (any, *rpcErr) { return 42, nil })
+	c := f.client(t, func(c *Config) { c.RateLimit = NoRateLimit })
+	if c.RateLimitNow() != NoRateLimit {
+		t.Fatalf("rate %v", c.RateLimitNow())
+	}
+	for range 100 {
+		if _, err := c.Slot(context.Background()); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 
