@@ -30,7 +30,11 @@ func TestRateLimitedWaitsOutItsPatienceThenFails(t *testing.T) {
 	f := newFakeRPC(t)
 	f.handle("getBalance", func(p []json.RawMessage) (any, *rpcErr) { return ctxValue(5), nil })
 	f.status["getBalance"] = slices.Repeat([]int{429}, 1000)
-	c := f.client(t, func(c *Config) { c.MaxRetries = 2; c.RetryBackoff = 5 * time.Millisecond; c.RateLimitPatience = 100 * time.Millisecond })
+	c := f.client(t, func(c *Config) {
+		c.MaxRetries = 2
+		c.RetryBackoff = 5 * time.Millisecond
+		c.RateLimitPatience = 100 * time.Millisecond
+	})
 	_, err := c.GetBalance(context.Background(), pk(1))
 	if !errors.Is(err, ErrRateLimited) || !IsRetryable(err) {
 		t.Fatalf("err %v", err)
