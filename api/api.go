@@ -40,7 +40,10 @@ type Config struct {
 	CORSOrigins []string
 	// TrustProxy takes the client IP from X-Forwarded-For (behind a reverse proxy).
 	TrustProxy bool
-	Started    time.Time // process start, for uptimeSeconds; default New's time
+	// Bundles says a block engine is configured: without one, a payload asking for
+	// `bundle: true` is refused at enqueue instead of being sent one by one.
+	Bundles bool
+	Started time.Time // process start, for uptimeSeconds; default New's time
 }
 
 // Defaults of Config.

@@ -57,6 +57,10 @@ func (s *Server) enqueue(w http.ResponseWriter, r *http.Request) {
 		writeDecodeError(w, err)
 		return
 	}
+	if workers.WantsBundle(p) && !s.cfg.Bundles {
+		writeFields(w, "invalid payload", map[string]string{"bundle": workers.ErrNoBlockEngine.Error()})
+		return
+	}
 	jobID := newJobID()
 	if idem != "" {
 		jobID = idempotentJobID(typ, idem)

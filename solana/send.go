@@ -216,7 +216,6 @@ func (c *Client) sendLoop(ctx context.Context, stx *SignedTx, checkFirst bool, p
 	w.processed = processed
 	resend := time.NewTicker(c.cfg.ResendInterval)
 	defer resend.Stop()
-	w.tick = resend.C
 	w.onTick = func() {
 		if w.seen == nil { // not seen by the cluster (yet, or dropped with a fork)
 			c.broadcast(ctx, stx.Raw)
@@ -234,6 +233,7 @@ func (c *Client) sendLoop(ctx context.Context, stx *SignedTx, checkFirst bool, p
 			}
 		}
 	}
+	w.tick = resend.C // not before: a settle sends nothing until the cluster has answered
 	if w.seen == nil {
 		c.broadcast(ctx, stx.Raw)
 	}

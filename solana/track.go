@@ -29,10 +29,10 @@ type tracker struct {
 	heightT time.Time // when it was read
 }
 
-// heightMaxAge is how stale the shared block height may be for expiry checks: a
-// blockhash lives ~150 blocks (~60 s), so a few seconds of staleness only delays the
-// verdict, never changes it (the final history search decides).
-const heightMaxAge = 2 * time.Second
+// heightPolls is how many poll rounds the shared block height is reused for expiry
+// checks (2 s at the default interval): a blockhash lives ~150 blocks (~60 s), so
+// staleness only delays the verdict, never changes it (a history search decides).
+const heightPolls = 5
 
 func newTracker(c *Client) *tracker {
 	t := &tracker{c: c, kick: make(chan struct{}, 1), watches: map[sol.Signature]map[*watch]struct{}{},
@@ -205,7 +205,7 @@ func (t *tracker) blockHeight(ctx context.Context) uint64 {
 	t.mu.Lock()
 	h, at := t.height, t.heightT
 	t.mu.Unlock()
-	if !at.IsZero() && time.Since(at) < heightMaxAge {
+	if !at.IsZero() && time.Since(at) < heightPolls*t.c.cfg.PollInterval {
 		return h
 	}
 	h, err := t.c.BlockHeight(ctx)

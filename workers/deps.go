@@ -47,8 +47,16 @@ type Config struct {
 	// takes no fee.
 	PlatformFeeWallet   string
 	PlatformFeeLamports uint64
-	// SellConcurrency is how many wallets wallet_sell sells from at once (default 4).
+	// SellConcurrency is how many wallets wallet_sell sells from at once (default 32:
+	// every wallet of a launch in the same slot).
 	SellConcurrency int
+	// MaxPriorityFee caps the CU price (micro-lamports) estimated from recent fees
+	// for a launchpad trade whose payload names none (default 1,000,000: 1 lamport
+	// per CU). Budgets reserve fees at this price.
+	MaxPriorityFee uint64
+	// PriorityFeePercentile is the percentile of recent fees paid for the trade's
+	// hot accounts that prices it (default 75).
+	PriorityFeePercentile float64
 	// JitoTipLamports is the tip of a launch bundle (default 100 000).
 	JitoTipLamports uint64
 	// MixerJitterMax is the longest random pause before a mixing hop (default none).
@@ -60,11 +68,16 @@ type Config struct {
 
 func (c Config) withDefaults() Config {
 	c.VanityTimeout = cmp.Or(c.VanityTimeout, 20*time.Second)
-	c.SellConcurrency = cmp.Or(c.SellConcurrency, 4)
+	c.SellConcurrency = cmp.Or(c.SellConcurrency, 32)
+	c.MaxPriorityFee = cmp.Or(c.MaxPriorityFee, DefaultMaxPriorityFee)
+	c.PriorityFeePercentile = cmp.Or(c.PriorityFeePercentile, 75)
 	c.JitoTipLamports = cmp.Or(c.JitoTipLamports, 100_000)
 	c.BundleWait = cmp.Or(c.BundleWait, 30*time.Second)
 	return c
 }
+
+// DefaultMaxPriorityFee is Config.MaxPriorityFee's default, in micro-lamports per CU.
+const DefaultMaxPriorityFee = 1_000_000
 
 // Deps are what the seven job types need. Store and Chain are required.
 type Deps struct {
@@ -155,6 +168,9 @@ func handler[P Payload](d *Deps, typ progress.WorkerType, plan func(*Deps, P) []
 			p, err := decode(payload)
 			if err != nil {
 				return nil, Permanent(fmt.Errorf("%s: %w", typ, err))
+			}
+			if WantsBundle(p) && d.Jito == nil { // enqueued straight into asynq, past the API's check
+				return nil, Permanent(fmt.Errorf("%s: bundle: %w", typ, ErrNoBlockEngine))
 			}
 			j, err := newJob(ctx, d, p.UserID(), plan(d, p))
 			if err != nil {

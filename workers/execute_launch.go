@@ -2,6 +2,7 @@ package workers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 )
 
@@ -13,6 +14,17 @@ type ExecOptions struct {
 	PriorityFeeMicroLamports uint64  `json:"priorityFeeMicroLamports,omitempty"`
 	Bundle                   bool    `json:"bundle,omitempty"` // one Jito bundle for create + buys
 }
+
+// ErrNoBlockEngine refuses `bundle: true` when no block engine is configured.
+var ErrNoBlockEngine = errors.New("no block engine is configured (JITO_BLOCK_ENGINE_URL): send without bundle")
+
+// WantsBundle reports a payload that asks for a Jito bundle.
+func WantsBundle(p Payload) bool {
+	b, ok := p.(interface{ bundled() bool })
+	return ok && b.bundled()
+}
+
+func (o *ExecOptions) bundled() bool { return o.Bundle }
 
 // Slippage returns slippageBps, DefaultSlippageBps when absent.
 func (o *ExecOptions) Slippage() int { return slippageOr(o.SlippageBps) }

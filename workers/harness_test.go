@@ -76,6 +76,7 @@ func newEnvSlot(t testing.TB, slot time.Duration, tune func(*Deps)) *env {
 		RPCURL: rpcSrv.URL, WSURL: "ws" + strings.TrimPrefix(wsSrv.URL, "http"),
 		RateLimit: 5000, RetryBackoff: 10 * time.Millisecond, ResendInterval: 100 * time.Millisecond,
 		PollInterval: 20 * time.Millisecond, BlockhashMaxAge: 200 * time.Millisecond,
+		RateLimitPatience: 200 * time.Millisecond, // a cluster that only answers 429 fails a run quickly
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -43,6 +43,9 @@ type market interface {
 	// tableKeys are the coin's non-signer, non-program accounts (lookup table).
 	tableKeys() []sol.PublicKey
 	programs() []sol.PublicKey
+	// hotAccounts are the writable accounts every trade of the coin locks (its curve
+	// or pool): recent priority fees paid for them price a trade.
+	hotAccounts() []sol.PublicKey
 }
 
 func newMarket(ctx context.Context, c *solana.Client, platform progress.Platform, mint, creator sol.PublicKey) (market, error) {
@@ -191,6 +194,8 @@ func (m *pumpMarket) tableKeys() []sol.PublicKey {
 	keys = append(keys, m.global.FeeRecipientList(false)...)
 	return append(keys, m.global.BuybackRecipientList()...)
 }
+
+func (m *pumpMarket) hotAccounts() []sol.PublicKey { return []sol.PublicKey{m.coin.BondingCurve} }
 
 func (m *pumpMarket) programs() []sol.PublicKey {
 	return []sol.PublicKey{pump.ProgramID, token.AssociatedTokenProgramID, token.Token2022ProgramID,

@@ -62,6 +62,8 @@ func (m *bonkMarket) create(dev sol.PublicKey, name, symbol, uri string, devBuy,
 	return append([]sol.Instruction{ix}, buy...), tokens, nil
 }
 
+func (m *bonkMarket) hotAccounts() []sol.PublicKey { return []sol.PublicKey{m.pool.Address} }
+
 func (m *bonkMarket) load(ctx context.Context) error {
 	acc, err := m.c.GetAccountInfo(ctx, m.pool.Address)
 	if err != nil {

@@ -117,6 +117,7 @@ func (j *job) fundingPlan(ctx context.Context, platform progress.Platform, w Wal
 	if ok, err := j.done(ctx, "funding-plan", &plan); err != nil || ok {
 		return plan, err
 	}
+	cuPrice = j.budgetPrice(cuPrice)
 	devNeed := devBuy + devReserveLamports + solana.PriorityFeeLamports(solana.DefaultMaxCULimit, cuPrice)
 	if err := j.needBalance(ctx, k.dev.PublicKey(), devNeed, "dev wallet", "the dev buy, rent of the new token's accounts and fees"); err != nil {
 		return plan, err
@@ -191,6 +192,10 @@ func (j *job) platformFee(ctx context.Context, payer sol.PrivateKey) (string, er
 	return sig, err
 }
 
+// maxParallelRoutes bounds the buyers funded at once: hop k of every route goes out
+// in the same slot.
+const maxParallelRoutes = 32
+
 // fund moves the planned SOL to the buyers through the mixer (hops = 0: directly),
 // journaling every hop, and announces mixing_started / mixing_completed.
 func (j *job) fund(ctx context.Context, k walletKeys, w WalletPlan, plan fundingPlan, hops int, mixing bool) (mixSummary, []string, error) {
@@ -210,7 +215,7 @@ func (j *job) fund(ctx context.Context, k walletKeys, w WalletPlan, plan funding
 		return sum, nil, j.mixStage(ctx, mixing, progress.StageMixingCompleted, sum)
 	}
 	m := mixer.New(j.d.Chain, &mixKeys{st: j.d.Store, user: j.user}, &mixJournal{st: j.d.Store, jobID: j.id, faults: j.d.faults},
-		mixer.Config{JitterMax: j.d.Config.MixerJitterMax})
+		mixer.Config{JitterMax: j.d.Config.MixerJitterMax, Concurrency: min(len(targets), maxParallelRoutes)})
 	steps := len(targets) * (hops + 1)
 	var sigs []string
 	doneHops := 0

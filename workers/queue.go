@@ -18,12 +18,17 @@ type ServerConfig struct {
 	Concurrency     int           // default 20
 	ShutdownTimeout time.Duration // in-flight tasks get this long on SIGTERM; default 25s
 	Queues          map[string]int
-	Log             zerolog.Logger
+	// TaskCheckInterval is how long an idle server waits before asking Redis for new
+	// tasks again (default 100ms; asynq's own 1s is up to a second added to every
+	// launch that arrives while the workers are idle). Each check is one small script.
+	TaskCheckInterval time.Duration
+	Log               zerolog.Logger
 }
 
 func (c ServerConfig) withDefaults() ServerConfig {
 	c.Concurrency = cmp.Or(c.Concurrency, 20)
 	c.ShutdownTimeout = cmp.Or(c.ShutdownTimeout, 25*time.Second)
+	c.TaskCheckInterval = cmp.Or(c.TaskCheckInterval, 100*time.Millisecond)
 	if c.Queues == nil {
 		c.Queues = QueuePriorities
 	}
@@ -34,12 +39,13 @@ func (c ServerConfig) withDefaults() ServerConfig {
 func NewServer(redis asynq.RedisConnOpt, cfg ServerConfig) *asynq.Server {
 	cfg = cfg.withDefaults()
 	return asynq.NewServer(redis, asynq.Config{
-		Concurrency:     cfg.Concurrency,
-		Queues:          cfg.Queues,
-		RetryDelayFunc:  RetryDelay,
-		ShutdownTimeout: cfg.ShutdownTimeout,
-		Logger:          AsynqLogger{cfg.Log},
-		LogLevel:        asynq.InfoLevel,
+		Concurrency:       cfg.Concurrency,
+		Queues:            cfg.Queues,
+		RetryDelayFunc:    RetryDelay,
+		ShutdownTimeout:   cfg.ShutdownTimeout,
+		TaskCheckInterval: cfg.TaskCheckInterval,
+		Logger:            AsynqLogger{cfg.Log},
+		LogLevel:          asynq.InfoLevel,
 		// The runtime middleware logs every outcome with the job's fields; asynq's own
 		// error log would repeat it without them.
 		ErrorHandler: asynq.ErrorHandlerFunc(func(context.Context, *asynq.Task, error) {}),

@@ -13,6 +13,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/nitro-runtime/nitro/progress"
+	"github.com/nitro-runtime/nitro/solana"
 )
 
 // JobRuns records each run of a job (the store implements it). A job enqueued straight
@@ -66,6 +67,7 @@ func (rt *Runtime) Wrap(h Handler) asynq.Handler {
 	return asynq.HandlerFunc(func(ctx context.Context, t *asynq.Task) (err error) {
 		run := rt.begin(ctx, h, t)
 		ctx = run.log.WithContext(progress.WithReporter(ctx, run.rep))
+		ctx, run.rpc = solana.WithCallCounter(ctx)
 		start := rt.now()
 		var result any
 		func() {
@@ -88,6 +90,7 @@ type runInfo struct {
 	meta            payloadMeta
 	rep             *progress.Reporter
 	log             zerolog.Logger
+	rpc             *solana.CallCounter // RPC requests of this run (shared confirmation polls excluded)
 }
 
 // payloadMeta is what every payload carries that the runtime needs before decoding.
@@ -131,6 +134,7 @@ func (rt *Runtime) begin(ctx context.Context, h Handler, t *asynq.Task) *runInfo
 func (rt *Runtime) end(ctx context.Context, r *runInfo, t *asynq.Task, result any, err error, d time.Duration) {
 	// Bookkeeping must outlive a cancelled handler context (shutdown, timeout).
 	bg := context.WithoutCancel(ctx)
+	r.log = r.log.With().Uint64("rpc_calls", r.rpc.N()).Logger()
 	state := "completed"
 	switch {
 	case err == nil:

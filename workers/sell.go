@@ -77,7 +77,8 @@ func (j *job) sellOne(ctx context.Context, l store.Launch, creator sol.PublicKey
 		if err != nil {
 			return nil, nil, err
 		}
-		stx, err := j.d.Chain.BuildTx(ctx, user, ixs, []sol.PrivateKey{s.key}, solana.BuildOpts{})
+		opts := solana.BuildOpts{PriorityFeeMicroLamports: j.priorityFee(ctx, 0, m.hotAccounts())}
+		stx, err := j.d.Chain.BuildTx(ctx, user, ixs, []sol.PrivateKey{s.key}, opts)
 		return stx, sellMemo{Tokens: amount, Out: lamports}, err
 	})
 	if errors.Is(err, errNothingToSell) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/nitro-runtime/nitro/progress"
@@ -33,8 +34,16 @@ type buildFunc func(ctx context.Context) (stx *solana.SignedTx, memo any, err er
 //
 // It returns the confirmed signature and decodes the memo into memoOut (may be nil).
 func (j *job) txStep(ctx context.Context, key string, memoOut any, build buildFunc) (string, error) {
+	return j.txStepWith(ctx, key, memoOut, build, nil)
+}
+
+// txStepWith is txStep with a hook that runs once the step's transaction is
+// processed (executed by the cluster, not yet confirmed): what depends on it can be
+// sent in the same slot instead of one confirmation later. It does not run when the
+// step was confirmed in an earlier run.
+func (j *job) txStepWith(ctx context.Context, key string, memoOut any, build buildFunc, processed func()) (string, error) {
 	for range maxResigns {
-		sig, done, err := j.settleStep(ctx, key)
+		sig, done, err := j.settleStep(ctx, key, processed)
 		if err != nil {
 			return "", err
 		}
@@ -52,7 +61,7 @@ func (j *job) txStep(ctx context.Context, key string, memoOut any, build buildFu
 			}
 		}
 		start := time.Now()
-		err = j.d.Chain.SendAndConfirm(ctx, stx, j.journalHook(key))
+		err = j.d.Chain.SendAndConfirmWith(ctx, stx, solana.SendHooks{Journal: j.journalHook(key), Processed: processed})
 		j.waited(start)
 		settled, err := j.outcome(ctx, sig, err)
 		if err != nil {
@@ -84,7 +93,7 @@ func (j *job) journalHook(key string) solana.JournalHook {
 }
 
 // settleStep settles the step's journaled transactions; done reports one confirmed.
-func (j *job) settleStep(ctx context.Context, key string) (sig string, done bool, err error) {
+func (j *job) settleStep(ctx context.Context, key string, processed func()) (sig string, done bool, err error) {
 	txs, err := j.d.Store.TxsForStep(ctx, j.id, key)
 	if err != nil {
 		return "", false, err
@@ -92,7 +101,7 @@ func (j *job) settleStep(ctx context.Context, key string) (sig string, done bool
 	for _, t := range txs {
 		st := t.State
 		if !st.Settled() {
-			if st, err = j.settle(ctx, t); err != nil {
+			if st, err = j.settle(ctx, t, processed); err != nil {
 				return "", false, fmt.Errorf("%s: settle %s: %w", key, t.Signature, err)
 			}
 		}
@@ -111,7 +120,7 @@ func (j *job) settleAll(ctx context.Context) error {
 		return err
 	}
 	for _, t := range txs {
-		if _, err := j.settle(ctx, t); err != nil {
+		if _, err := j.settle(ctx, t, nil); err != nil {
 			return fmt.Errorf("settle %s (%s): %w", t.Signature, t.StepKey, err)
 		}
 	}
@@ -120,13 +129,13 @@ func (j *job) settleAll(ctx context.Context) error {
 
 // settle asks the cluster about a journaled transaction (re-broadcasting the same
 // bytes while it may still land) and records its fate.
-func (j *job) settle(ctx context.Context, t store.TxRecord) (store.TxState, error) {
+func (j *job) settle(ctx context.Context, t store.TxRecord, processed func()) (store.TxState, error) {
 	stx, err := solana.SignedTxFromRaw(t.SignedTx, t.LastValidHeight)
 	if err != nil {
 		return "", err
 	}
 	start := time.Now()
-	err = j.d.Chain.Settle(ctx, stx)
+	err = j.d.Chain.SettleWith(ctx, stx, solana.SendHooks{Processed: processed})
 	j.waited(start)
 	st, err := j.outcome(ctx, t.Signature, err)
 	var txe *solana.TxError
@@ -176,4 +185,47 @@ func (j *job) waited(since time.Time) {
 	if j.d.faults != nil && j.d.faults.waited != nil {
 		j.d.faults.waited(time.Since(since))
 	}
+}
+
+// pendingStep is a txStep running in the background.
+type pendingStep struct {
+	processed chan struct{} // closed once the transaction is processed, or the step ended
+	done      chan struct{} // closed when the step ended
+	sig       string
+	err       error
+}
+
+// startStep runs step in the background; see txStepWith for the processed hook.
+func startStep(ctx context.Context, step func(ctx context.Context, processed func()) (string, error)) *pendingStep {
+	p := &pendingStep{processed: make(chan struct{}), done: make(chan struct{})}
+	var once sync.Once
+	mark := func() { once.Do(func() { close(p.processed) }) }
+	go func() {
+		defer close(p.done)
+		p.sig, p.err = step(ctx, mark)
+		mark()
+	}()
+	return p
+}
+
+// whenProcessed waits until the step's transaction is processed; it returns the
+// step's error if the step ended without landing.
+func (p *pendingStep) whenProcessed(ctx context.Context) error {
+	select {
+	case <-p.processed:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case <-p.done:
+		return p.err
+	default:
+		return nil
+	}
+}
+
+// wait waits for the step's end.
+func (p *pendingStep) wait() (string, error) {
+	<-p.done
+	return p.sig, p.err
 }

@@ -6,11 +6,14 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 
 	"github.com/rs/zerolog"
 
 	"github.com/nitro-runtime/nitro/solana"
+	"github.com/nitro-runtime/nitro/solana/jito"
 	"github.com/nitro-runtime/nitro/solana/localnet"
+	"github.com/nitro-runtime/nitro/workers"
 )
 
 // chain is the Solana side of serve: a client for the configured cluster and, with
@@ -42,10 +45,63 @@ func (c *chain) handlers() map[string]http.Handler {
 	}
 }
 
+// chainSettings are the environment's knobs of the chain client and the trades.
+type chainSettings struct {
+	// RPS and Burst are the client-side request budget of a real endpoint (the
+	// built-in cluster is in-process and gets none); 0 RPS = solana's default.
+	RPS   float64
+	Burst int
+	// MaxPriorityFee caps estimated CU prices (micro-lamports); 0 = workers' default.
+	MaxPriorityFee uint64
+	// JitoTipLamports is a launch bundle's tip; JitoUUID the block engine's auth key.
+	JitoTipLamports uint64
+	JitoUUID        string
+}
+
+// maxRPS bounds SOLANA_RPC_RPS: far above any provider's plan, it is a typo guard.
+const maxRPS = 100_000
+
+func (s *chainSettings) load(get func(string) string) []error {
+	var errs []error
+	switch v := get("SOLANA_RPC_RPS"); v {
+	case "":
+	case "off":
+		s.RPS = solana.NoRateLimit
+	default:
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f <= 0 || f > maxRPS {
+			errs = append(errs, &badVar{"SOLANA_RPC_RPS", fmt.Sprintf(`must be requests per second above 0 and at most %d, or "off"`, maxRPS)})
+		}
+		s.RPS = f
+	}
+	var err error
+	if s.Burst, err = intVar(get, "SOLANA_RPC_BURST", 0, 1, 100_000); err != nil {
+		errs = append(errs, err)
+	}
+	if v := get("NITRO_PRIORITY_FEE_MAX"); v != "" {
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err != nil || n == 0 || n > workers.MaxPriorityFee {
+			errs = append(errs, &badVar{"NITRO_PRIORITY_FEE_MAX", fmt.Sprintf("must be micro-lamports per CU from 1 to %d", workers.MaxPriorityFee)})
+		}
+		s.MaxPriorityFee = n
+	}
+	if v := get("JITO_TIP_LAMPORTS"); v != "" {
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err != nil || n < jito.MinTipLamports || n > 1_000_000_000 {
+			errs = append(errs, &badVar{"JITO_TIP_LAMPORTS", fmt.Sprintf("must be lamports from %d to 1000000000 (1 SOL)", jito.MinTipLamports)})
+		}
+		s.JitoTipLamports = n
+	}
+	s.JitoUUID = get("JITO_AUTH_UUID")
+	return errs
+}
+
 func startChain(ctx context.Context, c *config, port int, log zerolog.Logger) (*chain, error) {
 	ch := &chain{}
-	cfg := solana.Config{RPCURL: c.SolanaRPCURL, WSURL: c.SolanaWSURL}
+	cfg := solana.Config{RPCURL: c.SolanaRPCURL, WSURL: c.SolanaWSURL, RateLimit: c.Chain.RPS, Burst: c.Chain.Burst}
 	if c.SolanaRPCURL == "" {
+		// In-process: a client-side budget would only make launches wait.
+		cfg.RateLimit, cfg.Burst = solana.NoRateLimit, 0
 		cl, err := localnet.New(localnet.Config{})
 		if err != nil {
 			return nil, fmt.Errorf("start built-in cluster: %w", err)

@@ -35,6 +35,7 @@ type config struct {
 	SolanaRPCURL   string // "" = built-in local cluster
 	SolanaWSURL    string
 	JitoURL        string
+	Chain          chainSettings // SOLANA_RPC_RPS and the other chain knobs (chain.go)
 	CORSOrigins    []string
 	JWTSecret      string
 	APIKeys        []string
@@ -107,6 +108,7 @@ func loadConfig(getenv func(string) string) (*config, error) {
 		errs = append(errs, err)
 	}
 	errs = append(errs, c.platformFee(get)...)
+	errs = append(errs, c.Chain.load(get)...)
 	switch c.Metadata = or(get("NITRO_METADATA"), "auto"); c.Metadata {
 	case "auto", "builtin", "remote":
 	default:

@@ -11,6 +11,7 @@ import (
 	"github.com/nitro-runtime/nitro/api"
 	"github.com/nitro-runtime/nitro/auth"
 	"github.com/nitro-runtime/nitro/relay"
+	"github.com/nitro-runtime/nitro/solana"
 )
 
 // version is reported by /health; set with -ldflags "-X main.version=...".
@@ -26,6 +27,7 @@ func (a *app) newAPI() (*api.Server, error) {
 	redis := a.broker.client()
 	return api.New(api.Config{
 		Version: version, AdminPassword: a.cfg.AdminPassword, CORSOrigins: a.cfg.CORSOrigins, Started: a.started,
+		Bundles: a.cfg.JitoURL != "",
 	}, api.Deps{
 		Enqueuer: a.client, Jobs: a.store, Launches: a.store, Wallets: a.store,
 		Balances: api.BalancesFunc(a.chain.balances),
@@ -76,6 +78,7 @@ func (a *app) registerFanoutMetrics() {
 	gauge := func(name, help string, f func() float64) {
 		reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, f))
 	}
+	reg.MustRegister(rpcCollector{a.chain.client})
 	gauge("nitro_socket_recovery_bytes", "Bytes of events kept for connection-state recovery.",
 		func() float64 { return float64(a.sockets.Stats().RecoveryBytes) })
 	gauge("nitro_socket_recovery_events", "Events kept for connection-state recovery.",
@@ -97,4 +100,30 @@ func (a *app) registerFanoutMetrics() {
 		func(s relay.Stats) uint64 { return s.Dropped })
 	counter("nitro_relay_refused_messages_total", "Relay messages that could not be decoded.",
 		func(s relay.Stats) uint64 { return s.Refused })
+}
+
+// rpcCollector exports the chain client's request counts as
+// nitro_rpc_requests_total{method,outcome} and its request budget in force.
+type rpcCollector struct{ c *solana.Client }
+
+var (
+	rpcRequestsDesc = prometheus.NewDesc("nitro_rpc_requests_total",
+		"Solana JSON-RPC requests by method and outcome (each retry counts; outcome: ok, rate_limited, server_error, client_error, transport_error).",
+		[]string{"method", "outcome"}, nil)
+	rpcRateDesc = prometheus.NewDesc("nitro_rpc_rate_limit",
+		"Client-side Solana RPC budget in force, requests/s (lowered after 429 answers; absent without a budget).", nil, nil)
+)
+
+func (rpcCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- rpcRequestsDesc
+	ch <- rpcRateDesc
+}
+
+func (r rpcCollector) Collect(ch chan<- prometheus.Metric) {
+	for _, rc := range r.c.RequestCounts() {
+		ch <- prometheus.MustNewConstMetric(rpcRequestsDesc, prometheus.CounterValue, float64(rc.N), rc.Method, rc.Outcome)
+	}
+	if v := r.c.RateLimitNow(); v != solana.NoRateLimit {
+		ch <- prometheus.MustNewConstMetric(rpcRateDesc, prometheus.GaugeValue, v)
+	}
 }

@@ -19,7 +19,8 @@ import (
 // registerJobTypes registers the seven job types with their dependencies.
 func (a *app) registerJobTypes(mux *asynq.ServeMux, rt *workers.Runtime) error {
 	d := workers.Deps{Store: a.store, Chain: a.chain.client, Log: a.log.With().Str("component", "workers").Logger(),
-		Config: workers.Config{PlatformFeeWallet: a.cfg.PlatformFeeWallet, PlatformFeeLamports: a.cfg.PlatformFeeLamports}}
+		Config: workers.Config{PlatformFeeWallet: a.cfg.PlatformFeeWallet, PlatformFeeLamports: a.cfg.PlatformFeeLamports,
+			MaxPriorityFee: a.cfg.Chain.MaxPriorityFee, JitoTipLamports: a.cfg.Chain.JitoTipLamports}}
 	if a.meta != nil {
 		d.Uploader = a.meta
 	} else {
@@ -30,7 +31,7 @@ func (a *app) registerJobTypes(mux *asynq.ServeMux, rt *workers.Runtime) error {
 		}
 	}
 	if a.cfg.JitoURL != "" {
-		d.Jito = &jito.Client{URL: a.cfg.JitoURL}
+		d.Jito = &jito.Client{URL: a.cfg.JitoURL, UUID: a.cfg.Chain.JitoUUID}
 	}
 	if err := workers.Register(mux, rt, d); err != nil {
 		return fmt.Errorf("register job types: %w", err)
