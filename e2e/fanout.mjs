@@ -7,6 +7,8 @@
 //   {"op":"connect","url":...,"origin":...,"clients":[{"token","userId","admin"}]}
 //   {"op":"window","from":ms,"to":ms}   measure events sent / received in [from, to)
 //   {"op":"count"}                      worker_step events received so far
+//   {"op":"terminals"}                  per job, when its first completed/failed
+//                                       worker_progress arrived (epoch ms) and which
 //   {"op":"summary"}                    the JSON summary; the sockets are closed
 import { io } from "socket.io-client";
 import readline from "node:readline";
@@ -62,8 +64,14 @@ function checkOrder(seen, jobId, phase, step, total) {
   seen.set(jobId, { key, phase, step, total });
 }
 
-function onProgress() {
+// terminals: jobId -> [first arrival of its completed/failed worker_progress, status].
+const terminals = new Map();
+
+function onProgress(ev) {
   st.progress++;
+  if (ev && (ev.status === "completed" || ev.status === "failed") && typeof ev.jobId === "string" && !terminals.has(ev.jobId)) {
+    terminals.set(ev.jobId, [nowMs(), ev.status]);
+  }
   if (win) { const t = nowMs(); if (t >= win.from && t < win.to) st.windowDeliveries++; }
 }
 
@@ -115,6 +123,7 @@ const ops = {
     return {};
   },
   count() { return { steps: st.steps, progress: st.progress }; },
+  terminals() { return { terminals: Object.fromEntries(terminals) }; },
   summary() {
     const hist = [];
     for (let i = 0; i < bins.length; i++) if (bins[i]) hist.push([i, bins[i]]);

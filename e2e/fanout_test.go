@@ -105,6 +105,24 @@ func TestFanoutAcrossProcesses(t *testing.T) {
 // readMetric reads one unlabelled series of the /metrics at baseURL.
 func readMetric(tb testing.TB, baseURL, name string) float64 {
 	tb.Helper()
+	v, n := scanMetric(tb, baseURL, name, false)
+	if n == 0 {
+		tb.Fatalf("/metrics has no %s", name)
+	}
+	return v
+}
+
+// sumMetric adds up every series of name (all label sets); 0 when there is none.
+func sumMetric(tb testing.TB, baseURL, name string) float64 {
+	tb.Helper()
+	v, _ := scanMetric(tb, baseURL, name, true)
+	return v
+}
+
+// scanMetric sums the series of name in /metrics (only the unlabelled one unless
+// labelled) and says how many it found.
+func scanMetric(tb testing.TB, baseURL, name string, labelled bool) (float64, int) {
+	tb.Helper()
 	resp, err := http.Get(baseURL + "/metrics")
 	if err != nil {
 		tb.Fatal(err)
@@ -115,17 +133,20 @@ func readMetric(tb testing.TB, baseURL, name string) float64 {
 	}
 	sc := bufio.NewScanner(resp.Body)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	sum, n := 0.0, 0
 	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), name+" "); ok {
-			f, err := strconv.ParseFloat(v, 64)
-			if err != nil {
-				tb.Fatalf("%s: %q", name, sc.Text())
-			}
-			return f
+		line := sc.Text()
+		series, value, ok := strings.Cut(line, " ")
+		if !ok || (series != name && !(labelled && strings.HasPrefix(series, name+"{"))) {
+			continue
 		}
+		f, err := strconv.ParseFloat(value, 64)
+		if err != nil {
+			tb.Fatalf("%s: %q", name, line)
+		}
+		sum, n = sum+f, n+1
 	}
-	tb.Fatalf("/metrics has no %s", name)
-	return 0
+	return sum, n
 }
 
 func countCompleted(t *testing.T, a *agent) int {

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/nitro-runtime/nitro/solana"
 )
 
 func envOf(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -41,6 +43,10 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 		"NITRO_METADATA":            {"NITRO_METADATA": "ipfs"},
 		"NITRO_EVENT_RETENTION":     {"NITRO_EVENT_RETENTION": "1h"},
 		"NITRO_FANOUT":              {"NITRO_FANOUT": "kafka"},
+		"SOLANA_RPC_RPS":            {"SOLANA_RPC_RPS": "0"},
+		"SOLANA_RPC_BURST":          {"SOLANA_RPC_BURST": "-3"},
+		"NITRO_PRIORITY_FEE_MAX":    {"NITRO_PRIORITY_FEE_MAX": "lots"},
+		"JITO_TIP_LAMPORTS":         {"JITO_TIP_LAMPORTS": "5"},
 	}
 	for name, env := range cases {
 		_, err := loadConfig(envOf(env))
@@ -139,5 +145,21 @@ func TestPlatformFee(t *testing.T) {
 	c, err := loadConfig(envOf(map[string]string{"NITRO_PLATFORM_FEE_WALLET": "So11111111111111111111111111111111111111112", "NITRO_PLATFORM_FEE_SOL": "0.015"}))
 	if err != nil || c.PlatformFeeLamports != 15_000_000 || c.PlatformFeeWallet == "" {
 		t.Fatalf("platform fee = %q %d, %v", c.PlatformFeeWallet, c.PlatformFeeLamports, err)
+	}
+}
+
+func TestChainSettings(t *testing.T) {
+	c, err := loadConfig(envOf(map[string]string{"SOLANA_RPC_RPS": "50", "SOLANA_RPC_BURST": "100",
+		"NITRO_PRIORITY_FEE_MAX": "250000", "JITO_TIP_LAMPORTS": "20000", "JITO_AUTH_UUID": "u-1"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := chainSettings{RPS: 50, Burst: 100, MaxPriorityFee: 250_000, JitoTipLamports: 20_000, JitoUUID: "u-1"}
+	if c.Chain != want {
+		t.Fatalf("chain settings %+v, want %+v", c.Chain, want)
+	}
+	off, err := loadConfig(envOf(map[string]string{"SOLANA_RPC_RPS": "off"}))
+	if err != nil || off.Chain.RPS != solana.NoRateLimit {
+		t.Fatalf("SOLANA_RPC_RPS=off: %+v %v", off.Chain, err)
 	}
 }

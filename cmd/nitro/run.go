@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -96,12 +97,23 @@ func newLogger(c *config, w io.Writer) zerolog.Logger {
 	return l.Logger()
 }
 
+// maxPoolConns bounds the pool a process opens by itself (PostgreSQL allows 100
+// connections by default; a few processes share them). pool_max_conns in
+// DATABASE_URL sets it explicitly.
+const maxPoolConns = 40
+
 func openStore(ctx context.Context, c *config, migrate bool) (*store.Store, error) {
 	sealer, err := store.NewSealer(c.MasterKey)
 	if err != nil {
 		return nil, fmt.Errorf("NITRO_MASTER_KEY: %w", err)
 	}
-	st, err := store.Open(ctx, c.DatabaseURL, store.WithSealer(sealer))
+	opts := []store.Option{store.WithSealer(sealer)}
+	if !strings.Contains(c.DatabaseURL, "pool_max_conns") {
+		// pgxpool's default (4 on two cores) would queue every worker's checkpoints
+		// and journal writes behind each other.
+		opts = append(opts, store.WithMaxConns(int32(min(c.Concurrency+8, maxPoolConns))))
+	}
+	st, err := store.Open(ctx, c.DatabaseURL, opts...)
 	if err != nil {
 		return nil, err
 	}

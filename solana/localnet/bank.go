@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"crypto/sha256"
 	"encoding/binary"
+	"slices"
 	"sync"
 	"time"
 
@@ -305,4 +306,48 @@ func cloneAccount(a *Account) *Account {
 	c := *a
 	c.Data = append([]byte(nil), a.Data...)
 	return &c
+}
+
+// PrioritizationFee is one slot's entry of getRecentPrioritizationFees.
+type PrioritizationFee struct {
+	Slot              uint64 `json:"slot"`
+	PrioritizationFee uint64 `json:"prioritizationFee"`
+}
+
+// RecentPrioritizationFees returns, for each of the last slots that holds a landed
+// transaction write-locking one of keys, the highest over keys of the lowest CU price
+// paid to write-lock it in that slot, oldest first.
+func (b *Bank) RecentPrioritizationFees(keys []solana.PublicKey, slots uint64) []PrioritizationFee {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	from := uint64(0)
+	if b.slot > slots {
+		from = b.slot - slots
+	}
+	perSlot := map[uint64]uint64{}
+	for _, key := range keys {
+		lowest := map[uint64]uint64{} // slot -> lowest price that locked key
+		for _, sig := range b.bySigner[key] {
+			rec := b.statuses[sig]
+			if rec == nil || rec.Slot < from || rec.Err != nil {
+				continue
+			}
+			for i, k := range rec.AccountKeys {
+				if k == key && i < len(rec.Writable) && rec.Writable[i] {
+					if cur, ok := lowest[rec.Slot]; !ok || rec.CUPrice < cur {
+						lowest[rec.Slot] = rec.CUPrice
+					}
+				}
+			}
+		}
+		for slot, p := range lowest {
+			perSlot[slot] = max(perSlot[slot], p)
+		}
+	}
+	out := make([]PrioritizationFee, 0, len(perSlot))
+	for slot, p := range perSlot {
+		out = append(out, PrioritizationFee{Slot: slot, PrioritizationFee: p})
+	}
+	slices.SortFunc(out, func(a, b PrioritizationFee) int { return cmp.Compare(a.Slot, b.Slot) })
+	return out
 }

@@ -242,7 +242,7 @@ func (b *Bank) prepareLocked(tx *wireTx, ov *overlay) (*txState, error) {
 		return nil, err
 	}
 	rec := &TxRecord{Signature: tx.signatures[0], Raw: tx.raw, Versioned: tx.versioned,
-		AccountKeys: keys, LoadedWritable: nw, LoadedReadonly: nr, Fee: fee}
+		AccountKeys: keys, LoadedWritable: nw, LoadedReadonly: nr, Fee: fee, CUPrice: price, Writable: writable}
 	rec.PreBalances = make([]uint64, len(keys))
 	for i, k := range keys {
 		if a := st.orig[k]; a != nil {

@@ -15,6 +15,10 @@ type TxRecord struct {
 	LoadedWritable, LoadedReadonly int
 	Err                            *TxError
 	Fee                            uint64
+	// CUPrice is the compute unit price the transaction paid (micro-lamports);
+	// Writable marks the AccountKeys it write-locked.
+	CUPrice  uint64
+	Writable []bool
 	PreBalances, PostBalances      []uint64
 	PreTokenBalances               []TokenBalance
 	PostTokenBalances              []TokenBalance

@@ -158,16 +158,31 @@ func rpcGetVersion(*Cluster, json.RawMessage) (any, error) {
 	return map[string]any{"solana-core": APIVersion, "feature-set": 3294202862}, nil
 }
 
-func rpcGetRecentPrioritizationFees(_ *Cluster, params json.RawMessage) (any, error) {
-	var keys []string
-	if err := positional(params, 0, &keys); err != nil {
+// rpcGetRecentPrioritizationFees answers as a validator does: one entry per recent
+// slot (up to 150) in which a landed transaction write-locked one of the accounts,
+// with the fee it took to lock them all: per slot, the highest over the accounts of
+// the lowest CU price paid by a transaction that write-locked that account.
+func rpcGetRecentPrioritizationFees(c *Cluster, params json.RawMessage) (any, error) {
+	var raw []string
+	if err := positional(params, 0, &raw); err != nil {
 		return nil, err
 	}
-	if len(keys) > 128 {
+	if len(raw) > 128 {
 		return nil, invalidParams("Too many inputs provided; max 128")
 	}
-	return []any{}, nil
+	keys := make([]solana.PublicKey, 0, len(raw))
+	for _, k := range raw {
+		pk, err := solana.PublicKeyFromBase58(k)
+		if err != nil {
+			return nil, invalidParams("Invalid param: %v", err)
+		}
+		keys = append(keys, pk)
+	}
+	return c.bank.RecentPrioritizationFees(keys, recentFeeSlots), nil
 }
+
+// recentFeeSlots is how far back getRecentPrioritizationFees looks (a validator's cache).
+const recentFeeSlots = 150
 
 func rpcGetEpochInfo(c *Cluster, _ json.RawMessage) (any, error) {
 	slot := c.bank.Slot()
