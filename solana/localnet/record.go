@@ -17,14 +17,14 @@ type TxRecord struct {
 	Fee                            uint64
 	// CUPrice is the compute unit price the transaction paid (micro-lamports);
 	// Writable marks the AccountKeys it write-locked.
-	CUPrice  uint64
-	Writable []bool
-	PreBalances, PostBalances      []uint64
-	PreTokenBalances               []TokenBalance
-	PostTokenBalances              []TokenBalance
-	Logs                           []string
-	UnitsConsumed                  uint64
-	ReturnData                     []byte
+	CUPrice                   uint64
+	Writable                  []bool
+	PreBalances, PostBalances []uint64
+	PreTokenBalances          []TokenBalance
+	PostTokenBalances         []TokenBalance
+	Logs                      []string
+	UnitsConsumed             uint64
+	ReturnData                []byte
 	// Inner lists the CPIs each top-level instruction made, in order.
 	Inner []InnerInstructions
 
