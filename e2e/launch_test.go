@@ -188,6 +188,7 @@ func TestLaunchLifecycle(t *testing.T) {
 		t.Errorf("funding wallet spent %d lamports, want at least the buyers' 0.6 SOL", spent)
 	}
 	checkStages(t, launchEventsOf(t, a.events("lena", false), pumpLaunch.mint.String()), true)
+	checkRPCAccounting(t, s, pumpLaunch.job.JobID)
 
 	bonkLaunch := runLaunch(t, s, a, "lena", lena.launchPayload(progress.PlatformBonk, "Bonkers", false, 0.1))
 	checkLaunchChain(t, chain, lena, bonkLaunch, 1)
@@ -198,6 +199,27 @@ func TestLaunchLifecycle(t *testing.T) {
 	t.Run("wallet_sell 100%", func(t *testing.T) { walletSellAll(t, s, chain, a, lena, pumpLaunch.mint) })
 	t.Run("sell of another user's launch", func(t *testing.T) { foreignSell(t, s, chain, a, lena, otto, pumpLaunch.mint) })
 	t.Run("snapshot after reload", func(t *testing.T) { reloadSnapshot(t, s, a, "lena", live, pumpLaunch.mint, bonkLaunch.mint) })
+}
+
+// checkRPCAccounting: the chain client's requests are on /metrics by method and
+// outcome, and the job's final log line says how many it made.
+func checkRPCAccounting(t *testing.T, s *server, jobID string) {
+	t.Helper()
+	if n := sumMetric(t, s.URL, `nitro_rpc_requests_total{method="sendTransaction",outcome="ok"}`); n == 0 {
+		t.Errorf("nitro_rpc_requests_total counts no successful sendTransaction after a launch")
+	}
+	for _, line := range strings.Split(s.logs.String(), "\n") {
+		if strings.Contains(line, jobID) && strings.Contains(line, `"job completed"`) {
+			var v struct {
+				RPCCalls *int `json:"rpc_calls"`
+			}
+			if json.Unmarshal([]byte(line), &v) != nil || v.RPCCalls == nil || *v.RPCCalls == 0 {
+				t.Errorf("the job's final log line has no rpc_calls: %s", line)
+			}
+			return
+		}
+	}
+	t.Errorf("no \"job completed\" log line for %s", jobID)
 }
 
 // runSell enqueues a sell, waits for it to complete, and returns its result.
