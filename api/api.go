@@ -229,5 +229,5 @@ func (s *Server) routes() http.Handler {
 	for pattern, h := range s.deps.Mount {
 		mux.Handle(pattern, h)
 	}
-	return s.logRequests(s.recoverPanics(s.cors(jsonMuxErrors(mux))))
+	return s.logRequests(securityHeaders(s.recoverPanics(s.cors(jsonMuxErrors(mux)))))
 }
