@@ -38,6 +38,11 @@ type Config struct {
 	MonitoringReadOnly bool
 	// CORSOrigins may call /health and /api/ from a browser; default DefaultCORSOrigins.
 	CORSOrigins []string
+	// AdminFailuresPerAddr failed admin logins an address may make per minute before
+	// its attempts are answered 429; default 5.
+	AdminFailuresPerAddr int
+	// AdminFailuresOverall is the same bound over all addresses together; default 60.
+	AdminFailuresOverall int
 	// TrustProxy takes the client IP from X-Forwarded-For (behind a reverse proxy).
 	TrustProxy bool
 	Started    time.Time // process start, for uptimeSeconds; default New's time
@@ -50,6 +55,9 @@ const (
 	DefaultHealthTimeout = 2 * time.Second
 	DefaultMaxRetry      = 5
 	DefaultRetention     = 24 * time.Hour
+
+	DefaultAdminFailuresPerAddr = 5
+	DefaultAdminFailuresOverall = 60
 )
 
 func (c Config) withDefaults() Config {
@@ -58,6 +66,8 @@ func (c Config) withDefaults() Config {
 	c.HealthTimeout = cmp.Or(c.HealthTimeout, DefaultHealthTimeout)
 	c.MaxRetry = cmp.Or(c.MaxRetry, DefaultMaxRetry)
 	c.Retention = cmp.Or(c.Retention, DefaultRetention)
+	c.AdminFailuresPerAddr = cmp.Or(c.AdminFailuresPerAddr, DefaultAdminFailuresPerAddr)
+	c.AdminFailuresOverall = cmp.Or(c.AdminFailuresOverall, DefaultAdminFailuresOverall)
 	if c.Started.IsZero() {
 		c.Started = time.Now()
 	}
@@ -76,6 +86,10 @@ func (c Config) validate() error {
 		return errors.New("api: Config.RateBurst must be >= 1")
 	case c.MaxRetry < 0:
 		return errors.New("api: Config.MaxRetry must be >= 0")
+	case c.AdminFailuresPerAddr < 1:
+		return errors.New("api: Config.AdminFailuresPerAddr must be >= 1")
+	case c.AdminFailuresOverall < c.AdminFailuresPerAddr:
+		return errors.New("api: Config.AdminFailuresOverall must be >= AdminFailuresPerAddr")
 	}
 	return nil
 }
@@ -170,8 +184,10 @@ type Server struct {
 	log     zerolog.Logger
 	metrics *Metrics
 	limiter *limiter
-	handler http.Handler
-	closers []io.Closer
+	// adminFails throttles failed admin logins.
+	adminFails *failThrottle
+	handler    http.Handler
+	closers    []io.Closer
 }
 
 // New builds the API and its routes.
@@ -184,7 +200,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, deps: deps, log: deps.Log, metrics: deps.Metrics,
-		limiter: newLimiter(cfg.RateLimit, cfg.RateBurst)}
+		limiter: newLimiter(cfg.RateLimit, cfg.RateBurst), adminFails: newFailThrottle(cfg.AdminFailuresPerAddr, cfg.AdminFailuresOverall)}
 	if s.metrics == nil {
 		s.metrics = NewMetrics(MetricSources{Redis: deps.Redis, Sockets: deps.Sockets, ProgressStats: deps.ProgressStats})
 		s.closers = append(s.closers, s.metrics)

@@ -108,6 +108,9 @@ func newHarness(t *testing.T, o harnessOpts) *harness {
 	if cfg.RateLimit == 0 {
 		cfg.RateLimit, cfg.RateBurst = 1000, 1000
 	}
+	if cfg.AdminFailuresPerAddr == 0 { // TestAdminLoginThrottle sets its own
+		cfg.AdminFailuresPerAddr, cfg.AdminFailuresOverall = 1000, 1000
+	}
 	checks := o.checks
 	if checks == nil {
 		redisCheck, closer, err := api.RedisCheck(redisOpt)
