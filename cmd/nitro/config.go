@@ -58,6 +58,8 @@ type config struct {
 	ShutdownTimeout time.Duration
 	// EventRetention is how long progress events are kept (0: forever).
 	EventRetention time.Duration
+	// HealthInterval is how often the dependencies /health reports are probed.
+	HealthInterval time.Duration
 	// Fanout is how progress reaches sockets on other processes: "redis" relays it over
 	// pub/sub, "local" does not, "auto" relays unless Redis is the embedded one.
 	Fanout string
@@ -119,6 +121,15 @@ func loadConfig(getenv func(string) string) (*config, error) {
 			errs = append(errs, &badVar{"NITRO_SHUTDOWN_TIMEOUT", "must be a duration from 1s to 1h, like 25s"})
 		} else {
 			c.ShutdownTimeout = d
+		}
+	}
+	c.HealthInterval = 5 * time.Second
+	if v := get("NITRO_HEALTH_INTERVAL"); v != "" {
+		d, perr := time.ParseDuration(v)
+		if perr != nil || d < 100*time.Millisecond || d > 5*time.Minute {
+			errs = append(errs, &badVar{"NITRO_HEALTH_INTERVAL", "must be a duration from 100ms to 5m, like 5s"})
+		} else {
+			c.HealthInterval = d
 		}
 	}
 	switch c.Fanout = or(get("NITRO_FANOUT"), "auto"); c.Fanout {

@@ -41,6 +41,7 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 		"NITRO_METADATA":            {"NITRO_METADATA": "ipfs"},
 		"NITRO_EVENT_RETENTION":     {"NITRO_EVENT_RETENTION": "1h"},
 		"NITRO_FANOUT":              {"NITRO_FANOUT": "kafka"},
+		"NITRO_HEALTH_INTERVAL":     {"NITRO_HEALTH_INTERVAL": "10ms"},
 	}
 	for name, env := range cases {
 		_, err := loadConfig(envOf(env))
