@@ -62,6 +62,20 @@ func TestHostileClients(t *testing.T) {
 			t.Fatalf("same key, other payload: %d %s", code, rep)
 		}
 	})
+	t.Run("wallet bodies are read exactly", func(t *testing.T) {
+		for field, body := range map[string]string{
+			"UserId": `{"userId":"a","UserId":"b","generate":true}`,
+			"label":  `{"userId":"a","label":"dev\u0000","generate":true}`,
+		} {
+			code, rep := do(t, "POST", s.URL+"/api/wallets", body, map[string]string{"Authorization": "Bearer " + apiKey, "Content-Type": "application/json"})
+			var e struct {
+				Fields map[string]string `json:"fields"`
+			}
+			if code != http.StatusBadRequest || json.Unmarshal([]byte(rep), &e) != nil || e.Fields[field] == "" {
+				t.Errorf("%s: %d %s, want a 400 naming it", body, code, rep)
+			}
+		}
+	})
 	t.Run("monitoring cannot be framed", func(t *testing.T) {
 		// An admin token: this address is throttled for basic auth by now, a token never is.
 		req, _ := http.NewRequest("GET", s.URL+"/monitoring/", nil)
