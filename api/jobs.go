@@ -19,6 +19,7 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"github.com/nitro-runtime/nitro/internal/strictjson"
 	"github.com/nitro-runtime/nitro/progress"
 	"github.com/nitro-runtime/nitro/store"
 	"github.com/nitro-runtime/nitro/workers"
@@ -311,20 +312,40 @@ func (s *Server) getQueuedJob(w http.ResponseWriter, r *http.Request, id string)
 			s.unavailable(w, "get queued task", err)
 			return
 		}
-		var owner struct {
-			UserID string `json:"userId"`
-		}
-		_ = json.Unmarshal(info.Payload, &owner) // no userId: only API keys and admins see it
-		if !requireUser(w, r, owner.UserID) {
+		owner := queuedOwner(info.Payload)
+		if !requireUser(w, r, owner) {
 			return
 		}
 		now := time.Now().UTC()
 		writeJSON(w, http.StatusOK, jobReply{JobID: info.ID, Type: progress.WorkerType(info.Type), Queue: info.Queue,
-			State: queuedState(info.State), UserID: owner.UserID, Attempt: info.Retried, MaxRetry: info.MaxRetry,
+			State: queuedState(info.State), UserID: owner, Attempt: info.Retried, MaxRetry: info.MaxRetry,
 			Steps: []progress.WorkerStepEvent{}, Error: info.LastErr, CreatedAt: now, UpdatedAt: now})
 		return
 	}
 	writeError(w, http.StatusNotFound, "job not found")
+}
+
+// queuedOwner is the userId of a task put straight into asynq, which no worker has
+// validated yet: "" (only API keys and admins see the task) unless the payload names
+// exactly one "userId", spelled so. {"userId":"a","UserId":"b"} would be b's to
+// encoding/json, and the worker will refuse it anyway.
+func queuedOwner(payload []byte) string {
+	var top map[string]json.RawMessage
+	if strictjson.Decode(payload, &top) != nil {
+		return ""
+	}
+	var owner string
+	for k, v := range top {
+		switch {
+		case k == "userId":
+			if json.Unmarshal(v, &owner) != nil {
+				return ""
+			}
+		case strings.EqualFold(k, "userId"):
+			return ""
+		}
+	}
+	return owner
 }
 
 // queuedState maps an asynq task state onto a job state.
