@@ -44,12 +44,10 @@ type healthReply struct {
 
 // health answers from the prober's last result: a call costs no dependency a
 // round trip (50 clients polling /health once drained the workers' RPC budget and
-// the database pool). Any dependency down is a 503, as CONTRACT §4 says.
+// the database pool). Any dependency down is a 503, which monitors rely on.
 func (s *Server) health(w http.ResponseWriter, r *http.Request) {
-	res, ok := s.prober.wait(r.Context())
+	res, ok := s.lastProbe(w, r)
 	if !ok {
-		retryAfter(w, 1)
-		writeError(w, http.StatusServiceUnavailable, "starting: dependencies not probed yet")
 		return
 	}
 	rep, down := s.healthReply(res)
@@ -71,10 +69,8 @@ func (s *Server) healthLive(w http.ResponseWriter, _ *http.Request) {
 // them no job can be taken or recorded. A Solana outage is reported as degraded but
 // stays ready (reads, enqueues and sockets still work; jobs retry).
 func (s *Server) healthReady(w http.ResponseWriter, r *http.Request) {
-	res, ok := s.prober.wait(r.Context())
+	res, ok := s.lastProbe(w, r)
 	if !ok {
-		retryAfter(w, 1)
-		writeError(w, http.StatusServiceUnavailable, "starting: dependencies not probed yet")
 		return
 	}
 	rep, down := s.healthReply(res)
@@ -94,6 +90,17 @@ func (s *Server) healthReady(w http.ResponseWriter, r *http.Request) {
 		rep.Error = "not ready: " + strings.Join(essential, ", ") + " down"
 	}
 	writeJSON(w, status, rep)
+}
+
+// lastProbe is the prober's last result; before the first one is in (only right
+// after start) it answers 503 itself.
+func (s *Server) lastProbe(w http.ResponseWriter, r *http.Request) (*probeResult, bool) {
+	res, ok := s.prober.wait(r.Context())
+	if !ok {
+		retryAfter(w, 1)
+		writeError(w, http.StatusServiceUnavailable, "starting: dependencies not probed yet")
+	}
+	return res, ok
 }
 
 // healthReply fills the reply from a probe result and lists what is down.
@@ -192,7 +199,13 @@ func (p *prober) close() {
 	<-p.done
 }
 
+// runChecks runs every check at once. A dependency is logged when it goes down and
+// when it is back, not on every round (that would be a line every interval).
 func (p *prober) runChecks(ctx context.Context) *probeResult {
+	var before map[string]string
+	if last := p.last.Load(); last != nil {
+		before = last.values
+	}
 	out := map[string]string{}
 	for _, n := range healthNames {
 		out[n] = healthNotConfigured
@@ -203,9 +216,15 @@ func (p *prober) runChecks(ctx context.Context) *probeResult {
 		check := p.checks[name]
 		wg.Go(func() {
 			v := healthOK
-			if err := p.probe(ctx, check); err != nil {
+			err := p.probe(ctx, check)
+			switch {
+			case err != nil && before[name] != healthDown:
+				p.log.Warn().Err(err).Str("check", name).Msg("dependency down")
+			case err == nil && before[name] == healthDown:
+				p.log.Info().Str("check", name).Msg("dependency back")
+			}
+			if err != nil {
 				v = healthDown
-				p.log.Warn().Err(err).Str("check", name).Msg("health check failed")
 			}
 			mu.Lock()
 			out[name] = v
