@@ -30,7 +30,10 @@ type Config struct {
 	RateLimit     rate.Limit    // /api/ requests per second per client; default 20
 	RateBurst     int           // bucket size; default 40
 	HealthTimeout time.Duration // per dependency check; default 2s
-	MaxRetry      int           // asynq retries of an enqueued job; default 5
+	// HealthInterval is how often the one background loop probes the dependencies
+	// that /health reports; default 5s.
+	HealthInterval time.Duration
+	MaxRetry       int // asynq retries of an enqueued job; default 5
 	// Retention keeps finished tasks in Redis, so an Idempotency-Key also finds a job
 	// that already ran (the jobs row covers longer); default 24h.
 	Retention time.Duration
@@ -38,6 +41,11 @@ type Config struct {
 	MonitoringReadOnly bool
 	// CORSOrigins may call /health and /api/ from a browser; default DefaultCORSOrigins.
 	CORSOrigins []string
+	// AdminFailuresPerAddr failed admin logins an address may make per minute before
+	// its attempts are answered 429; default 5.
+	AdminFailuresPerAddr int
+	// AdminFailuresOverall is the same bound over all addresses together; default 60.
+	AdminFailuresOverall int
 	// TrustProxy takes the client IP from X-Forwarded-For (behind a reverse proxy).
 	TrustProxy bool
 	// Bundles says a block engine is configured: without one, a payload asking for
@@ -51,16 +59,24 @@ const (
 	DefaultRateLimit     = 20
 	DefaultRateBurst     = 40
 	DefaultHealthTimeout = 2 * time.Second
-	DefaultMaxRetry      = 5
-	DefaultRetention     = 24 * time.Hour
+	// DefaultHealthInterval is Config.HealthInterval's default.
+	DefaultHealthInterval = 5 * time.Second
+	DefaultMaxRetry       = 5
+	DefaultRetention      = 24 * time.Hour
+
+	DefaultAdminFailuresPerAddr = 5
+	DefaultAdminFailuresOverall = 60
 )
 
 func (c Config) withDefaults() Config {
 	c.RateLimit = cmp.Or(c.RateLimit, DefaultRateLimit)
 	c.RateBurst = cmp.Or(c.RateBurst, DefaultRateBurst)
 	c.HealthTimeout = cmp.Or(c.HealthTimeout, DefaultHealthTimeout)
+	c.HealthInterval = cmp.Or(c.HealthInterval, DefaultHealthInterval)
 	c.MaxRetry = cmp.Or(c.MaxRetry, DefaultMaxRetry)
 	c.Retention = cmp.Or(c.Retention, DefaultRetention)
+	c.AdminFailuresPerAddr = cmp.Or(c.AdminFailuresPerAddr, DefaultAdminFailuresPerAddr)
+	c.AdminFailuresOverall = cmp.Or(c.AdminFailuresOverall, DefaultAdminFailuresOverall)
 	if c.Started.IsZero() {
 		c.Started = time.Now()
 	}
@@ -79,6 +95,12 @@ func (c Config) validate() error {
 		return errors.New("api: Config.RateBurst must be >= 1")
 	case c.MaxRetry < 0:
 		return errors.New("api: Config.MaxRetry must be >= 0")
+	case c.HealthInterval < 0 || c.HealthTimeout < 0:
+		return errors.New("api: Config.HealthInterval and HealthTimeout must be >= 0")
+	case c.AdminFailuresPerAddr < 1:
+		return errors.New("api: Config.AdminFailuresPerAddr must be >= 1")
+	case c.AdminFailuresOverall < c.AdminFailuresPerAddr:
+		return errors.New("api: Config.AdminFailuresOverall must be >= AdminFailuresPerAddr")
 	}
 	return nil
 }
@@ -136,7 +158,8 @@ type Deps struct {
 	Launches LaunchStore
 	Wallets  WalletStore
 	Balances Balances // nil: wallets are listed without balances
-	// Checks are the /health dependencies by name: "redis", "postgres", "solana".
+	// Checks are the /health dependencies by name: "redis", "postgres", "solana",
+	// probed by one background loop every Config.HealthInterval, never per request.
 	Checks   map[string]HealthCheck
 	Verifier *auth.Verifier
 	APIKeys  *auth.APIKeys
@@ -166,15 +189,18 @@ func (d Deps) validate() error {
 	return nil
 }
 
-// Server is the HTTP API. Close releases asynqmon's and the health checks' Redis clients.
+// Server is the HTTP API. Close stops its health probes and releases asynqmon's Redis clients.
 type Server struct {
 	cfg     Config
 	deps    Deps
 	log     zerolog.Logger
 	metrics *Metrics
 	limiter *limiter
-	handler http.Handler
-	closers []io.Closer
+	// adminFails throttles failed admin logins.
+	adminFails *failThrottle
+	prober     *prober
+	handler    http.Handler
+	closers    []io.Closer
 }
 
 // New builds the API and its routes.
@@ -187,12 +213,13 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, deps: deps, log: deps.Log, metrics: deps.Metrics,
-		limiter: newLimiter(cfg.RateLimit, cfg.RateBurst)}
+		limiter: newLimiter(cfg.RateLimit, cfg.RateBurst), adminFails: newFailThrottle(cfg.AdminFailuresPerAddr, cfg.AdminFailuresOverall)}
 	if s.metrics == nil {
 		s.metrics = NewMetrics(MetricSources{Redis: deps.Redis, Sockets: deps.Sockets, ProgressStats: deps.ProgressStats})
 		s.closers = append(s.closers, s.metrics)
 	}
 	s.handler = s.routes()
+	s.prober = startProber(deps.Checks, cfg.HealthInterval, cfg.HealthTimeout, deps.Log)
 	return s, nil
 }
 
@@ -202,8 +229,10 @@ func (s *Server) Handler() http.Handler { return s.handler }
 // Metrics returns the metrics the workers' middleware reports to.
 func (s *Server) Metrics() *Metrics { return s.metrics }
 
-// Close releases the Redis clients of asynqmon and the metrics collector.
+// Close stops the health probes and releases the Redis clients of asynqmon and the
+// metrics collector.
 func (s *Server) Close() error {
+	s.prober.close()
 	var errs []error
 	for _, c := range s.closers {
 		errs = append(errs, c.Close())
@@ -214,6 +243,8 @@ func (s *Server) Close() error {
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /health", s.health)
+	mux.HandleFunc("GET /health/live", s.healthLive)
+	mux.HandleFunc("GET /health/ready", s.healthReady)
 	mux.Handle("GET /metrics", s.metrics.Handler())
 	api := func(pattern string, h http.HandlerFunc) { mux.Handle(pattern, s.apiAuth(h)) }
 	api("POST /api/jobs/{type}", s.enqueue)
@@ -232,5 +263,5 @@ func (s *Server) routes() http.Handler {
 	for pattern, h := range s.deps.Mount {
 		mux.Handle(pattern, h)
 	}
-	return s.logRequests(s.recoverPanics(s.cors(jsonMuxErrors(mux))))
+	return s.logRequests(securityHeaders(s.recoverPanics(s.cors(jsonMuxErrors(mux)))))
 }

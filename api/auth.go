@@ -68,6 +68,9 @@ func (s *Server) apiAuth(next http.HandlerFunc) http.Handler {
 			return
 		}
 		if err != nil {
+			if !errors.Is(err, auth.ErrMissingToken) {
+				s.metrics.authFailed("api")
+			}
 			w.Header().Set("WWW-Authenticate", `Bearer realm="nitro"`)
 			writeError(w, http.StatusUnauthorized, "unauthorized: "+err.Error())
 			return
@@ -101,14 +104,20 @@ func requireUser(w http.ResponseWriter, r *http.Request, userID string) bool {
 }
 
 // adminAuth lets through HTTP basic admin:NITRO_ADMIN_PASSWORD or an admin JWT.
-// A valid non-admin token is 403; anything else is 401 with a Basic challenge.
+// A valid non-admin token is 403; anything else is 401 with a Basic challenge. Failed
+// logins are throttled per address and overall (failThrottle): 429 with Retry-After.
 func (s *Server) adminAuth(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		addr := clientIP(r, s.cfg.TrustProxy)
 		if user, pass, ok := r.BasicAuth(); ok {
+			if s.throttleAdmin(w, r, addr) {
+				return
+			}
 			if s.cfg.AdminPassword != "" && equalSecret(user, "admin") && equalSecret(pass, s.cfg.AdminPassword) {
 				next.ServeHTTP(w, r)
 				return
 			}
+			s.adminLoginFailed(r, addr)
 		} else if cred := credential(r); cred != "" {
 			p, err := s.deps.Verifier.Verify(cred)
 			if err == nil && p.Admin {
@@ -119,6 +128,10 @@ func (s *Server) adminAuth(next http.Handler) http.Handler {
 				writeError(w, http.StatusForbidden, "forbidden: admin only")
 				return
 			}
+			if s.throttleAdmin(w, r, addr) {
+				return
+			}
+			s.adminLoginFailed(r, addr)
 		}
 		w.Header().Set("WWW-Authenticate", `Basic realm="nitro monitoring", charset="UTF-8"`)
 		writeError(w, http.StatusUnauthorized, "unauthorized: admin credentials required")

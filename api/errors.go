@@ -2,10 +2,13 @@ package api
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/nitro-runtime/nitro/internal/strictjson"
 )
 
 // errorBody is every error response: {error, fields?}.
@@ -30,6 +33,22 @@ func writeError(w http.ResponseWriter, status int, msg string) {
 
 func writeFields(w http.ResponseWriter, msg string, fields map[string]string) {
 	writeJSON(w, http.StatusBadRequest, errorBody{Error: msg, Fields: fields})
+}
+
+// writeStrictError answers a body strictjson refused: 400 naming each bad field, or
+// 400 with shape (what the body must look like) when it is not a JSON object at all.
+// Field names come from the request, clipped by strictjson; values are never echoed.
+func writeStrictError(w http.ResponseWriter, msg, shape string, err error) {
+	var se *strictjson.Error
+	if !errors.As(err, &se) {
+		writeError(w, http.StatusBadRequest, "invalid JSON: "+shape)
+		return
+	}
+	fields := make(map[string]string, len(se.Fields))
+	for _, f := range se.Fields {
+		fields[f.Field] = f.Problem
+	}
+	writeFields(w, msg+": "+clip(se.Error()), fields)
 }
 
 // jsonMuxErrors turns the ServeMux's own plain-text 404 and 405 into JSON errors

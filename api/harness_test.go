@@ -31,6 +31,7 @@ const redisDB = 13
 
 const (
 	testAPIKey   = "test-api-key-0123456789"
+	testAPIKey2  = "test-api-key-of-the-dapp-backend"
 	testPassword = "admin-password-for-tests"
 )
 
@@ -107,6 +108,9 @@ func newHarness(t *testing.T, o harnessOpts) *harness {
 	if cfg.RateLimit == 0 {
 		cfg.RateLimit, cfg.RateBurst = 1000, 1000
 	}
+	if cfg.AdminFailuresPerAddr == 0 { // TestAdminLoginThrottle sets its own
+		cfg.AdminFailuresPerAddr, cfg.AdminFailuresOverall = 1000, 1000
+	}
 	checks := o.checks
 	if checks == nil {
 		redisCheck, closer, err := api.RedisCheck(redisOpt)
@@ -126,7 +130,7 @@ func newHarness(t *testing.T, o harnessOpts) *harness {
 			}
 			return out, nil
 		}),
-		Checks: checks, Verifier: v, APIKeys: auth.NewAPIKeys([]string{testAPIKey}), Redis: redisOpt,
+		Checks: checks, Verifier: v, APIKeys: auth.NewAPIKeys([]string{testAPIKey, testAPIKey2}), Redis: redisOpt,
 		Sockets: h.sockets, ProgressStats: func() progress.Stats { return progress.Stats{Emitted: 7, Persisted: 5} },
 		Mount: o.mount, Log: zerolog.New(h.logs),
 	})

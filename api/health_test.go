@@ -5,6 +5,8 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -123,5 +125,65 @@ func TestCORS(t *testing.T) {
 	}
 	if r = h.call("GET", "/monitoring/", "basic", nil, "Origin", "http://localhost:3000"); r.header.Get("Access-Control-Allow-Origin") != "" {
 		t.Fatal("monitoring must not be CORS-readable")
+	}
+}
+
+// /health answers from the one background probe: a crowd of callers costs each
+// dependency nothing (50 pollers drained the workers' RPC budget and the database
+// pool when every call ran every check).
+func TestHealthAnswersFromOneProbe(t *testing.T) {
+	var calls atomic.Int64
+	counted := func(context.Context) error { calls.Add(1); return nil }
+	h := newHarness(t, harnessOpts{cfg: api.Config{HealthInterval: time.Hour},
+		checks: map[string]api.HealthCheck{"redis": counted, "postgres": counted, "solana": counted}})
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Go(func() {
+			for range 10 {
+				r := h.call("GET", "/health", "none", nil)
+				if r.status != http.StatusOK {
+					t.Errorf("health %d %s", r.status, r.body)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if n := calls.Load(); n != 3 {
+		t.Fatalf("200 calls ran %d checks, want the 3 of one probe", n)
+	}
+	m := h.expect(h.call("GET", "/health", "none", nil), http.StatusOK)
+	at, err := time.Parse(time.RFC3339Nano, m["checkedAt"].(string))
+	if err != nil || time.Since(at) > time.Minute || m["ageMs"] == nil || m["redis"] != "ok" {
+		t.Fatalf("health without its age: %v", m)
+	}
+}
+
+// live looks at nothing; ready needs Redis and PostgreSQL and shrugs at Solana.
+func TestHealthLiveAndReady(t *testing.T) {
+	up := func(context.Context) error { return nil }
+	down := func(context.Context) error { return errors.New("refused") }
+	for _, c := range []struct {
+		name                    string
+		redis, postgres, solana api.HealthCheck
+		ready                   int
+		status                  string
+	}{
+		{"all up", up, up, up, http.StatusOK, "ok"},
+		{"solana down", up, up, down, http.StatusOK, "degraded"},
+		{"postgres down", up, down, up, http.StatusServiceUnavailable, "degraded"},
+		{"redis down", down, up, down, http.StatusServiceUnavailable, "degraded"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			h := newHarness(t, harnessOpts{checks: map[string]api.HealthCheck{"redis": c.redis, "postgres": c.postgres, "solana": c.solana}})
+			if m := h.expect(h.call("GET", "/health/live", "none", nil), http.StatusOK); m["status"] != "ok" {
+				t.Fatalf("live %v", m)
+			}
+			r := h.call("GET", "/health/ready", "none", nil)
+			m := h.expect(r, c.ready)
+			if m["status"] != c.status || m["checkedAt"] == nil {
+				t.Fatalf("ready %d %v", r.status, m)
+			}
+		})
 	}
 }

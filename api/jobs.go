@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -9,12 +10,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"mime"
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/hibiken/asynq"
 
+	"github.com/nitro-runtime/nitro/internal/strictjson"
 	"github.com/nitro-runtime/nitro/progress"
 	"github.com/nitro-runtime/nitro/store"
 	"github.com/nitro-runtime/nitro/workers"
@@ -32,8 +37,9 @@ type enqueueReply struct {
 }
 
 // enqueue validates a payload, creates the jobs row and enqueues the task. With an
-// Idempotency-Key the job id is derived from (type, key): the row or asynq's
-// ErrTaskIDConflict finds the first job, which is returned with 200.
+// Idempotency-Key the job id is derived from (caller, user, type, key): the row or
+// asynq's ErrTaskIDConflict finds the first job, which is returned with 200 when the
+// payload is the same and refused with 422 when it is not.
 func (s *Server) enqueue(w http.ResponseWriter, r *http.Request) {
 	if !requireAPIKey(w, r) {
 		return
@@ -63,7 +69,7 @@ func (s *Server) enqueue(w http.ResponseWriter, r *http.Request) {
 	}
 	jobID := newJobID()
 	if idem != "" {
-		jobID = idempotentJobID(typ, idem)
+		jobID = idempotentJobID(shortHash(credential(r)), p.UserID(), typ, idem)
 		if job, err := s.deps.Jobs.GetJob(r.Context(), jobID); err == nil {
 			s.replay(w, job, p)
 			return
@@ -115,15 +121,56 @@ func (s *Server) replayByID(w http.ResponseWriter, ctx context.Context, jobID st
 	s.replay(w, job, p)
 }
 
-// replay answers a repeated Idempotency-Key with the first job; the same key for
-// another user's job is a conflict, not a replay.
+// replay answers a repeated Idempotency-Key with the first job when the payload is
+// the same; a different payload under the same key is a client bug (a retry must
+// repeat its request exactly), refused with 422 naming the fields that differ.
 func (s *Server) replay(w http.ResponseWriter, job store.Job, p workers.Payload) {
-	if job.UserID != p.UserID() {
-		writeError(w, http.StatusConflict, "Idempotency-Key already used for another user's job")
+	if diff := payloadDiff(job, p); len(diff) > 0 {
+		writeJSON(w, http.StatusUnprocessableEntity, errorBody{
+			Error:  "Idempotency-Key already used with a different payload: " + clip(strings.Join(slices.Sorted(maps.Keys(diff)), ", ")),
+			Fields: diff})
 		return
 	}
 	w.Header().Set("Idempotent-Replayed", "true")
 	writeJSON(w, http.StatusOK, enqueueReply{JobID: job.ID, Type: job.Type, Queue: job.Queue, State: job.State})
+}
+
+// payloadDiff names the top-level payload fields in which p differs from the first
+// job's. Both sides are decoded and re-encoded, so the database's own JSON layout
+// (jsonb reorders keys, rewrites numbers) and defaults do not count as a difference.
+func payloadDiff(job store.Job, p workers.Payload) map[string]string {
+	const differs = "differs from the first request with this Idempotency-Key"
+	first, err := workers.Decode(job.Type, job.Payload)
+	if err != nil {
+		return map[string]string{"payload": differs}
+	}
+	a, errA := topLevel(first)
+	b, errB := topLevel(p)
+	if errA != nil || errB != nil {
+		return map[string]string{"payload": differs}
+	}
+	diff := map[string]string{}
+	for k := range a {
+		if !bytes.Equal(a[k], b[k]) {
+			diff[k] = differs
+		}
+	}
+	for k := range b {
+		if _, ok := a[k]; !ok {
+			diff[k] = differs
+		}
+	}
+	return diff
+}
+
+// topLevel is p's encoding split into its top-level fields.
+func topLevel(p workers.Payload) (map[string]json.RawMessage, error) {
+	b, err := workers.Encode(p)
+	if err != nil {
+		return nil, err
+	}
+	var m map[string]json.RawMessage
+	return m, json.Unmarshal(b, &m)
 }
 
 // readJSONBody enforces the JSON content type (415) and the size cap (413).
@@ -164,9 +211,11 @@ func newJobID() string {
 	return hex.EncodeToString(b)
 }
 
-// idempotentJobID scopes the key by job type, so one key names one job per type.
-func idempotentJobID(typ progress.WorkerType, key string) string {
-	sum := sha256.Sum256([]byte(string(typ) + "\x00" + key))
+// idempotentJobID scopes an Idempotency-Key by the caller (a hash of its API key),
+// the job's user and the job type: the bot sends one key per Telegram message, and
+// message ids repeat across chats, so one key names one job per (caller, user, type).
+func idempotentJobID(caller, userID string, typ progress.WorkerType, key string) string {
+	sum := sha256.Sum256([]byte(caller + "\x00" + userID + "\x00" + string(typ) + "\x00" + key))
 	return "idem-" + hex.EncodeToString(sum[:16])
 }
 
@@ -267,20 +316,40 @@ func (s *Server) getQueuedJob(w http.ResponseWriter, r *http.Request, id string)
 			s.unavailable(w, "get queued task", err)
 			return
 		}
-		var owner struct {
-			UserID string `json:"userId"`
-		}
-		_ = json.Unmarshal(info.Payload, &owner) // no userId: only API keys and admins see it
-		if !requireUser(w, r, owner.UserID) {
+		owner := queuedOwner(info.Payload)
+		if !requireUser(w, r, owner) {
 			return
 		}
 		now := time.Now().UTC()
 		writeJSON(w, http.StatusOK, jobReply{JobID: info.ID, Type: progress.WorkerType(info.Type), Queue: info.Queue,
-			State: queuedState(info.State), UserID: owner.UserID, Attempt: info.Retried, MaxRetry: info.MaxRetry,
+			State: queuedState(info.State), UserID: owner, Attempt: info.Retried, MaxRetry: info.MaxRetry,
 			Steps: []progress.WorkerStepEvent{}, Error: info.LastErr, CreatedAt: now, UpdatedAt: now})
 		return
 	}
 	writeError(w, http.StatusNotFound, "job not found")
+}
+
+// queuedOwner is the userId of a task put straight into asynq, which no worker has
+// validated yet: "" (only API keys and admins see the task) unless the payload names
+// exactly one "userId", spelled so. {"userId":"a","UserId":"b"} would be b's to
+// encoding/json, and the worker will refuse it anyway.
+func queuedOwner(payload []byte) string {
+	var top map[string]json.RawMessage
+	if strictjson.Decode(payload, &top) != nil {
+		return ""
+	}
+	var owner string
+	for k, v := range top {
+		switch {
+		case k == "userId":
+			if json.Unmarshal(v, &owner) != nil {
+				return ""
+			}
+		case strings.EqualFold(k, "userId"):
+			return ""
+		}
+	}
+	return owner
 }
 
 // queuedState maps an asynq task state onto a job state.

@@ -113,8 +113,8 @@ func TestEnqueueIdempotencyKey(t *testing.T) {
 	if err != nil || len(tasks) != 1 || tasks[0].ID != first["jobId"] {
 		t.Fatalf("want exactly one task in Redis, got %d (%v)", len(tasks), err)
 	}
-	// Another user reusing the key is a conflict, not someone else's job.
-	h.expect(h.call("POST", "/api/jobs/wallet_sell", "key", validJob(progress.WalletSell, "u2"), "Idempotency-Key", "order-42"), http.StatusConflict)
+	// Another user reusing the key gets a job of their own (TestIdempotencyKeyScope).
+	h.expect(h.call("POST", "/api/jobs/wallet_sell", "key", validJob(progress.WalletSell, "u2"), "Idempotency-Key", "order-42"), http.StatusAccepted)
 	// The same key for another type names another job.
 	other := h.expect(h.call("POST", "/api/jobs/dev_sell", "key", validJob(progress.DevSell, "u1"), "Idempotency-Key", "order-42"), http.StatusAccepted)
 	if other["jobId"] == first["jobId"] {
@@ -208,6 +208,7 @@ func TestGetQueuedJob(t *testing.T) {
 	}
 	enqueue("direct-1", "critical", `{"userId":"u7","tokenAddress":"x"}`)
 	enqueue("direct-2", "default", `{"note":"no owner"}`)
+	enqueue("direct-4", "default", `{"userId":"u7","UserId":"u8"}`) // the worker refuses it; no one but keys sees it
 
 	for _, who := range []string{"key", h.token("u7", false), h.token("root", true)} {
 		m := h.expect(h.call("GET", "/api/jobs/direct-1", who, nil), http.StatusOK)
@@ -220,6 +221,9 @@ func TestGetQueuedJob(t *testing.T) {
 	h.expect(h.call("GET", "/api/jobs/direct-1", h.token("u8", false), nil), http.StatusForbidden)
 	h.expect(h.call("GET", "/api/jobs/direct-2", h.token("u7", false), nil), http.StatusForbidden)
 	h.expect(h.call("GET", "/api/jobs/direct-2", "key", nil), http.StatusOK)
+	for _, u := range []string{"u7", "u8"} {
+		h.expect(h.call("GET", "/api/jobs/direct-4", h.token(u, false), nil), http.StatusForbidden)
+	}
 
 	if err := h.insp.ArchiveTask("critical", "direct-1"); err != nil {
 		t.Fatal(err)

@@ -34,6 +34,8 @@ type Metrics struct {
 	phaseDur  *prometheus.HistogramVec
 	httpCount *prometheus.CounterVec
 	httpDur   *prometheus.HistogramVec
+	authFails *prometheus.CounterVec
+	authLimit *prometheus.CounterVec
 }
 
 // Launch work takes seconds to minutes; buckets span 100 ms to 10 min.
@@ -59,7 +61,12 @@ func NewMetrics(src MetricSources) *Metrics {
 		Help: "HTTP requests by method, route pattern and status code."}, []string{"method", "route", "code"})
 	m.httpDur = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "nitro_http_request_duration_seconds",
 		Help: "HTTP request duration by route pattern.", Buckets: prometheus.DefBuckets}, []string{"route"})
+	m.authFails = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "nitro_auth_failures_total",
+		Help: "Requests refused for a wrong credential, by realm (admin: /monitoring/ logins, api: keys and tokens)."}, []string{"realm"})
+	m.authLimit = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "nitro_auth_throttled_total",
+		Help: "Login attempts refused with 429 after too many failures, by realm."}, []string{"realm"})
 	m.reg.MustRegister(m.started, m.finished, m.inFlight, m.enqueues, m.jobDur, m.phaseDur, m.httpCount, m.httpDur,
+		m.authFails, m.authLimit,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.registerSources(src)
 	return m
@@ -123,6 +130,9 @@ func (m *Metrics) PhaseDone(typ, phase string, d time.Duration) {
 }
 
 func (m *Metrics) enqueued(typ string) { m.enqueues.WithLabelValues(typ).Inc() }
+
+func (m *Metrics) authFailed(realm string)    { m.authFails.WithLabelValues(realm).Inc() }
+func (m *Metrics) authThrottled(realm string) { m.authLimit.WithLabelValues(realm).Inc() }
 
 func (m *Metrics) httpRequest(method, route string, status int, d time.Duration) {
 	if route == "" {

@@ -29,7 +29,7 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		switch {
 		case status >= 500:
 			level = zerolog.ErrorLevel
-		case r.URL.Path == "/health" || r.URL.Path == "/metrics" || strings.HasPrefix(r.URL.Path, "/socket.io/") ||
+		case r.URL.Path == "/health" || strings.HasPrefix(r.URL.Path, "/health/") || r.URL.Path == "/metrics" || strings.HasPrefix(r.URL.Path, "/socket.io/") ||
 			strings.HasPrefix(r.URL.Path, "/localnet/") || strings.HasPrefix(r.URL.Path, "/metadata/") ||
 			(strings.HasPrefix(r.URL.Path, "/monitoring/") && r.Method == http.MethodGet):
 			level = zerolog.DebugLevel

@@ -29,7 +29,7 @@ func (s *Server) monitoring() http.Handler {
 		ResultFormatter:  asynqmon.ResultFormatterFunc(func(_ string, b []byte) string { return RedactPayload(b) }),
 	})
 	s.closers = append(s.closers, mon)
-	return s.adminAuth(sameOriginWrites(mon))
+	return s.adminAuth(sameOriginWrites(withNonces(mon)))
 }
 
 func sameOriginWrites(next http.Handler) http.Handler {

@@ -1,16 +1,15 @@
 package api
 
 import (
-	"bytes"
 	"crypto/ed25519"
 	"crypto/rand"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"unicode/utf8"
 
 	"github.com/mr-tron/base58"
 
+	"github.com/nitro-runtime/nitro/internal/strictjson"
 	"github.com/nitro-runtime/nitro/store"
 	"github.com/nitro-runtime/nitro/workers"
 )
@@ -47,11 +46,8 @@ func (s *Server) createWallet(w http.ResponseWriter, r *http.Request) {
 	}
 	defer clear(body)
 	var req walletRequest
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil || dec.More() {
-		// The decoder's message names fields and types, never values; still, keep it generic.
-		writeError(w, http.StatusBadRequest, "body must be {userId, label?, secretKey?} or {userId, label?, generate: true}")
+	if err := strictjson.Decode(body, &req); err != nil {
+		writeStrictError(w, "invalid wallet", "body must be {userId, label?, secretKey?} or {userId, label?, generate: true}", err)
 		return
 	}
 	secret, fields := req.validate()

@@ -5,12 +5,15 @@ package auth
 
 import (
 	"crypto/subtle"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/nitro-runtime/nitro/internal/strictjson"
 )
 
 // Principal is who a request or socket acts as.
@@ -34,14 +37,43 @@ var (
 	ErrBadAlg       = errors.New("token algorithm not allowed")
 	ErrNoSubject    = errors.New("token has no sub")
 	ErrNoExpiry     = errors.New("token has no exp")
+	// ErrBadClaims is wrapped with the claims that are wrong: a name in another case
+	// ("Role"), twice, or not ours.
+	ErrBadClaims = errors.New("invalid token claims")
 )
 
 // MaxTokenLen bounds what we parse: a real token is a few hundred bytes.
 const MaxTokenLen = 4096
 
+// claims are all a token may hold: the registered claims and role. The library
+// decodes them with encoding/json, which would take "Role" for "role" and the last of
+// two "role"s; strictClaims decodes them again, exactly.
 type claims struct {
 	Role string `json:"role,omitempty"`
 	jwt.RegisteredClaims
+}
+
+// strictClaims checks the claims of a token whose signature is already verified: a
+// token with {"sub":"mallory","Role":"admin"} must not become admin, nor one that
+// says "role" twice.
+func strictClaims(token string) error {
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		return ErrInvalid
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
+	if err != nil {
+		return ErrInvalid
+	}
+	var c claims
+	if err := strictjson.Decode(payload, &c); err != nil {
+		var se *strictjson.Error
+		if errors.As(err, &se) {
+			return fmt.Errorf("%w: %s", ErrBadClaims, se.Error())
+		}
+		return ErrInvalid
+	}
+	return nil
 }
 
 // Verifier checks tokens signed with one HS256 secret.
@@ -87,6 +119,9 @@ func (v *Verifier) Verify(token string) (Principal, error) {
 		return Principal{}, ErrInvalid
 	default:
 		return Principal{}, ErrInvalid
+	}
+	if err := strictClaims(token); err != nil {
+		return Principal{}, err
 	}
 	if c.Subject == "" {
 		return Principal{}, ErrNoSubject

@@ -3,6 +3,8 @@ package auth
 import (
 	"encoding/base64"
 	"errors"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -73,5 +75,40 @@ func TestAPIKeys(t *testing.T) {
 	k := NewAPIKeys([]string{"k1", " ", "k2"})
 	if !k.Valid("k1") || !k.Valid("k2") || k.Valid("") || k.Valid("k3") || k.Valid(" ") {
 		t.Fatal("APIKeys.Valid wrong")
+	}
+}
+
+// signRaw signs a claims object written by hand (MapClaims cannot repeat a key).
+func signRaw(t *testing.T, v *Verifier, claimsJSON string) string {
+	t.Helper()
+	enc := base64.RawURLEncoding.EncodeToString
+	unsigned := enc([]byte(`{"alg":"HS256","typ":"JWT"}`)) + "." + enc([]byte(claimsJSON))
+	sig, err := jwt.SigningMethodHS256.Sign(unsigned, v.secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return unsigned + "." + enc(sig)
+}
+
+// A signed token is still read exactly: encoding/json alone would make "Role" the
+// role, and the last of two "role"s win.
+func TestVerifyClaimsStrictly(t *testing.T) {
+	v := newVerifier(t)
+	exp := strconv.FormatInt(time.Now().Add(time.Hour).Unix(), 10)
+	for name, c := range map[string]struct{ claims, key string }{
+		"case":      {`{"sub":"mallory","Role":"admin","exp":` + exp + `}`, "Role"},
+		"duplicate": {`{"sub":"mallory","role":"user","role":"admin","exp":` + exp + `}`, "role"},
+		"subCase":   {`{"sub":"alice","Sub":"mallory","exp":` + exp + `}`, "Sub"},
+		"unknown":   {`{"sub":"mallory","admin":true,"exp":` + exp + `}`, "admin"},
+		"nul":       {`{"sub":"mal\u0000lory","exp":` + exp + `}`, "sub"},
+	} {
+		p, err := v.Verify(signRaw(t, v, c.claims))
+		if !errors.Is(err, ErrBadClaims) || !strings.Contains(err.Error(), c.key) || p.Admin {
+			t.Errorf("%s: Verify = %+v, %v; want ErrBadClaims naming %s", name, p, err, c.key)
+		}
+	}
+	full := `{"sub":"alice","role":"admin","exp":` + exp + `,"iat":1,"nbf":1,"iss":"app","aud":"nitro","jti":"x"}`
+	if p, err := v.Verify(signRaw(t, v, full)); err != nil || !p.Admin || p.UserID != "alice" {
+		t.Fatalf("registered claims refused: %+v, %v", p, err)
 	}
 }

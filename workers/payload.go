@@ -6,11 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"slices"
 	"strings"
 
+	"github.com/nitro-runtime/nitro/internal/strictjson"
 	"github.com/nitro-runtime/nitro/progress"
 )
 
@@ -128,16 +128,8 @@ func Decode(typ progress.WorkerType, body []byte) (Payload, error) {
 	if len(body) > MaxPayloadBytes {
 		return nil, ErrTooLarge
 	}
-	if err := checkShape(body, p); err != nil {
-		return nil, err
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(p); err != nil {
-		return nil, typeError(err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, fmt.Errorf("%w: trailing data after the object", ErrInvalidJSON)
+	if err := strictjson.Decode(body, p); err != nil {
+		return nil, decodeError(err)
 	}
 	if d, ok := p.(defaulter); ok {
 		d.applyDefaults()
@@ -160,46 +152,18 @@ func Encode(p Payload) ([]byte, error) {
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
-// typeError turns a decoding error into a field error where it names a field.
-func typeError(err error) error {
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) && te.Field != "" {
-		fe := &FieldErrors{}
-		fe.Add(jsonPath(te.Field), "must be "+jsonKind(te.Type.Kind().String()))
-		return fe
+// decodeError maps strictjson's errors onto ours: each named field into *FieldErrors,
+// anything else into ErrInvalidJSON.
+func decodeError(err error) error {
+	var se *strictjson.Error
+	if !errors.As(err, &se) {
+		return fmt.Errorf("%w: %s", ErrInvalidJSON, strings.TrimPrefix(err.Error(), strictjson.ErrSyntax.Error()+": "))
 	}
-	return fmt.Errorf("%w: %v", ErrInvalidJSON, err)
-}
-
-// jsonPath drops the Go names of embedded structs (Common, WalletPlan...) that
-// encoding/json puts in UnmarshalTypeError.Field: every JSON name of ours is lowerCamel.
-func jsonPath(field string) string {
-	parts := strings.Split(field, ".")
-	out := parts[:0]
-	for _, p := range parts {
-		if p != "" && (p[0] < 'A' || p[0] > 'Z') {
-			out = append(out, p)
-		}
+	fe := &FieldErrors{}
+	for _, f := range se.Fields {
+		fe.Add(f.Field, f.Problem)
 	}
-	return strings.Join(out, ".")
-}
-
-func jsonKind(goKind string) string {
-	switch {
-	case strings.HasPrefix(goKind, "int"), strings.HasPrefix(goKind, "uint"):
-		return "an integer in range"
-	case strings.HasPrefix(goKind, "float"):
-		return "a number"
-	case goKind == "string":
-		return "a string"
-	case goKind == "bool":
-		return "a boolean"
-	case goKind == "slice":
-		return "an array"
-	case goKind == "struct", goKind == "ptr":
-		return "an object"
-	}
-	return "of another type"
+	return fe
 }
 
 // Common holds the fields every payload has.

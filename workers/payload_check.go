@@ -1,16 +1,12 @@
 package workers
 
 import (
-	"bytes"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
 	"net/url"
-	"reflect"
 	"strings"
-	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -35,155 +31,10 @@ const (
 	MinMixingHops      = 1
 	MaxMixingHops      = 5
 	DefaultMixingHops  = 2
-	maxNesting         = 16
 	base58Alphabet     = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 	publicKeyLen       = 32
 	userIDExtraAllowed = "-_.:@"
 )
-
-// checkShape walks body's tokens once and refuses what encoding/json would let
-// through: duplicate keys (last would win silently), keys that match a field only
-// case-insensitively, unknown keys (all of them, not just the first), deep nesting,
-// and a top level that is not an object.
-func checkShape(body []byte, p Payload) error {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	s := &shapeScanner{dec: dec, errs: &FieldErrors{}}
-	tok, err := dec.Token()
-	if err != nil {
-		return fmt.Errorf("%w: %v", ErrInvalidJSON, err)
-	}
-	if d, ok := tok.(json.Delim); !ok || d != '{' {
-		return fmt.Errorf("%w: the payload must be a JSON object", ErrInvalidJSON)
-	}
-	if err := s.object(reflect.TypeOf(p), "", 1); err != nil {
-		return err
-	}
-	return s.errs.Err()
-}
-
-type shapeScanner struct {
-	dec  *json.Decoder
-	errs *FieldErrors
-}
-
-func (s *shapeScanner) value(t reflect.Type, path string, depth int) error {
-	if depth > maxNesting {
-		return fmt.Errorf("%w: nested deeper than %d", ErrInvalidJSON, maxNesting)
-	}
-	tok, err := s.dec.Token()
-	if err != nil {
-		return fmt.Errorf("%w: %v", ErrInvalidJSON, err)
-	}
-	switch tok {
-	case json.Delim('{'):
-		return s.object(t, path, depth)
-	case json.Delim('['):
-		return s.array(t, path, depth)
-	}
-	return nil // scalar types are checked by the typed decode
-}
-
-func (s *shapeScanner) object(t reflect.Type, path string, depth int) error {
-	fields := jsonFields(t)
-	seen := map[string]bool{}
-	for s.dec.More() {
-		tok, err := s.dec.Token()
-		if err != nil {
-			return fmt.Errorf("%w: %v", ErrInvalidJSON, err)
-		}
-		key, _ := tok.(string)
-		p := joinPath(path, key)
-		if seen[key] {
-			s.errs.Add(p, "duplicate field")
-		}
-		seen[key] = true
-		ft, ok := fields[key]
-		if !ok && fields != nil {
-			s.errs.Add(p, "unknown field")
-		}
-		if err := s.value(ft, p, depth+1); err != nil {
-			return err
-		}
-	}
-	_, err := s.dec.Token() // '}'
-	if err != nil {
-		return fmt.Errorf("%w: %v", ErrInvalidJSON, err)
-	}
-	return nil
-}
-
-func (s *shapeScanner) array(t reflect.Type, path string, depth int) error {
-	var elem reflect.Type
-	if t = deref(t); t != nil && t.Kind() == reflect.Slice {
-		elem = t.Elem()
-	}
-	for i := 0; s.dec.More(); i++ {
-		if err := s.value(elem, fmt.Sprintf("%s[%d]", path, i), depth+1); err != nil {
-			return err
-		}
-	}
-	if _, err := s.dec.Token(); err != nil { // ']'
-		return fmt.Errorf("%w: %v", ErrInvalidJSON, err)
-	}
-	return nil
-}
-
-func joinPath(path, key string) string {
-	if len(key) > 64 {
-		key = key[:64] + "…" // an attacker's key must not bloat the error body
-	}
-	if path == "" {
-		return key
-	}
-	return path + "." + key
-}
-
-func deref(t reflect.Type) reflect.Type {
-	for t != nil && t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	return t
-}
-
-var fieldCache sync.Map // reflect.Type → map[string]reflect.Type
-
-// jsonFields maps the exact JSON names of struct t (embedded structs flattened, as
-// encoding/json does) to their types; nil when t is not a struct (scalars, or an
-// already-unknown key whose contents we need not check).
-func jsonFields(t reflect.Type) map[string]reflect.Type {
-	t = deref(t)
-	if t == nil || t.Kind() != reflect.Struct {
-		return nil
-	}
-	if m, ok := fieldCache.Load(t); ok {
-		return m.(map[string]reflect.Type)
-	}
-	m := map[string]reflect.Type{}
-	for i := range t.NumField() {
-		f := t.Field(i)
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == "-" || (!f.IsExported() && !f.Anonymous) {
-			continue
-		}
-		if f.Anonymous && name == "" && deref(f.Type).Kind() == reflect.Struct {
-			for k, v := range jsonFields(f.Type) {
-				m[k] = v
-			}
-			continue
-		}
-		m[cmpOr(name, f.Name)] = f.Type
-	}
-	fieldCache.Store(t, m)
-	return m
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
-}
 
 // --- field validators: each adds to errs and returns nothing, so Validate collects all.
 

@@ -19,15 +19,20 @@ import (
 // chain is the Solana side of serve: a client for the configured cluster and, with
 // SOLANA_RPC_URL unset, the built-in cluster mounted at /localnet/.
 type chain struct {
-	client  *solana.Client
+	client *solana.Client
+	// probe is the health loop's own client with its own small rate budget: /health
+	// must never take requests from the workers' budget.
+	probe   *solana.Client
 	cluster *localnet.Cluster // nil on a real network
 	desc    string
 	rpcURL  string
 }
 
 func (c *chain) Close() {
-	if c.client != nil {
-		_ = c.client.Close()
+	for _, cl := range []*solana.Client{c.client, c.probe} {
+		if cl != nil {
+			_ = cl.Close()
+		}
 	}
 	if c.cluster != nil {
 		c.cluster.Close()
@@ -121,6 +126,10 @@ func startChain(ctx context.Context, c *config, port int, log zerolog.Logger) (*
 		return nil, fmt.Errorf("SOLANA_RPC_URL: %w", err)
 	}
 	ch.client = cl
+	if ch.probe, err = solana.NewClient(solana.Config{RPCURL: cfg.RPCURL, Headers: cfg.Headers, RateLimit: 1, MaxRetries: 1}); err != nil {
+		ch.Close()
+		return nil, fmt.Errorf("SOLANA_RPC_URL (health probe): %w", err)
+	}
 	return ch, nil
 }
 

@@ -59,6 +59,8 @@ type config struct {
 	ShutdownTimeout time.Duration
 	// EventRetention is how long progress events are kept (0: forever).
 	EventRetention time.Duration
+	// HealthInterval is how often the dependencies /health reports are probed.
+	HealthInterval time.Duration
 	// Fanout is how progress reaches sockets on other processes: "redis" relays it over
 	// pub/sub, "local" does not, "auto" relays unless Redis is the embedded one.
 	Fanout string
@@ -121,6 +123,15 @@ func loadConfig(getenv func(string) string) (*config, error) {
 			errs = append(errs, &badVar{"NITRO_SHUTDOWN_TIMEOUT", "must be a duration from 1s to 1h, like 25s"})
 		} else {
 			c.ShutdownTimeout = d
+		}
+	}
+	c.HealthInterval = 5 * time.Second
+	if v := get("NITRO_HEALTH_INTERVAL"); v != "" {
+		d, perr := time.ParseDuration(v)
+		if perr != nil || d < 100*time.Millisecond || d > 5*time.Minute {
+			errs = append(errs, &badVar{"NITRO_HEALTH_INTERVAL", "must be a duration from 100ms to 5m, like 5s"})
+		} else {
+			c.HealthInterval = d
 		}
 	}
 	switch c.Fanout = or(get("NITRO_FANOUT"), "auto"); c.Fanout {
@@ -225,6 +236,7 @@ func (c *config) productionChecks() []error {
 			errs = append(errs, &badVar{name, "is required with NITRO_ENV=production"})
 		}
 	}
+	errs = append(errs, c.weakSecrets()...)
 	if c.SolanaRPCURL == "" {
 		errs = append(errs, &badVar{"SOLANA_RPC_URL", "is required with NITRO_ENV=production (the built-in cluster is not a real chain)"})
 	}
@@ -235,6 +247,60 @@ func (c *config) productionChecks() []error {
 		errs = append(errs, &badVar{"NITRO_TEST_TASKS", "cannot be on with NITRO_ENV=production"})
 	}
 	return errs
+}
+
+// Production minimum lengths of the secrets people choose themselves (the JWT
+// secret's 32 applies everywhere). An API key or password on the Internet is guessed
+// by machines, so it has to be long and random, not memorable.
+const (
+	minAdminPassword = 16
+	minAPIKey        = 24
+)
+
+// guessableWords are what secrets typed by hand are made of.
+var guessableWords = []string{"admin", "password", "passw0rd", "changeme", "secret", "letmein", "qwerty",
+	"123456", "nitro", "default", "test", "example", "welcome", "root", "apikey"}
+
+// weakSecrets refuses, in production, short or guessable secrets; each error names
+// the variable (and which NITRO_API_KEYS entry), never the value.
+func (c *config) weakSecrets() []error {
+	var errs []error
+	check := func(name, v string, minLen int) {
+		if v == "" {
+			return // missing is reported on its own
+		}
+		if why := weakSecret(v, minLen); why != "" {
+			errs = append(errs, &badVar{name, why + " with NITRO_ENV=production; use a random value (openssl rand -hex 24)"})
+		}
+	}
+	check("NITRO_ADMIN_PASSWORD", c.AdminPassword, minAdminPassword)
+	for i, k := range c.APIKeys {
+		check(fmt.Sprintf("NITRO_API_KEYS (entry %d)", i+1), k, minAPIKey)
+	}
+	check("NITRO_JWT_SECRET", c.JWTSecret, 32)
+	return errs
+}
+
+// weakSecret says why v is not a secret worth the name, or "".
+func weakSecret(v string, minLen int) string {
+	if len(v) < minLen {
+		return fmt.Sprintf("must be at least %d characters", minLen)
+	}
+	distinct := map[rune]bool{}
+	for _, r := range v {
+		distinct[r] = true
+	}
+	if len(distinct) < 8 {
+		return "is guessable (too few distinct characters)"
+	}
+	// A common word, repeated or with digits and symbols around it ("changeme2024!").
+	core := strings.Trim(strings.ToLower(v), "0123456789!@#$%^&*()._-+= ")
+	for _, w := range guessableWords {
+		if core != "" && strings.ReplaceAll(core, w, "") == "" {
+			return "is guessable (a common word)"
+		}
+	}
+	return ""
 }
 
 // devSecrets fills unset secrets for development: kept in the data dir so tokens and

@@ -47,6 +47,7 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 		"SOLANA_RPC_BURST":          {"SOLANA_RPC_BURST": "-3"},
 		"NITRO_PRIORITY_FEE_MAX":    {"NITRO_PRIORITY_FEE_MAX": "lots"},
 		"JITO_TIP_LAMPORTS":         {"JITO_TIP_LAMPORTS": "5"},
+		"NITRO_HEALTH_INTERVAL":     {"NITRO_HEALTH_INTERVAL": "10ms"},
 	}
 	for name, env := range cases {
 		_, err := loadConfig(envOf(env))
@@ -78,8 +79,8 @@ func TestProductionRefusesMissingSecrets(t *testing.T) {
 		}
 	}
 	ok := map[string]string{
-		"NITRO_ENV": "production", "NITRO_JWT_SECRET": strings.Repeat("s", 32), "NITRO_API_KEYS": "k",
-		"NITRO_MASTER_KEY": base64.StdEncoding.EncodeToString(make([]byte, 32)), "NITRO_ADMIN_PASSWORD": "p",
+		"NITRO_ENV": "production", "NITRO_JWT_SECRET": "q8Vt2mWx9LpR4zKc7NbY1sHf6GdJ3aEu", "NITRO_API_KEYS": "bot-7f3a9c2e41d85b6f0a1c9e3d, dapp-2b8e5d1f7c3a9046e8b2d5f1",
+		"NITRO_MASTER_KEY": base64.StdEncoding.EncodeToString(make([]byte, 32)), "NITRO_ADMIN_PASSWORD": "Vq3-mT8x-Lw2z-Rk9p",
 		"SOLANA_RPC_URL": "https://api.devnet.solana.com",
 	}
 	if _, err := loadConfig(envOf(ok)); err != nil {
@@ -161,5 +162,45 @@ func TestChainSettings(t *testing.T) {
 	off, err := loadConfig(envOf(map[string]string{"SOLANA_RPC_RPS": "off"}))
 	if err != nil || off.Chain.RPS != solana.NoRateLimit {
 		t.Fatalf("SOLANA_RPC_RPS=off: %+v %v", off.Chain, err)
+	}
+}
+
+// A production start refuses secrets a machine would guess, naming each variable (and
+// which API key) but never printing a value.
+func TestProductionRefusesWeakSecrets(t *testing.T) {
+	base := map[string]string{
+		"NITRO_ENV": "production", "NITRO_JWT_SECRET": "q8Vt2mWx9LpR4zKc7NbY1sHf6GdJ3aEu",
+		"NITRO_API_KEYS": "bot-7f3a9c2e41d85b6f0a1c9e3d", "NITRO_ADMIN_PASSWORD": "Vq3-mT8x-Lw2z-Rk9p",
+		"NITRO_MASTER_KEY": base64.StdEncoding.EncodeToString(make([]byte, 32)), "SOLANA_RPC_URL": "https://api.devnet.solana.com",
+	}
+	cases := []struct{ name, variable, value string }{
+		{"short password", "NITRO_ADMIN_PASSWORD", "hunter2"},
+		{"common password", "NITRO_ADMIN_PASSWORD", "changemechangeme"},
+		{"word and digits", "NITRO_ADMIN_PASSWORD", "Password12345678!"},
+		{"repeated", "NITRO_ADMIN_PASSWORD", "abababababababab"},
+		{"short key", "NITRO_API_KEYS (entry 2)", "bot-7f3a9c2e41d85b6f0a1c9e3d,dapp-key-1"},
+		{"guessable secret", "NITRO_JWT_SECRET", strings.Repeat("secret", 6)},
+	}
+	for _, c := range cases {
+		env := map[string]string{}
+		for k, v := range base {
+			env[k] = v
+		}
+		key, _, _ := strings.Cut(c.variable, " ")
+		env[key] = c.value
+		_, err := loadConfig(envOf(env))
+		if err == nil || !strings.Contains(err.Error(), c.variable) {
+			t.Errorf("%s: err = %v, want it to name %s", c.name, err, c.variable)
+			continue
+		}
+		for _, part := range strings.Split(c.value, ",") {
+			if strings.Contains(err.Error(), part) {
+				t.Errorf("%s: the error shows the value: %v", c.name, err)
+			}
+		}
+	}
+	// Development keeps accepting what a laptop uses.
+	if _, err := loadConfig(envOf(map[string]string{"NITRO_ADMIN_PASSWORD": "admin", "NITRO_API_KEYS": "k"})); err != nil {
+		t.Fatalf("development refused short secrets: %v", err)
 	}
 }

@@ -27,7 +27,7 @@ func (a *app) newAPI() (*api.Server, error) {
 	redis := a.broker.client()
 	return api.New(api.Config{
 		Version: version, AdminPassword: a.cfg.AdminPassword, CORSOrigins: a.cfg.CORSOrigins, Started: a.started,
-		Bundles: a.cfg.JitoURL != "",
+		Bundles: a.cfg.JitoURL != "", HealthInterval: a.cfg.HealthInterval,
 	}, api.Deps{
 		Enqueuer: a.client, Jobs: a.store, Launches: a.store, Wallets: a.store,
 		Balances: api.BalancesFunc(a.chain.balances),
@@ -35,7 +35,7 @@ func (a *app) newAPI() (*api.Server, error) {
 			"redis":    func(ctx context.Context) error { return redis.Ping(ctx).Err() },
 			"postgres": a.store.Ping,
 			"solana": func(ctx context.Context) error {
-				_, err := a.chain.client.Slot(ctx)
+				_, err := a.chain.probe.Slot(ctx)
 				return err
 			},
 		},
