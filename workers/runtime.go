@@ -1,12 +1,14 @@
 package workers
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -100,13 +102,55 @@ type payloadMeta struct {
 	TokenAddress string `json:"tokenAddress"`
 }
 
+// metaOf reads the run's owner and coin from a payload that has not been validated
+// yet (the bot enqueues straight into asynq). A key counts only when spelled exactly
+// and given once: {"userId":"a","UserId":"b"} must not file the run under b, which
+// encoding/json's case-insensitive, last-one-wins matching would do.
+func metaOf(payload []byte) payloadMeta {
+	var m payloadMeta
+	dec := json.NewDecoder(bytes.NewReader(payload))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return m
+	}
+	seen := map[string]int{}
+	raw := map[string]json.RawMessage{}
+	for dec.More() {
+		tok, err := dec.Token()
+		key, ok := tok.(string)
+		var v json.RawMessage
+		if err != nil || !ok || dec.Decode(&v) != nil {
+			return payloadMeta{}
+		}
+		for _, name := range []string{"userId", "userChatId", "tokenAddress"} {
+			if strings.EqualFold(key, name) {
+				seen[name]++
+				if key == name {
+					raw[name] = v
+				} else {
+					seen[name]++ // another spelling: ambiguous
+				}
+			}
+		}
+	}
+	if seen["userId"] == 1 {
+		_ = json.Unmarshal(raw["userId"], &m.UserID)
+	}
+	if seen["userChatId"] == 1 {
+		_ = json.Unmarshal(raw["userChatId"], &m.UserChatID)
+	}
+	if seen["tokenAddress"] == 1 {
+		_ = json.Unmarshal(raw["tokenAddress"], &m.TokenAddress)
+	}
+	return m
+}
+
 func (rt *Runtime) begin(ctx context.Context, h Handler, t *asynq.Task) *runInfo {
 	r := &runInfo{}
 	r.id, _ = asynq.GetTaskID(ctx)
 	r.queue, _ = asynq.GetQueueName(ctx)
 	r.attempt, _ = asynq.GetRetryCount(ctx)
 	r.maxTry, _ = asynq.GetMaxRetry(ctx)
-	_ = json.Unmarshal(t.Payload(), &r.meta) // a bad payload fails in Run with a clear error
+	r.meta = metaOf(t.Payload()) // a bad payload fails in Run with a clear error
 	r.log = rt.Log.With().Str("job_id", r.id).Str("type", h.Type).Str("user_id", r.meta.UserID).
 		Str("token", r.meta.TokenAddress).Int("attempt", r.attempt).Logger()
 	var plan []progress.Phase

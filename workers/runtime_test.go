@@ -188,3 +188,20 @@ func TestRuntimeSkipRetryAndPanic(t *testing.T) {
 		t.Fatal("Permanent does not wrap SkipRetry")
 	}
 }
+
+func TestMetaOfTakesOnlyExactUnambiguousKeys(t *testing.T) {
+	cases := map[string]payloadMeta{
+		`{"userId":"a","userChatId":7,"tokenAddress":"T"}`: {UserID: "a", UserChatID: 7, TokenAddress: "T"},
+		`{"userId":"a","UserId":"b"}`:                      {},
+		`{"UserId":"b"}`:                                   {},
+		`{"userId":"a","userId":"b"}`:                      {},
+		`{"userId":"a","other":{"userId":"x"}}`:            {UserID: "a"},
+		`[1,2]`:                                            {},
+		`{"userId":`:                                       {},
+	}
+	for in, want := range cases {
+		if got := metaOf([]byte(in)); got != want {
+			t.Errorf("metaOf(%s) = %+v, want %+v", in, got, want)
+		}
+	}
+}
