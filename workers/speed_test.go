@@ -79,6 +79,30 @@ func (g *slotGate) holding() bool {
 	return !g.heldAt.IsZero() && !g.released && time.Since(g.heldAt) < holdLimit
 }
 
+// counter returns signed, to be called as each transaction of interest is signed:
+// the first call holds the slots, each call while they are held is counted, and the
+// want-th releases them; held reports the count.
+func (g *slotGate) counter(want int) (signed func(), held func() int) {
+	var mu sync.Mutex
+	n := 0
+	signed = func() {
+		g.hold()
+		mu.Lock()
+		defer mu.Unlock()
+		if g.holding() {
+			if n++; n == want {
+				g.release()
+			}
+		}
+	}
+	held = func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		return n
+	}
+	return signed, held
+}
+
 // slotOf is the slot a confirmed transaction landed in.
 func (e *env) slotOf(sig string) uint64 {
 	e.t.Helper()
@@ -135,20 +159,10 @@ func TestMixingHopsOfEveryBuyerGoOutTogether(t *testing.T) {
 	e, g := newSlotGate(t, nil)
 	buys := []float64{0.1, 0.1, 0.1, 0.1, 0.1, 0.1}
 	s := e.setup("mona", progress.PlatformPump, buys, true)
-	var mu sync.Mutex
-	firstHops := 0
+	signed, held := g.counter(len(buys))
 	e.faults.afterHop = func(_ context.Context, h mixer.Hop) error {
-		if h.Step != 0 {
-			return nil
-		}
-		g.hold()
-		mu.Lock()
-		defer mu.Unlock()
-		if g.holding() {
-			firstHops++
-			if firstHops == len(buys) {
-				g.release()
-			}
+		if h.Step == 0 {
+			signed()
 		}
 		return nil
 	}
@@ -156,7 +170,7 @@ func TestMixingHopsOfEveryBuyerGoOutTogether(t *testing.T) {
 	p["mixing"] = map[string]any{"enabled": true, "hops": 1}
 	var res launchResult
 	e.mustComplete(e.run(progress.LaunchToken, p), &res)
-	if firstHops != len(buys) {
+	if firstHops := held(); firstHops != len(buys) {
 		t.Fatalf("%d of %d buyers' first hops were signed in the same slot", firstHops, len(buys))
 	}
 }
@@ -169,26 +183,16 @@ func TestWalletSellSellsEveryWalletTogether(t *testing.T) {
 	s := e.setup("sven", progress.PlatformPump, buys, false)
 	var res launchResult
 	e.mustComplete(e.run(progress.LaunchToken, s.payload(false)), &res)
-	var mu sync.Mutex
-	sales := 0
+	signed, held := g.counter(len(buys))
 	e.faults.afterJournal = func(_ context.Context, step string, _ *solana.SignedTx) error {
-		if !strings.HasPrefix(step, "sell/") {
-			return nil
-		}
-		g.hold()
-		mu.Lock()
-		defer mu.Unlock()
-		if g.holding() {
-			sales++
-			if sales == len(buys) {
-				g.release()
-			}
+		if strings.HasPrefix(step, "sell/") {
+			signed()
 		}
 		return nil
 	}
 	var sold sellResult
 	e.mustComplete(e.run(progress.WalletSell, map[string]any{"userId": "sven", "tokenAddress": res.TokenAddress, "sellPercent": 100}), &sold)
-	if sales != len(buys) || len(sold.Signatures) != len(buys) {
+	if sales := held(); sales != len(buys) || len(sold.Signatures) != len(buys) {
 		t.Fatalf("%d of %d sales signed in the same slot; %d sold", sales, len(buys), len(sold.Signatures))
 	}
 }
