@@ -74,7 +74,8 @@ type server struct {
 	verify  *auth.Verifier
 	redis   asynq.RedisClientOpt
 	dataDir string
-	command string // the nitro subcommand; "" is serve
+	command string   // the nitro subcommand; "" is serve
+	args    []string // the subcommand's flags
 }
 
 var dbSeq atomic.Int64
@@ -120,7 +121,7 @@ func startServer(t *testing.T, extraEnv ...string) *server {
 func (s *server) start() {
 	s.t.Helper()
 	s.logs = &syncBuffer{}
-	s.cmd = exec.Command(nitroBin, cmp.Or(s.command, "serve"))
+	s.cmd = exec.Command(nitroBin, append([]string{cmp.Or(s.command, "serve")}, s.args...)...)
 	s.cmd.Env = s.env
 	s.cmd.Stdout, s.cmd.Stderr = s.logs, s.logs
 	if err := s.cmd.Start(); err != nil {

@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strconv"
 
 	"github.com/rs/zerolog"
@@ -107,9 +110,9 @@ func startChain(ctx context.Context, c *config, port int, log zerolog.Logger) (*
 	if c.SolanaRPCURL == "" {
 		// In-process: a client-side budget would only make launches wait.
 		cfg.RateLimit, cfg.Burst = solana.NoRateLimit, 0
-		cl, err := localnet.New(localnet.Config{})
+		cl, err := startBuiltinCluster(c, log)
 		if err != nil {
-			return nil, fmt.Errorf("start built-in cluster: %w", err)
+			return nil, err
 		}
 		ch.cluster = cl
 		cfg.RPCURL = fmt.Sprintf("http://127.0.0.1:%d/localnet/rpc", port)
@@ -131,6 +134,34 @@ func startChain(ctx context.Context, c *config, port int, log zerolog.Logger) (*
 		return nil, fmt.Errorf("SOLANA_RPC_URL (health probe): %w", err)
 	}
 	return ch, nil
+}
+
+// startBuiltinCluster starts the in-process cluster; serve keeps its ledger in
+// DATA_DIR/localnet across restarts (as a test validator keeps its ledger), so the
+// wallets and coins PostgreSQL remembers are still on chain.
+func startBuiltinCluster(c *config, log zerolog.Logger) (*localnet.Cluster, error) {
+	lcfg := localnet.Config{}
+	if c.LedgerKeep {
+		lcfg.LedgerDir = filepath.Join(c.DataDir, "localnet")
+		lcfg.OnLedgerError = func(err error) { log.Error().Err(err).Msg("built-in cluster: saving the ledger failed") }
+		if c.LedgerReset {
+			if err := os.Remove(filepath.Join(lcfg.LedgerDir, localnet.LedgerFileName)); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return nil, fmt.Errorf("reset the built-in cluster's ledger: %w", err)
+			}
+		}
+	}
+	cl, err := localnet.New(lcfg)
+	if err != nil {
+		return nil, fmt.Errorf("start built-in cluster: %w", err)
+	}
+	switch {
+	case cl.Restored():
+		log.Info().Str("ledger", lcfg.LedgerDir).Uint64("slot", cl.Bank().Slot()).
+			Msg("built-in cluster: continuing its saved ledger (serve --reset starts from genesis)")
+	case c.LedgerKeep:
+		log.Info().Str("ledger", lcfg.LedgerDir).Msg("built-in cluster: new ledger from genesis, saved across restarts")
+	}
+	return cl, nil
 }
 
 func localnetCmd(ctx context.Context, c *config, args []string, log zerolog.Logger, _ io.Reader, stdout io.Writer) error {

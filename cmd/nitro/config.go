@@ -36,6 +36,9 @@ type config struct {
 	SolanaWSURL    string
 	JitoURL        string
 	Chain          chainSettings // SOLANA_RPC_RPS and the other chain knobs (chain.go)
+	// LedgerKeep keeps the built-in cluster's ledger in DataDir/localnet (serve);
+	// LedgerReset discards it first (serve --reset).
+	LedgerKeep, LedgerReset bool
 	CORSOrigins    []string
 	JWTSecret      string
 	APIKeys        []string

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -50,7 +51,20 @@ type app struct {
 	stopRetention func()
 }
 
-func serve(ctx context.Context, c *config, _ []string, log zerolog.Logger, stdout io.Writer, embedded bool) error {
+func serve(ctx context.Context, c *config, args []string, log zerolog.Logger, stdout io.Writer, embedded bool) error {
+	name := "worker"
+	if embedded {
+		name = "serve"
+	}
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stdout)
+	reset := fs.Bool("reset", false, "start the built-in cluster from genesis, discarding its saved ledger")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	// Only serve keeps the built-in cluster's ledger: a worker's built-in cluster is
+	// a chain of its own that nobody else can reach.
+	c.LedgerKeep, c.LedgerReset = embedded, *reset
 	a, err := start(ctx, c, log, embedded)
 	if err != nil {
 		return err

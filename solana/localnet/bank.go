@@ -58,6 +58,7 @@ type Bank struct {
 	statuses    map[solana.Signature]*TxRecord
 	statusOrder []solana.Signature
 	bySigner    map[solana.PublicKey][]solana.Signature
+	committed   uint64        // transactions recorded, for the ledger saver
 	validity    func() uint64 // blockhash validity override (fault knob)
 
 	obsMu     sync.Mutex
@@ -262,6 +263,7 @@ func (b *Bank) Status(sig solana.Signature) (*TxRecord, bool) {
 }
 
 func (b *Bank) recordLocked(rec *TxRecord) {
+	b.committed++
 	b.statuses[rec.Signature] = rec
 	b.statusOrder = append(b.statusOrder, rec.Signature)
 	if len(b.statusOrder) > maxStatusHistory {
@@ -350,4 +352,11 @@ func (b *Bank) RecentPrioritizationFees(keys []solana.PublicKey, slots uint64) [
 	}
 	slices.SortFunc(out, func(a, b PrioritizationFee) int { return cmp.Compare(a.Slot, b.Slot) })
 	return out
+}
+
+// commits counts the transactions recorded so far.
+func (b *Bank) commits() uint64 {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	return b.committed
 }

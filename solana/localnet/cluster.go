@@ -33,6 +33,14 @@ type Config struct {
 	Bank BankConfig
 	// FaucetLamports funds the faucet that requestAirdrop draws on (default 500M SOL).
 	FaucetLamports uint64
+	// LedgerDir, when set, keeps the ledger across restarts: New restores the
+	// snapshot found there, and the cluster saves one every SnapshotInterval
+	// (default 5s) while transactions are committed, and on Close. A kill loses at
+	// most the last interval.
+	LedgerDir        string
+	SnapshotInterval time.Duration
+	// OnLedgerError is told when a snapshot cannot be saved (the cluster goes on).
+	OnLedgerError func(error)
 }
 
 // Cluster is the built-in Solana cluster: a bank, its slot ticker, the JSON-RPC
@@ -45,6 +53,8 @@ type Cluster struct {
 	pubsub *pubsub
 	rpc    *rpcHandler
 	bundle *bundleStore
+
+	restored bool
 
 	stop     chan struct{}
 	wg       sync.WaitGroup
@@ -73,6 +83,15 @@ func New(cfg Config) (*Cluster, error) {
 			return nil, fmt.Errorf("localnet: genesis hook %d: %w", i, err)
 		}
 	}
+	if cfg.LedgerDir != "" {
+		cfg.SnapshotInterval = cmp.Or(cfg.SnapshotInterval, 5*time.Second)
+		c.cfg = cfg
+		restored, err := c.loadLedger()
+		if err != nil {
+			return nil, err
+		}
+		c.restored = restored
+	}
 	c.bank.Airdrop(faucet.PublicKey(), cfg.FaucetLamports)
 	c.pubsub = newPubsub(c)
 	c.bank.AddObserver(c.pubsub)
@@ -82,8 +101,15 @@ func New(cfg Config) (*Cluster, error) {
 		c.wg.Add(1)
 		go c.tick(cfg.SlotInterval)
 	}
+	if cfg.LedgerDir != "" {
+		c.wg.Add(1)
+		go c.keepLedger()
+	}
 	return c, nil
 }
+
+// Restored reports whether New found a ledger snapshot and continued from it.
+func (c *Cluster) Restored() bool { return c.restored }
 
 func (c *Cluster) tick(every time.Duration) {
 	defer c.wg.Done()
