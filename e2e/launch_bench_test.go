@@ -287,6 +287,8 @@ func (s *benchServer) launchedToken(b *testing.B, id string) string {
 	return v.Result.TokenAddress
 }
 
+var plural = map[string]string{"launch": "launches", "sell": "sells"}
+
 // report prints one shape's figures; every job must have completed.
 func (r loadResult) report(b *testing.B, what string, floorSlots float64) {
 	if r.failed > 0 {
@@ -304,7 +306,7 @@ func (r loadResult) report(b *testing.B, what string, floorSlots float64) {
 		v    float64
 		unit string
 	}{
-		{float64(r.jobs) / r.secs, strings.TrimSuffix(what+"es", "hes") + "s/s"}, {pct(0.5), what + "-p50-s"}, {pct(0.99), what + "-p99-s"},
+		{float64(r.jobs) / r.secs, plural[what] + "/s"}, {pct(0.5), what + "-p50-s"}, {pct(0.99), what + "-p99-s"},
 		{floorSlots * slot, what + "-floor-s"}, {r.rpcCalls / float64(r.jobs), "rpc/" + what},
 		{100 * r.cpuS / r.secs, what + "-server-cpu-%"}, {loadAvg(), "load-avg"},
 	} {
