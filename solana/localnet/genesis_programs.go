@@ -1,15 +1,20 @@
 package localnet
 
 import (
+	"bytes"
+	_ "embed"
 	"encoding/binary"
 
 	"github.com/gagliardetto/solana-go"
 )
 
 // Genesis for the launchpad models: the programs and the mainnet accounts
-// they read (pump Global, FeeConfig, GlobalVolumeAccumulator, mayhem PDAs,
-// LaunchLab GlobalConfig and letsbonk PlatformConfig), with the values of
-// the 2026-10-10 mainnet dumps recorded in /work/shared/notes/solana.md.
+// they read. pump's Global and FeeConfig are the mainnet accounts themselves,
+// captured at slot 454,622,338 (genesis/pump_global.bin, genesis/pump_fee_config.bin:
+// data, owner and lamports as mainnet-beta served them). The others
+// (GlobalVolumeAccumulator, the mayhem PDAs, LaunchLab's GlobalConfig and letsbonk's
+// PlatformConfig, the fee recipients' system accounts) are built here from their
+// documented layouts and values, not captured: see the README's genesis table.
 
 func mustKeys(s ...string) []solana.PublicKey {
 	out := make([]solana.PublicKey, len(s))
@@ -56,8 +61,8 @@ func installLaunchpads(b *Bank) error {
 	set := func(k solana.PublicKey, owner solana.PublicKey, data []byte) {
 		b.SetAccount(k, Account{Lamports: RentExemptMinimum(len(data)), Owner: owner, Data: data})
 	}
-	set(pumpGlobalKey, PumpProgramID, PumpGlobalData())
-	set(pumpFeeConfigKey, PumpFeeProgramID, pumpFeeConfigData())
+	b.SetAccount(pumpGlobalKey, Account{Lamports: pumpGlobalLamports, Owner: PumpProgramID, Data: PumpGlobalData()})
+	b.SetAccount(pumpFeeConfigKey, Account{Lamports: pumpFeeConfigLamports, Owner: PumpFeeProgramID, Data: pumpFeeConfigData()})
 	set(pumpGlobalVolumeAcc, PumpProgramID, pumpGlobalVolumeData())
 	set(mayhemGlobalParams, PumpMayhemProgramID, nil)
 	// Recipients receive small credits; keep them rent-exempt from genesis.
@@ -80,56 +85,24 @@ type inertProgram struct{ id solana.PublicKey }
 func (p inertProgram) ID() solana.PublicKey              { return p.id }
 func (p inertProgram) Process(*InstructionContext) error { return ErrInvalidInstructionData }
 
-// PumpGlobalData is the mainnet Global account (1088 bytes, 2026-10-10).
-// set_creator_authority, admin_set_creator_authority, whitelist_pda and
-// holder_reward_claim_authority were not recorded and are zero.
-func PumpGlobalData() []byte {
-	b := make([]byte, pumpGlobalSize)
-	copy(b, pumpGlobalDisc[:])
-	b[8] = 1
-	copy(b[9:], pumpGlobalAuthority[:])
-	copy(b[41:], PumpFeeRecipients[0][:])
-	for off, v := range map[int]uint64{73: 1_073_000_000_000_000, 81: 30_000_000_000, 89: 793_100_000_000_000,
-		97: 1_000_000_000_000_000, 105: 95, 146: 15_000_001, 154: 5, 997: 5000, 1005: 4_292_000_000, 1046: 300} {
-		put64(b, off, v)
-	}
-	copy(b[113:], pumpWithdrawAuthority[:])
-	b[145] = 1 // enable_migrate
-	for i, k := range PumpFeeRecipients[1:] {
-		copy(b[162+32*i:], k[:])
-	}
-	b[450] = 1 // create_v2_enabled
-	copy(b[483:], PumpReservedFeeRecipients[0][:])
-	b[515] = 1 // mayhem_mode_enabled
-	for i, k := range PumpReservedFeeRecipients[1:] {
-		copy(b[516+32*i:], k[:])
-	}
-	b[740] = 1 // is_cashback_enabled
-	for i, k := range PumpBuybackFeeRecipients {
-		copy(b[741+32*i:], k[:])
-	}
-	copy(b[1013:], usdcMint[:])
-	b[1045] = 1 // creator_fee_configurable
-	b[1086] = 1 // is_holder_reward_enabled
-	b[1087] = 1 // max_curve_depth
-	return b
-}
+// The captured mainnet accounts and their balances at the capture.
+var (
+	//go:embed genesis/pump_global.bin
+	pumpGlobalCaptured []byte
+	//go:embed genesis/pump_fee_config.bin
+	pumpFeeConfigCaptured []byte
+)
 
-// pumpFeeConfigData is FeeConfig: one tier at threshold 0 and the same
-// 0/95/30 (lp/protocol/creator) in flat, stable and exotic fees. The admin
-// key was not recorded (zero).
-func pumpFeeConfigData() []byte {
-	fees := func(w *borshWriter) { w.u64(0).u64(95).u64(30) }
-	w := &borshWriter{b: make([]byte, 0, pumpFeeConfigSize)}
-	w.raw(pumpFeeConfigDisc[:]).u8(pumpFeeConfigBump).key(solana.PublicKey{})
-	fees(w)
-	for range 2 { // fee_tiers, stable_fee_tiers
-		w.u32(1).u64(0).u64(0)
-		fees(w)
-	}
-	fees(w) // exotic_flat_fees
-	return append(w.b, make([]byte, pumpFeeConfigSize-len(w.b))...)
-}
+const (
+	pumpGlobalLamports    = 4_089_842_911
+	pumpFeeConfigLamports = 37_292_293
+)
+
+// PumpGlobalData is the mainnet Global account (1088 bytes, slot 454,622,338).
+func PumpGlobalData() []byte { return bytes.Clone(pumpGlobalCaptured) }
+
+// pumpFeeConfigData is the mainnet FeeConfig account (4097 bytes, slot 454,622,338).
+func pumpFeeConfigData() []byte { return bytes.Clone(pumpFeeConfigCaptured) }
 
 // pumpGlobalVolumeData is a GlobalVolumeAccumulator with no incentive
 // schedule (layout UNVERIFIED: times, seconds_in_a_day, mint, 2×[u64;30]).
