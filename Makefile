@@ -4,7 +4,7 @@ GO    ?= go
 PKGS  ?= ./...
 BIN   := bin/nitro
 
-.PHONY: help run build test test/race test/short bench lint soak e2e/deps clean
+.PHONY: help run build test test/race test/short bench lint soak e2e/deps clients/deps clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z/_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -18,7 +18,10 @@ build: ## build bin/nitro
 e2e/deps: ## install the npm test dependencies (the real socket.io-client)
 	cd e2e && npm ci --no-audit --no-fund --loglevel=error
 
-test: e2e/deps ## vet, then every test with the race detector (fuzz seed corpora included)
+clients/deps: ## install TypeScript for the type check of clients/ts
+	cd clients/ts && npm ci --no-audit --no-fund --loglevel=error
+
+test: e2e/deps clients/deps ## vet, then every test with the race detector (fuzz seed corpora included)
 	$(GO) vet $(PKGS)
 	$(GO) test -race -count=1 -timeout 20m $(PKGS)
 
