@@ -44,8 +44,12 @@ func NewServer(redis asynq.RedisConnOpt, cfg ServerConfig) *asynq.Server {
 		RetryDelayFunc:    RetryDelay,
 		ShutdownTimeout:   cfg.ShutdownTimeout,
 		TaskCheckInterval: cfg.TaskCheckInterval,
-		Logger:            AsynqLogger{cfg.Log},
-		LogLevel:          asynq.InfoLevel,
+		// A retry is due at the second its event announced; asynq moves due retries
+		// into the queue on this tick (its default of 5s would make the announcement
+		// up to 5s early).
+		DelayedTaskCheckInterval: time.Second,
+		Logger:                   AsynqLogger{cfg.Log},
+		LogLevel:                 asynq.InfoLevel,
 		// The runtime middleware logs every outcome with the job's fields; asynq's own
 		// error log would repeat it without them.
 		ErrorHandler: asynq.ErrorHandlerFunc(func(context.Context, *asynq.Task, error) {}),

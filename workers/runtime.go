@@ -6,7 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/rand/v2"
+	"hash/fnv"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -55,11 +55,26 @@ type Handler struct {
 }
 
 // RetryDelay is the backoff between attempts: 2^n seconds, at most 5 minutes, with
-// jitter so that a burst of failures (an RPC outage) does not retry in lockstep.
-func RetryDelay(n int, _ error, _ *asynq.Task) time.Duration {
+// jitter so that a burst of failures (an RPC outage) does not retry in lockstep. The
+// jitter is drawn from the task and the attempt, not at random: asynq and the
+// runtime's retrying event each ask, and must get the same answer, or the "retrying
+// at" a user is shown is not when asynq retries.
+func RetryDelay(n int, _ error, t *asynq.Task) time.Duration {
 	d := time.Second << min(n, 8)
 	d = min(d, 5*time.Minute)
-	return d + time.Duration(rand.Int64N(int64(d/4)+1))
+	h := fnv.New64a()
+	if t != nil {
+		h.Write([]byte(t.Type()))
+		h.Write(t.Payload())
+	}
+	h.Write([]byte{byte(n)})
+	return d + time.Duration(h.Sum64()%uint64(d/4+1))
+}
+
+// errorText is what a user is told of a failed run: asynq's "skip retry" marker is
+// the retry protocol, not part of the reason.
+func errorText(err error) string {
+	return strings.TrimSuffix(err.Error(), ": "+asynq.SkipRetry.Error())
 }
 
 // Wrap turns h into an asynq handler that reports the run: the logger and reporter go
@@ -196,16 +211,17 @@ func (rt *Runtime) end(ctx context.Context, r *runInfo, t *asynq.Task, result an
 		r.log.Info().Dur("took", d).Msg("job completed")
 	case willRetry(err, r.attempt, r.maxTry):
 		state = "retrying"
-		next := rt.now().Add(RetryDelay(r.attempt+1, err, t))
+		// asynq asks with the retries so far, as here, and keeps the time in whole seconds.
+		next := time.Unix(rt.now().Add(RetryDelay(r.attempt, err, t)).Unix(), 0)
 		r.rep.Retrying(err, r.attempt+1, next)
-		if serr := rt.Runs.FailJob(bg, r.id, err.Error(), true); serr != nil {
+		if serr := rt.Runs.FailJob(bg, r.id, errorText(err), true); serr != nil {
 			r.log.Error().Err(serr).Msg("record job retry")
 		}
 		r.log.Warn().Err(err).Dur("took", d).Msg("job attempt failed; will retry")
 	default:
 		state = "failed"
-		r.rep.Fail(err)
-		if serr := rt.Runs.FailJob(bg, r.id, err.Error(), false); serr != nil {
+		r.rep.Fail(errors.New(errorText(err)))
+		if serr := rt.Runs.FailJob(bg, r.id, errorText(err), false); serr != nil {
 			r.log.Error().Err(serr).Msg("record job failure")
 		}
 		r.log.Error().Err(err).Dur("took", d).Msg("job failed")

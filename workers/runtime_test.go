@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -79,6 +80,12 @@ func (l *runLog) get(id string) []string {
 // startRuntime runs a real asynq server on Redis with the runtime wrapper.
 func startRuntime(t *testing.T, handlers ...Handler) (*asynq.Client, *recorder, *runLog) {
 	t.Helper()
+	return startRuntimeWith(t, func(int, error, *asynq.Task) time.Duration { return 100 * time.Millisecond }, handlers...)
+}
+
+// startRuntimeWith is startRuntime with asynq retrying after delay.
+func startRuntimeWith(t *testing.T, delay asynq.RetryDelayFunc, handlers ...Handler) (*asynq.Client, *recorder, *runLog) {
+	t.Helper()
 	opt := asynq.RedisClientOpt{Addr: "127.0.0.1:6379", DB: runtimeRedisDB}
 	rdb := redis.NewClient(&redis.Options{Addr: opt.Addr, DB: opt.DB})
 	if err := rdb.FlushDB(context.Background()).Err(); err != nil {
@@ -94,7 +101,7 @@ func startRuntime(t *testing.T, handlers ...Handler) (*asynq.Client, *recorder, 
 	}
 	srv := asynq.NewServer(opt, asynq.Config{
 		Concurrency: 4, Queues: QueuePriorities, Logger: AsynqLogger{zerolog.Nop()},
-		RetryDelayFunc: func(int, error, *asynq.Task) time.Duration { return 100 * time.Millisecond },
+		RetryDelayFunc: delay,
 	})
 	if err := srv.Start(mux); err != nil {
 		t.Fatal(err)
@@ -202,6 +209,52 @@ func TestMetaOfTakesOnlyExactUnambiguousKeys(t *testing.T) {
 	for in, want := range cases {
 		if got := metaOf([]byte(in)); got != want {
 			t.Errorf("metaOf(%s) = %+v, want %+v", in, got, want)
+		}
+	}
+}
+
+// TestRetryingEventSaysWhenAsynqRetries: the retrying event's nextRetryAt is when
+// asynq has scheduled the retry (the delay is asked for twice, by asynq and by the
+// runtime, and both must agree), and a final failure's reason carries no asynq marker.
+func TestRetryingEventSaysWhenAsynqRetries(t *testing.T) {
+	cl, rec, runs := startRuntimeWith(t, RetryDelay, TestWalk())
+	id := enqueue(t, cl, TestWalkType, TestWalkPayload{UserID: "u1", Phases: 1, Steps: 1, FailAttempts: 5}, asynq.MaxRetry(3))
+	waitFor(t, "the second retry", func() bool { return len(runs.get(id)) >= 4 })
+	insp := asynq.NewInspector(asynq.RedisClientOpt{Addr: "127.0.0.1:6379", DB: runtimeRedisDB})
+	defer insp.Close()
+	info, err := insp.GetTaskInfo(QueueDefault, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var next int64
+	for _, ev := range rec.progressOf(id) {
+		if ev.Details != nil && ev.Details.Retrying {
+			next = ev.Details.NextRetryAt
+		}
+	}
+	if d := time.UnixMilli(next).Sub(info.NextProcessAt); d.Abs() > time.Second {
+		t.Fatalf("the event says retrying at %v, asynq retries at %v", time.UnixMilli(next), info.NextProcessAt)
+	}
+
+	final := enqueue(t, cl, TestWalkType, TestWalkPayload{UserID: "u2", Phases: 1, FailForGood: true}, asynq.MaxRetry(3))
+	waitFor(t, "the final failure", func() bool { return len(runs.get(final)) == 2 })
+	for _, ev := range rec.progressOf(final) {
+		if ev.Status == progress.StatusFailed && (ev.Details == nil || ev.Details.Error == "" || strings.Contains(ev.Details.Error, asynq.SkipRetry.Error())) {
+			t.Fatalf("failed event's reason: %+v", ev.Details)
+		}
+	}
+}
+
+func TestRetryDelayIsTheSameWhoeverAsks(t *testing.T) {
+	task := asynq.NewTask("launch_token", []byte(`{"userId":"a"}`))
+	for n := range 10 {
+		d := RetryDelay(n, nil, task)
+		if d != RetryDelay(n, nil, asynq.NewTask("launch_token", []byte(`{"userId":"a"}`))) {
+			t.Fatalf("attempt %d: two asks, two delays", n)
+		}
+		base := min(time.Second<<min(n, 8), 5*time.Minute)
+		if d < base || d > base+base/4 {
+			t.Fatalf("attempt %d: delay %v outside [%v, %v]", n, d, base, base+base/4)
 		}
 	}
 }

@@ -23,14 +23,17 @@ func PublicHTTPClient(timeout time.Duration) *http.Client {
 		MaxIdleConns: 4, IdleConnTimeout: 30 * time.Second}
 	return &http.Client{Timeout: timeout, Transport: tr, CheckRedirect: func(req *http.Request, via []*http.Request) error {
 		if len(via) >= 3 {
-			return errors.New("too many redirects")
+			return fmt.Errorf("%w: too many redirects", errRedirect)
 		}
 		if req.URL.Scheme != "https" {
-			return errors.New("redirect away from https refused")
+			return fmt.Errorf("%w: away from https", errRedirect)
 		}
 		return nil
 	}}
 }
+
+// errRedirect marks a redirect the image fetch refuses to follow.
+var errRedirect = errors.New("redirect refused")
 
 func refusePrivate(_, address string, _ syscall.RawConn) error {
 	ap, err := netip.ParseAddrPort(address)

@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -164,10 +165,16 @@ func fetchImage(ctx context.Context, client *http.Client, src string) ([]byte, e
 	}
 	resp, err := client.Do(req)
 	if err != nil {
+		if unfetchable(err) {
+			return nil, fmt.Errorf("%w: image URL cannot be fetched: %v", ErrInvalid, redactURL(err))
+		}
 		return nil, fmt.Errorf("fetch image: %w", redactURL(err))
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
+		if c := resp.StatusCode; c >= 400 && c < 500 && c != http.StatusRequestTimeout && c != http.StatusTooManyRequests {
+			return nil, fmt.Errorf("%w: image URL answered HTTP %d", ErrInvalid, c)
+		}
 		return nil, fmt.Errorf("fetch image: HTTP %d", resp.StatusCode)
 	}
 	b, err := io.ReadAll(io.LimitReader(resp.Body, MaxImageBytes+1))
@@ -178,6 +185,14 @@ func fetchImage(ctx context.Context, client *http.Client, src string) ([]byte, e
 		return nil, fmt.Errorf("%w: image exceeds %d bytes", ErrInvalid, MaxImageBytes)
 	}
 	return b, nil
+}
+
+// unfetchable reports a failure that asking again will not mend: a host that does
+// not exist, an address we refuse to fetch from, a redirect we refuse to follow.
+// Time-outs, refused connections and resets may pass, so they stay retryable.
+func unfetchable(err error) bool {
+	var dns *net.DNSError
+	return (errors.As(err, &dns) && dns.IsNotFound) || errors.Is(err, errPrivateAddress) || errors.Is(err, errRedirect)
 }
 
 // redactURL drops the URL from a *url.Error: a URL may carry a key in its query.
