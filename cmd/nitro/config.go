@@ -26,31 +26,31 @@ type config struct {
 	// tuneGC sets its defaults only where they are empty.
 	GOGC, GOMEMLIMIT string
 
-	Env            string // development | production
-	Host           string
-	Port           int
-	RedisURL       string // "" = try the local default, then embedded miniredis
-	RedisExplicit  bool
-	DatabaseURL    string
-	SolanaRPCURL   string // "" = built-in local cluster
-	SolanaWSURL    string
-	JitoURL        string
-	Chain          chainSettings // SOLANA_RPC_RPS and the other chain knobs (chain.go)
+	Env           string // development | production
+	Host          string
+	Port          int
+	RedisURL      string // "" = try the local default, then embedded miniredis
+	RedisExplicit bool
+	DatabaseURL   string
+	SolanaRPCURL  string // "" = built-in local cluster
+	SolanaWSURL   string
+	JitoURL       string
+	Chain         chainSettings // SOLANA_RPC_RPS and the other chain knobs (chain.go)
 	// LedgerKeep keeps the built-in cluster's ledger in DataDir/localnet (serve);
 	// LedgerReset discards it first (serve --reset).
 	LedgerKeep, LedgerReset bool
-	CORSOrigins    []string
-	JWTSecret      string
-	APIKeys        []string
-	MasterKey      []byte
-	AdminPassword  string
-	LogLevel       string
-	LogFormat      string
-	Concurrency    int
-	AuthOff        bool
-	DataDir        string
-	TestTasks      bool
-	SkipMigrations bool
+	CORSOrigins             []string
+	JWTSecret               string
+	APIKeys                 []string
+	MasterKey               []byte
+	AdminPassword           string
+	LogLevel                string
+	LogFormat               string
+	Concurrency             int
+	AuthOff                 bool
+	DataDir                 string
+	TestTasks               bool
+	SkipMigrations          bool
 	// Metadata picks where token metadata is uploaded: "auto" (the built-in store with
 	// the built-in cluster, pump.fun / letsbonk otherwise), "builtin" or "remote".
 	Metadata string

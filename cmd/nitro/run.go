@@ -19,12 +19,14 @@ import (
 const usage = `nitro: the Nitro runtime
 
 usage:
-  nitro serve                       everything in one process (workers, Socket.IO, HTTP, built-in cluster)
+  nitro serve [--reset]             everything in one process (workers, Socket.IO, HTTP, built-in cluster;
+                                    --reset starts the built-in cluster from genesis)
   nitro worker                      workers plus Socket.IO/HTTP on their own port
   nitro migrate                     apply database migrations and exit
   nitro enqueue TYPE --payload FILE|- [--watch]
   nitro token --user ID [--admin] [--ttl 24h]
   nitro localnet [--port 8899]      the built-in Solana cluster alone (PubSub on port+1)
+  nitro probe URL                   exit 0 if a loopback URL answers 2xx (container health check)
 
 Configuration comes from the environment (see README.md); flags override.
 `
@@ -34,6 +36,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		fmt.Fprint(stdout, usage)
 		return 0
+	}
+	if args[0] == "probe" { // the container health check: no configuration needed
+		return probeCmd(ctx, args[1:], stdout, stderr)
 	}
 	cfg, err := loadConfig(getenv)
 	if err != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -8,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
@@ -184,5 +186,25 @@ func TestLocalnetCommand(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("localnet did not stop on cancel")
+	}
+}
+
+func TestProbe(t *testing.T) {
+	ok := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/health/ready" {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+	}))
+	defer ok.Close()
+	var out, errOut bytes.Buffer
+	env := func(string) string { return "" }
+	if code := run(context.Background(), []string{"probe", ok.URL + "/health/ready"}, env, nil, &out, &errOut); code != 0 {
+		t.Fatalf("a ready server: exit %d (%s)", code, errOut.String())
+	}
+	if code := run(context.Background(), []string{"probe", ok.URL + "/health/other"}, env, nil, &out, &errOut); code != 1 {
+		t.Fatalf("a 503: exit %d, want 1", code)
+	}
+	if code := run(context.Background(), []string{"probe", "http://example.com/health"}, env, nil, &out, &errOut); code != 2 {
+		t.Fatalf("a URL off loopback: exit %d, want 2", code)
 	}
 }
