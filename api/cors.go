@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// DefaultCORSOrigins is CORS_ORIGINS' default (CONTRACT §1).
+// DefaultCORSOrigins is CORS_ORIGINS' default (the external contract).
 var DefaultCORSOrigins = []string{"http://localhost:3000"}
 
 // cors lets the allowed origins (the Next.js app) read /health and call /api/ from

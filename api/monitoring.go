@@ -152,7 +152,7 @@ func sensitiveValue(s string) bool {
 
 // isKeypair tells a Solana secret key (seed || its ed25519 public key) from the other
 // 64-byte values in payloads and results: transaction signatures, which must stay
-// visible (CONTRACT §3 serves them with the job's result).
+// visible (the external contract serves them with the job's result).
 func isKeypair(b []byte) bool {
 	pub := ed25519.NewKeyFromSeed(b[:32]).Public().(ed25519.PublicKey)
 	return bytes.Equal(pub, b[32:])

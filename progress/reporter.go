@@ -138,7 +138,7 @@ func (r *Reporter) Fail(err error) {
 	r.ended = true
 }
 
-// Retrying ends a run that asynq will retry: it is not `failed` (CONTRACT §2) but
+// Retrying ends a run that asynq will retry: it is not `failed` (the external contract) but
 // in_progress with details.retrying, attempt, nextRetryAt and error.
 func (r *Reporter) Retrying(err error, attempt int, next time.Time) {
 	r.mu.Lock()

@@ -7,7 +7,7 @@ package progress
 // WorkerType is the asynq task type of one of the seven workers.
 type WorkerType string
 
-// The seven job types of CONTRACT §3.
+// The seven job types of the external contract.
 const (
 	LaunchToken         WorkerType = "launch_token"
 	PrepareLaunch       WorkerType = "prepare_launch"
@@ -86,7 +86,7 @@ type WorkerProgressEvent struct {
 }
 
 // Details is WorkerProgressEvent.details: the seed's named optional fields plus the
-// retry fields of CONTRACT §2. Absent values are omitted, never null.
+// retry fields of the external contract. Absent values are omitted, never null.
 type Details struct {
 	TokenName    string   `json:"tokenName,omitempty"`
 	TokenSymbol  string   `json:"tokenSymbol,omitempty"`
@@ -118,7 +118,7 @@ type WorkerStepEvent struct {
 // Stage is TokenLaunchEvent.stage.
 type Stage string
 
-// The launch lifecycle stages of CONTRACT §2, in the order they happen.
+// The launch lifecycle stages of the external contract, in the order they happen.
 const (
 	StageCreated         Stage = "created"
 	StageLaunched        Stage = "launched"

@@ -13,7 +13,7 @@ const (
 	MaxRoomLen   = 160
 )
 
-// Client-to-server event names of CONTRACT §2.
+// Client-to-server event names of the external contract.
 const (
 	EventSubscribeUser = "subscribe_user_launches"
 	EventSubscribeAll  = "subscribe_all_launches"
@@ -22,7 +22,7 @@ const (
 	EventSubscriptionError = "subscription_error"
 )
 
-// Rooms of CONTRACT §2.
+// Rooms of the external contract.
 const (
 	AdminRoom      = "admin_launches"
 	UserRoomPrefix = "user_"

@@ -1,4 +1,4 @@
-// Package socketio is the Socket.IO server of CONTRACT §2: it authenticates sockets with
+// Package socketio is the Socket.IO server of the external contract: it authenticates sockets with
 // the auth package's tokens, lets them subscribe to their user room (or, for admins, to
 // admin_launches), sends a snapshot of the current state right after a subscribe, and
 // delivers the progress package's records live (it implements progress.Emitter).
@@ -7,7 +7,7 @@
 // keeps a bounded window for connection-state recovery (recovery.go) and sends progress
 // events encoded and framed once (broadcast.go), and the websocket transport
 // (wstransport.go). One process serves its own sockets; the relay package carries events
-// between processes. See /work/shared/notes/socketio.md for the library facts this relies on.
+// between processes.
 package socketio
 
 import (
@@ -42,7 +42,7 @@ const (
 	DefaultEventBurst        = 40
 )
 
-// DefaultCORSOrigins is CONTRACT §1's CORS_ORIGINS default.
+// DefaultCORSOrigins is the external contract's CORS_ORIGINS default.
 var DefaultCORSOrigins = []string{"http://localhost:3000"}
 
 // Config tunes the server. The zero value is valid.

@@ -10,7 +10,7 @@ import (
 	"github.com/nitro-runtime/nitro/progress"
 )
 
-// Snapshot windows of CONTRACT §2: jobs running or ended within the last hour,
+// Snapshot windows of the external contract: jobs running or ended within the last hour,
 // launches of the last 24 hours.
 const (
 	snapshotJobWindow    = "1 hour"

@@ -38,7 +38,7 @@ func (j *job) launchBundle(ctx context.Context, r *launchRun, res *launchResult)
 }
 
 func (j *job) sendBundle(ctx context.Context, r *launchRun) error {
-	if r.tables == nil { // create + dev buy + tip never fits without one (notes §6 trap 5)
+	if r.tables == nil { // create + dev buy + tip never fits without one
 		t, err := j.lookupTable(ctx, r.dev, r.m.tableKeys())
 		if err != nil {
 			return fmt.Errorf("lookup table: %w", err)

@@ -16,10 +16,10 @@ import (
 	"github.com/nitro-runtime/nitro/store"
 )
 
-// maxBuyersPerTx caps a pack of buyer buys (notes §6 trap 5: four fit with a table).
+// maxBuyersPerTx caps a pack of buyer buys (four fit with a table).
 const maxBuyersPerTx = 4
 
-// launchResult is the result of every launch job (CONTRACT §3).
+// launchResult is the result of every launch job (the external contract).
 type launchResult struct {
 	TokenAddress string        `json:"tokenAddress"`
 	MetadataURI  string        `json:"metadataUri"`

@@ -14,7 +14,7 @@ import (
 	"github.com/nitro-runtime/nitro/solana/token"
 )
 
-// Lamport budgets beyond the SOL a wallet spends on tokens (notes §6 trap 11). The
+// Lamport budgets beyond the SOL a wallet spends on tokens. The
 // dev reserve is an upper bound of what create + dev buy + the launch's lookup table
 // cost in rent and fees on both platforms (measured: see TestPumpLaunch).
 const (

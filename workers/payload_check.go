@@ -13,7 +13,7 @@ import (
 	"github.com/mr-tron/base58"
 )
 
-// Bounds of the payload fields (CONTRACT §3).
+// Bounds of the payload fields (the external contract).
 const (
 	MaxUserIDLen       = 128
 	MaxNameBytes       = 32

@@ -16,7 +16,7 @@ import (
 	"github.com/nitro-runtime/nitro/store"
 )
 
-// sellResult is the result of dev_sell and wallet_sell (CONTRACT §3), with the
+// sellResult is the result of dev_sell and wallet_sell (the external contract), with the
 // per-wallet breakdown.
 type sellResult struct {
 	Signatures  []string     `json:"signatures"`

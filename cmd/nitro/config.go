@@ -19,7 +19,7 @@ import (
 	"github.com/gagliardetto/solana-go"
 )
 
-// config is CONTRACT §1's environment, parsed and validated. Only cmd reads the
+// config is the external contract's environment, parsed and validated. Only cmd reads the
 // environment; each package gets its own Config from here.
 type config struct {
 	// GOGC and GOMEMLIMIT as the process got them (the runtime applied them already);

@@ -18,7 +18,7 @@ import (
 var version = "dev"
 
 // newAPI builds the HTTP API with every other handler mounted on the same port
-// (CONTRACT §1): Socket.IO, the built-in cluster and the metadata store.
+// (the external contract): Socket.IO, the built-in cluster and the metadata store.
 func (a *app) newAPI() (*api.Server, error) {
 	mounts := map[string]http.Handler{"/socket.io/": a.sockets.Handler(), "/metadata/": a.metadataHandler()}
 	for p, h := range a.chain.handlers() {

@@ -96,7 +96,7 @@ func newLogger(c *config, w io.Writer) zerolog.Logger {
 	zerolog.TimeFieldFormat = time.RFC3339Nano
 	l := zerolog.New(out).Level(lvl).With().Timestamp().Str("service", "nitro")
 	if c.SolanaRPCURL == "" {
-		// CONTRACT §1: every line says when no real chain is involved.
+		// Every line says when no real chain is involved: users must never mistake it for one.
 		l = l.Str("chain", "built-in-localnet (no real chain)")
 	}
 	return l.Logger()

@@ -11,7 +11,7 @@ import (
 	"github.com/nitro-runtime/nitro/solana/token"
 )
 
-// Account discriminators and sizes (notes §3.3).
+// Account discriminators and sizes.
 var (
 	DiscPoolState      = disc("f7ede3f5d7c3de46")
 	DiscGlobalConfig   = disc("95089ccaa0fcb0d9")
@@ -127,7 +127,7 @@ func EncodePoolState(s PoolState) []byte {
 }
 
 // Keys returns the trade addresses of the pool at address, taking vaults, configs
-// and creator from the state as the notes require (never hard-coded).
+// and creator from the state (never hard-coded: they differ per pool).
 func (s PoolState) Keys(address solana.PublicKey) (Pool, error) {
 	p := Pool{
 		Address: address, GlobalConfig: s.GlobalConfig, PlatformConfig: s.PlatformConfig,

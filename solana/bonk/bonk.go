@@ -1,7 +1,7 @@
 // Package bonk builds Raydium LaunchLab instructions for letsbonk.fun launches
 // (initialize_v2, buy_exact_in, sell_exact_in, with WSOL wrapping), derives the
 // program's PDAs, decodes and encodes PoolState, GlobalConfig and PlatformConfig, and
-// quotes trades with the constant-product curve and fee math of notes §3. No
+// quotes trades with the program's constant-product curve and fee math. No
 // network I/O.
 package bonk
 
@@ -16,7 +16,7 @@ import (
 // ProgramID is Raydium LaunchLab on mainnet.
 var ProgramID = solana.MustPublicKeyFromBase58("LanMV9sAd7wArD4vJFi2qDdfnVhFxYSUg6eADduJ3uj")
 
-// Fixed addresses (notes §3.1). TestFixedPDAs re-derives each PDA.
+// Fixed addresses. TestFixedPDAs re-derives each PDA.
 var (
 	Authority               = solana.MustPublicKeyFromBase58("WLHv2UAZm6z4KyaaELi5pjdbJh6RESMva1Rnn8pJVVh")
 	EventAuthority          = solana.MustPublicKeyFromBase58("2DPAtwB8L12vrMRExbLuyGnC7n2J5LNoZQSejeQGpwkr")

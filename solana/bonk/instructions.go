@@ -10,7 +10,7 @@ import (
 	"github.com/nitro-runtime/nitro/solana/token"
 )
 
-// Instruction discriminators (notes §3.2).
+// Instruction discriminators.
 var (
 	DiscInitialize          = disc("afaf6d1f0d989bed")
 	DiscInitializeV2        = disc("4399af27da102620")
@@ -23,7 +23,7 @@ var (
 	DiscClaimPlatformFee    = disc("9c27d0874ced3d48")
 )
 
-// Defaults used by Raydium and letsbonk (notes §3.2).
+// Defaults used by Raydium and letsbonk.
 const (
 	DefaultDecimals              = 6
 	DefaultSupply         uint64 = 1_000_000_000_000_000
@@ -81,7 +81,7 @@ type InitializeV2Params struct {
 	AMMFeeOn uint8 // 0: creator fee on the quote token only (SDK default)
 }
 
-// InitializeV2 builds initialize_v2 with its 18 accounts (notes §3.2).
+// InitializeV2 builds initialize_v2 with its 18 accounts.
 func InitializeV2(p InitializeV2Params) (solana.Instruction, error) {
 	if err := checkInit(p); err != nil {
 		return nil, fmt.Errorf("initialize_v2: %w", err)
@@ -227,7 +227,7 @@ func swapAccounts(p Pool, t Trade, userBase, userQuote solana.PublicKey) solana.
 	return accs
 }
 
-// BuyWithSOL returns a complete WSOL buy (notes §3.5): idempotent base ATA, wrap
+// BuyWithSOL returns a complete WSOL buy: idempotent base ATA, wrap
 // AmountIn lamports into the user's WSOL ATA, buy_exact_in, close the WSOL ATA.
 func BuyWithSOL(p Pool, t Trade) ([]solana.Instruction, error) {
 	if p.QuoteMint != token.WSOLMint {

@@ -9,9 +9,9 @@ import (
 )
 
 // Mainnet fee rates (millionths). The trade fee is Raydium's API snapshot of
-// 6s1x…; letsbonk's platform rates were not observed (notes §7): 1% is what
+// 6s1x…; letsbonk's platform rates were not observed: 1% is what
 // indexers show for several platforms, and a zero creator rate makes the total 1.25%,
-// the rate of the notes' worked example.
+// the rate of the tests' worked example.
 const (
 	MainnetTradeFeeRate       uint64 = 2_500
 	LetsBonkPlatformFeeRate   uint64 = 10_000 // ASSUMED

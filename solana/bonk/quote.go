@@ -124,7 +124,7 @@ func (s PoolState) reserves(r FeeRates) (a, b uint64, err error) {
 // BuyExactInQuote quotes buy_exact_in for amountIn lamports:
 // fee = ceil(in×R/1e6), out = floor(net×A/(B+net)); a buy past the sellable supply
 // is capped to what is left and charged need = ceil(B×rem/(A−rem)) grossed up by
-// ceil(need×1e6/(1e6−R)) (notes §3.4).
+// ceil(need×1e6/(1e6−R)).
 func BuyExactInQuote(s PoolState, r FeeRates, amountIn uint64) (BuyResult, error) {
 	a, b, err := s.reserves(r)
 	if err != nil {

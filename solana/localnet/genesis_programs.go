@@ -24,7 +24,7 @@ func mustKeys(s ...string) []solana.PublicKey {
 	return out
 }
 
-// Mainnet fee recipient lists (notes §2.7). The first normal recipient is
+// Mainnet fee recipient lists. The first normal recipient is
 // Global.fee_recipient, the first reserved one Global.reserved_fee_recipient.
 var (
 	PumpFeeRecipients = mustKeys(
@@ -132,8 +132,8 @@ func LaunchLabGlobalConfigData() []byte {
 
 // LaunchLabPlatformConfigData is a PlatformConfig owned by admin with the
 // given fee rates (millionths). letsbonk's real rates were not observed;
-// genesis uses 1% platform, 0% creator (UNVERIFIED), matching the notes'
-// worked example (R = 1.25%).
+// genesis uses 1% platform, 0% creator (UNVERIFIED), matching the
+// worked fee example of the tests (R = 1.25%).
 func LaunchLabPlatformConfigData(admin solana.PublicKey, feeRate, creatorFeeRate uint64) []byte {
 	b := make([]byte, llPlatformSize)
 	copy(b, llPlatformDisc[:])

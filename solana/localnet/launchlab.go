@@ -7,7 +7,7 @@ import (
 // LaunchLabProgram models Raydium LaunchLab (LanMV9…): initialize_v2 (SPL
 // mint + Metaplex metadata + pool and vaults) and buy_exact_in /
 // sell_exact_in on constant-product pools, with the protocol, platform and
-// creator fees of notes §3.4. Other instructions fail with Anchor's
+// creator fees of the real program. Other instructions fail with Anchor's
 // InstructionFallbackNotFound.
 type LaunchLabProgram struct{}
 

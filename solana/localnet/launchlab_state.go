@@ -9,7 +9,7 @@ import (
 )
 
 // Raydium LaunchLab identities, PDAs, layouts and curve math
-// (/work/shared/notes/solana.md §3).
+//.
 
 // LaunchLabProgramID is Raydium LaunchLab (mainnet).
 var LaunchLabProgramID = solana.MustPublicKeyFromBase58("LanMV9sAd7wArD4vJFi2qDdfnVhFxYSUg6eADduJ3uj")
@@ -33,7 +33,7 @@ func mustDisc(h string) (d [8]byte) {
 	return d
 }
 
-// Discriminators as recorded in the notes (Anchor sha256 scheme).
+// Discriminators by Anchor's sha256 scheme.
 var (
 	llIxInitializeV2   = mustDisc("4399af27da102620")
 	llIxBuyExactIn     = mustDisc("faea0d7bd59c13ec")

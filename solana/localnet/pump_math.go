@@ -2,7 +2,7 @@ package localnet
 
 import "math/bits"
 
-// Integer curve math of the pump program (notes §2.6), with u128
+// Integer curve math of the pump program, with u128
 // intermediates. Every function reports ok=false on overflow or division by
 // zero, which the handlers map to pump's Overflow / DivisionByZero errors.
 

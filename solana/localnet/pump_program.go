@@ -9,7 +9,7 @@ import (
 // PumpProgram models the pump.fun bonding-curve program (6EF8…): create_v2,
 // the legacy create (SPL Token + Metaplex), buy, buy_exact_sol_in, sell and extend_account, with the account lists,
 // PDA checks, integer math, fees and error codes of the real program as
-// recorded in /work/shared/notes/solana.md. Other instructions fail with
+// pinned by the golden vectors of the tests. Other instructions fail with
 // Anchor's InstructionFallbackNotFound.
 type PumpProgram struct{}
 
@@ -44,7 +44,7 @@ var (
 )
 
 // Compute units charged per instruction, on top of what the CPIs charge.
-// Real figures were not measured (notes §6.4); these keep totals in the
+// Real figures were not measured; these keep totals in the
 // range public guidance gives (create+buy well under 400k).
 const (
 	pumpCUCreate = 60_000

@@ -8,7 +8,7 @@ import (
 )
 
 // pump.fun program identities, PDA seeds and account layouts
-// (/work/shared/notes/solana.md §1, §2.2, §2.4).
+//.
 
 var (
 	// PumpProgramID is the pump.fun bonding-curve program.

@@ -17,7 +17,7 @@ type pumpTrade struct {
 }
 
 // Indices that differ between buy and sell (creator_vault and token_program
-// are swapped, notes §2.3).
+// are swapped).
 type pumpTradeLayout struct {
 	fixed, creatorVault, tokenProgram, feeConfig, feeProgram int
 	isBuy                                                    bool
@@ -205,7 +205,7 @@ func (t *pumpTrade) quoteBudget(budget, minOut uint64) (tokens, cost uint64, err
 }
 
 // splitProtocolFee gives Global.buyback_basis_points of the protocol fee to
-// the buyback recipient (UNVERIFIED split, notes §2.6).
+// the buyback recipient (UNVERIFIED split).
 func (t *pumpTrade) splitProtocolFee(fee uint64) (recipient, buyback uint64) {
 	buyback, _ = mulDiv(fee, min(t.g.buybackBasisPoints, 10_000), 10_000)
 	return fee - buyback, buyback

@@ -8,7 +8,7 @@ import (
 	"github.com/gagliardetto/solana-go"
 )
 
-// Account discriminators and sizes (notes §2.4).
+// Account discriminators and sizes.
 var (
 	DiscGlobal                  = disc("a7e8e8b1c86c727f")
 	DiscBondingCurve            = disc("17b7f83760d8ac60")

@@ -10,7 +10,7 @@ import (
 	"github.com/gagliardetto/solana-go"
 )
 
-// TradeEvent is the documented prefix of pump's TradeEvent (notes §2.3); newer
+// TradeEvent is the documented prefix of pump's TradeEvent; newer
 // programs append more fields, which are ignored.
 type TradeEvent struct {
 	Mint                  solana.PublicKey

@@ -122,7 +122,7 @@ type FeeBps struct {
 
 // For selects the fees for a trade on c: the tier list for the curve's quote, the
 // highest tier whose threshold ≤ market cap (the first tier below all thresholds),
-// and no creator fee when the curve has no creator (notes §2.6).
+// and no creator fee when the curve has no creator.
 func (fc *FeeConfig) For(c BondingCurve) FeeBps {
 	tiers := fc.FeeTiers
 	flat := fc.FlatFees

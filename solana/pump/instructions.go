@@ -11,7 +11,7 @@ import (
 	"github.com/nitro-runtime/nitro/solana/token"
 )
 
-// Instruction discriminators (notes §2.3).
+// Instruction discriminators.
 var (
 	DiscCreateV2       = disc("d6904cec5f8b31b4")
 	DiscCreate         = disc("181ec828051c0777")
@@ -56,7 +56,7 @@ type CreateV2Params struct {
 	HolderReward  bool
 }
 
-// CreateV2 builds create_v2 with its 16 accounts (notes §2.3). The mint and user sign.
+// CreateV2 builds create_v2 with its 16 accounts. The mint and user sign.
 func CreateV2(p CreateV2Params) (solana.Instruction, error) {
 	c := p.Coin
 	if err := checkMetadata(p.Name, p.Symbol, p.URI); err != nil {

@@ -6,7 +6,7 @@ import (
 	"github.com/nitro-runtime/nitro/solana/token"
 )
 
-// Units and the fresh-curve values (notes §2.5), for genesis and quotes.
+// Units and the fresh-curve values, for genesis and quotes.
 const (
 	LamportsPerSOL = 1_000_000_000
 	TokenDecimals  = 6
@@ -36,7 +36,7 @@ func keys(s ...string) []solana.PublicKey {
 	return out
 }
 
-// Mainnet recipient lists (notes §2.7); the first normal and reserved entries are
+// Mainnet recipient lists; the first normal and reserved entries are
 // Global.fee_recipient and Global.reserved_fee_recipient.
 var (
 	MainnetFeeRecipients = keys(
@@ -56,8 +56,8 @@ var (
 		"5eHhjP8JaYkz83CWwvGU2uMUXefd3AazWGx4gpcuEEYD", "A7hAgCzFw14fejgCp387JUJRMNyz4j89JKnhtKU8piqW")
 )
 
-// MainnetGlobal returns the mainnet Global as dumped on 2026-10-10 (notes §2.4).
-// Authorities the notes do not list (set-creator, whitelist, holder-reward) are
+// MainnetGlobal returns the mainnet Global as dumped on 2026-10-10.
+// Authorities that were not recorded (set-creator, whitelist, holder-reward) are
 // zero.
 func MainnetGlobal() Global {
 	g := Global{
@@ -93,7 +93,7 @@ func MainnetGlobal() Global {
 
 // MainnetFeeConfig returns the mainnet FeeConfig of 2026-10-10: one tier from 0,
 // protocol 95 + creator 30 + LP 0 bps, the same in flat, stable and exotic. Admin is
-// not in the notes and is zero.
+// not recorded and is zero.
 func MainnetFeeConfig() FeeConfig {
 	f := Fees{ProtocolBps: MainnetProtocolFeeBps, CreatorBps: MainnetCreatorFeeBps}
 	return FeeConfig{

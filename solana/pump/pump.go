@@ -1,8 +1,8 @@
 // Package pump builds pump.fun bonding-curve instructions (create_v2, buy,
 // buy_exact_sol_in, sell, extend_account), derives its PDAs, decodes and encodes its
 // accounts (Global, BondingCurve, FeeConfig) and quotes trades with the program's
-// integer math. Facts come from /work/shared/notes/solana.md §2; the appendix
-// vectors are reproduced in the tests. No network I/O.
+// integer math. Golden vectors built with the official SDK pin the encodings in
+// the tests. No network I/O.
 package pump
 
 import (
@@ -13,7 +13,7 @@ import (
 	"github.com/nitro-runtime/nitro/solana/token"
 )
 
-// Program ids (notes §1).
+// Program ids.
 var (
 	// ProgramID is the pump bonding-curve program.
 	ProgramID = solana.MustPublicKeyFromBase58("6EF8rrecthR5Dkzon8Nwu78hRvfCKubJ14M5uBEwF6P")
@@ -25,7 +25,7 @@ var (
 	MayhemProgramID = solana.MustPublicKeyFromBase58("MAyhSmzXzV1pTf7LsNkrNwkWKTo4ougAJ1PPg47MD4e")
 )
 
-// Fixed PDAs (notes §2.2). They are constants of the program ids, so they are
+// Fixed PDAs. They are constants of the program ids, so they are
 // written out instead of derived at start-up; TestFixedPDAs re-derives each one.
 var (
 	GlobalAddress                  = solana.MustPublicKeyFromBase58("4wTV1YmiEkRvAtNtsSGPtUrqRYQMe5SKy2uB4Jjaxnjf")

@@ -7,7 +7,7 @@ import (
 	"math/bits"
 )
 
-// Quote errors mirror the program's refusals (notes §2.8).
+// Quote errors mirror the program's refusals.
 var (
 	ErrCurveComplete     = errors.New("pump: bonding curve complete")             // 6005
 	ErrZeroAmount        = errors.New("pump: zero amount")                        // 6020/6022
@@ -116,7 +116,7 @@ func (q BuyResult) total() (BuyResult, error) {
 // net = floor(S×1e4/(1e4+P+C)), trimmed until net+fees ≤ S, then
 // tokens = floor((net−1)×vt/(vq+net−1)). Pass Tokens (minus slippage) as
 // min_tokens_out. When the curve has fewer tokens left, the quote is capped to
-// them and priced like buy (the program's exact capping is UNVERIFIED, notes §7).
+// them and priced like buy (the program's exact capping is UNVERIFIED).
 func BuyQuote(c BondingCurve, f FeeBps, solIn uint64) (BuyResult, error) {
 	if err := c.tradable(); err != nil {
 		return BuyResult{}, err
@@ -254,7 +254,7 @@ func (c BondingCurve) ProgressBps(initialRealTokens uint64) uint64 {
 
 // SplitProtocolFee splits a protocol fee between the fee recipient and the buyback
 // recipient by Global.BuybackBasisPoints. The program's exact rounding is
-// UNVERIFIED (notes §7); the buyback share is floored here.
+// UNVERIFIED; the buyback share is floored here.
 func (g *Global) SplitProtocolFee(fee uint64) (toFeeRecipient, toBuyback uint64) {
 	bb, err := mulDiv(fee, min(g.BuybackBasisPoints, bpsDenom), bpsDenom)
 	if err != nil {

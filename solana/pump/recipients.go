@@ -37,7 +37,7 @@ func nonZero(in []solana.PublicKey) []solana.PublicKey {
 
 // TraderAt returns a Trader for user whose recipients are picked deterministically
 // by index i (i mod list length). Giving each wallet of a bundle its own index
-// spreads write locks over different recipients (notes §6 trap 13).
+// spreads write locks over different recipients.
 func (g *Global) TraderAt(user solana.PublicKey, i int, mayhem bool) (Trader, error) {
 	fees, buybacks := g.FeeRecipientList(mayhem), g.BuybackRecipientList()
 	if len(fees) == 0 || len(buybacks) == 0 {

@@ -31,7 +31,7 @@ func (c Coin) UserATA(user solana.PublicKey) (solana.PublicKey, error) {
 }
 
 // Buy builds buy: receive exactly amount tokens, paying at most maxSolCost lamports
-// including fees (18 accounts, notes §2.3). The user's ATA must exist; BuyInstructions
+// including fees (18 accounts). The user's ATA must exist; BuyInstructions
 // prepends its idempotent creation.
 func Buy(c Coin, t Trader, amount, maxSolCost uint64) (solana.Instruction, error) {
 	return buyLike(c, t, DiscBuy, amount, maxSolCost, "buy")
@@ -98,7 +98,7 @@ func buyLike(c Coin, t Trader, d [8]byte, a, b uint64, op string) (solana.Instru
 
 // Sell builds sell: sell amount tokens for at least minSolOutput lamports after fees
 // (16 accounts; 17 for cashback coins). creator_vault and token_program sit in the
-// opposite order to Buy (notes §6 trap 9).
+// opposite order to Buy.
 func Sell(c Coin, t Trader, amount, minSolOutput uint64) (solana.Instruction, error) {
 	if err := t.check("sell"); err != nil {
 		return nil, err

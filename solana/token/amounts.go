@@ -14,14 +14,14 @@ const (
 
 // RentExemptMinimum is the lamports an account of dataLen bytes must hold to be
 // rent-exempt: (dataLen + 128) × 3480 × 2. A Token-2022 ATA (170 bytes) needs
-// 2 074 080, matching the notes' 0.00207408 SOL.
+// 2 074 080 (0.00207408 SOL).
 func RentExemptMinimum(dataLen uint64) uint64 {
 	return (dataLen + accountOverhead) * rentPerByteYear * rentExemptYears
 }
 
 // PortionBps is floor(balance × bps / 10000), the amount to sell for a percentage
 // given in basis points; 10000 (100%) and above return the whole balance exactly so
-// the account can be closed afterwards (notes §6 trap 10).
+// the account can be closed afterwards.
 func PortionBps(balance, bps uint64) uint64 {
 	if bps >= BasisPointsWhole {
 		return balance

@@ -17,7 +17,7 @@ const (
 
 // CreateIdempotentATA creates owner's associated token account for mint under
 // tokenProgram unless it exists (ATA instruction 1). It succeeds when the account is
-// already there, so buyers can always prepend it (notes §6 trap 2).
+// already there, so buyers can always prepend it.
 func CreateIdempotentATA(payer, owner, mint, tokenProgram solana.PublicKey) solana.Instruction {
 	return CreateIdempotentATAAt(payer, mustATA(owner, mint, tokenProgram), owner, mint, tokenProgram)
 }
@@ -111,7 +111,7 @@ func CreateAccount(from, newAccount solana.PublicKey, lamports, space uint64, ow
 }
 
 // SetComputeUnitLimit caps the transaction's compute units (Compute Budget ix 2).
-// The priority fee is charged on this limit, not on usage (notes §6 trap 4).
+// The priority fee is charged on this limit, not on usage.
 func SetComputeUnitLimit(units uint32) solana.Instruction {
 	data := make([]byte, 5)
 	data[0] = 2

@@ -2,7 +2,7 @@
 // Compute Budget instructions and decodes token and mint accounts.
 //
 // It exists because solana-go v1.14.0 hard-codes SPL Token in its ATA helpers and
-// keeps the token program id in a package global (notes/solana.md §6 traps 1-3):
+// keeps the token program id in a package global:
 // pump create_v2 coins are Token-2022, so every helper here takes the token program
 // explicitly and touches no global state.
 package token
@@ -13,7 +13,7 @@ import (
 	"github.com/gagliardetto/solana-go"
 )
 
-// Program ids and fixed addresses (notes §1).
+// Program ids and fixed addresses.
 var (
 	// TokenProgramID is the classic SPL Token program.
 	TokenProgramID = solana.MustPublicKeyFromBase58("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA")
