@@ -20,9 +20,9 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/nitro-runtime/nitro/internal/strictjson"
+	"github.com/nitro-runtime/nitro/jobs"
 	"github.com/nitro-runtime/nitro/progress"
 	"github.com/nitro-runtime/nitro/store"
-	"github.com/nitro-runtime/nitro/workers"
 )
 
 // MaxIdempotencyKey bounds the Idempotency-Key header.
@@ -54,17 +54,17 @@ func (s *Server) enqueue(w http.ResponseWriter, r *http.Request) {
 		writeFields(w, "invalid Idempotency-Key header", map[string]string{"Idempotency-Key": "1..128 characters of A-Z a-z 0-9 - _ . :"})
 		return
 	}
-	body, ok := readJSONBody(w, r, workers.MaxPayloadBytes)
+	body, ok := readJSONBody(w, r, jobs.MaxPayloadBytes)
 	if !ok {
 		return
 	}
-	p, err := workers.Decode(typ, body)
+	p, err := jobs.Decode(typ, body)
 	if err != nil {
 		writeDecodeError(w, err)
 		return
 	}
-	if workers.WantsBundle(p) && !s.cfg.Bundles {
-		writeFields(w, "invalid payload", map[string]string{"bundle": workers.ErrNoBlockEngine.Error()})
+	if jobs.WantsBundle(p) && !s.cfg.Bundles {
+		writeFields(w, "invalid payload", map[string]string{"bundle": jobs.ErrNoBlockEngine.Error()})
 		return
 	}
 	jobID := newJobID()
@@ -78,8 +78,8 @@ func (s *Server) enqueue(w http.ResponseWriter, r *http.Request) {
 	s.createAndEnqueue(w, r.Context(), typ, jobID, p)
 }
 
-func (s *Server) createAndEnqueue(w http.ResponseWriter, ctx context.Context, typ progress.WorkerType, jobID string, p workers.Payload) {
-	payload, err := workers.Encode(p)
+func (s *Server) createAndEnqueue(w http.ResponseWriter, ctx context.Context, typ progress.WorkerType, jobID string, p jobs.Payload) {
+	payload, err := jobs.Encode(p)
 	if err != nil {
 		s.internal(w, "encode payload", err)
 		return
@@ -112,7 +112,7 @@ func (s *Server) createAndEnqueue(w http.ResponseWriter, ctx context.Context, ty
 	}
 }
 
-func (s *Server) replayByID(w http.ResponseWriter, ctx context.Context, jobID string, p workers.Payload) {
+func (s *Server) replayByID(w http.ResponseWriter, ctx context.Context, jobID string, p jobs.Payload) {
 	job, err := s.deps.Jobs.GetJob(ctx, jobID)
 	if err != nil {
 		s.unavailable(w, "look up job of idempotency key", err)
@@ -124,7 +124,7 @@ func (s *Server) replayByID(w http.ResponseWriter, ctx context.Context, jobID st
 // replay answers a repeated Idempotency-Key with the first job when the payload is
 // the same; a different payload under the same key is a client bug (a retry must
 // repeat its request exactly), refused with 422 naming the fields that differ.
-func (s *Server) replay(w http.ResponseWriter, job store.Job, p workers.Payload) {
+func (s *Server) replay(w http.ResponseWriter, job store.Job, p jobs.Payload) {
 	if diff := payloadDiff(job, p); len(diff) > 0 {
 		writeJSON(w, http.StatusUnprocessableEntity, errorBody{
 			Error:  "Idempotency-Key already used with a different payload: " + clip(strings.Join(slices.Sorted(maps.Keys(diff)), ", ")),
@@ -138,9 +138,9 @@ func (s *Server) replay(w http.ResponseWriter, job store.Job, p workers.Payload)
 // payloadDiff names the top-level payload fields in which p differs from the first
 // job's. Both sides are decoded and re-encoded, so the database's own JSON layout
 // (jsonb reorders keys, rewrites numbers) and defaults do not count as a difference.
-func payloadDiff(job store.Job, p workers.Payload) map[string]string {
+func payloadDiff(job store.Job, p jobs.Payload) map[string]string {
 	const differs = "differs from the first request with this Idempotency-Key"
-	first, err := workers.Decode(job.Type, job.Payload)
+	first, err := jobs.Decode(job.Type, job.Payload)
 	if err != nil {
 		return map[string]string{"payload": differs}
 	}
@@ -164,8 +164,8 @@ func payloadDiff(job store.Job, p workers.Payload) map[string]string {
 }
 
 // topLevel is p's encoding split into its top-level fields.
-func topLevel(p workers.Payload) (map[string]json.RawMessage, error) {
-	b, err := workers.Encode(p)
+func topLevel(p jobs.Payload) (map[string]json.RawMessage, error) {
+	b, err := jobs.Encode(p)
 	if err != nil {
 		return nil, err
 	}
@@ -194,11 +194,11 @@ func readJSONBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, 
 }
 
 func writeDecodeError(w http.ResponseWriter, err error) {
-	var fe *workers.FieldErrors
+	var fe *jobs.FieldErrors
 	switch {
 	case errors.As(err, &fe):
 		writeFields(w, "invalid payload", fe.Fields)
-	case errors.Is(err, workers.ErrTooLarge):
+	case errors.Is(err, jobs.ErrTooLarge):
 		writeError(w, http.StatusRequestEntityTooLarge, err.Error())
 	default:
 		writeError(w, http.StatusBadRequest, clip(err.Error()))
@@ -219,7 +219,7 @@ func idempotentJobID(caller, userID string, typ progress.WorkerType, key string)
 	return "idem-" + hex.EncodeToString(sum[:16])
 }
 
-func chatID(p workers.Payload) int64 {
+func chatID(p jobs.Payload) int64 {
 	if c, ok := p.(interface{ ChatID() int64 }); ok {
 		return c.ChatID()
 	}
@@ -227,15 +227,15 @@ func chatID(p workers.Payload) int64 {
 }
 
 // tokenOf is the token a job works on when its payload names one.
-func tokenOf(p workers.Payload) string {
+func tokenOf(p jobs.Payload) string {
 	switch v := p.(type) {
-	case *workers.PrepareLaunchPayload:
+	case *jobs.PrepareLaunchPayload:
 		return v.TokenAddress
-	case *workers.ExecuteLaunchPayload:
+	case *jobs.ExecuteLaunchPayload:
 		return v.TokenAddress
-	case *workers.DevSellPayload:
+	case *jobs.DevSellPayload:
 		return v.TokenAddress
-	case *workers.WalletSellPayload:
+	case *jobs.WalletSellPayload:
 		return v.TokenAddress
 	}
 	return ""
@@ -308,7 +308,7 @@ func (s *Server) getQueuedJob(w http.ResponseWriter, r *http.Request, id string)
 		writeError(w, http.StatusNotFound, "job not found")
 		return
 	}
-	for queue := range workers.QueuePriorities {
+	for queue := range jobs.QueuePriorities {
 		info, err := s.metrics.inspector.GetTaskInfo(queue, id)
 		if errors.Is(err, asynq.ErrTaskNotFound) || errors.Is(err, asynq.ErrQueueNotFound) {
 			continue

@@ -11,6 +11,7 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/rs/zerolog"
 
+	"github.com/nitro-runtime/nitro/jobs"
 	"github.com/nitro-runtime/nitro/progress"
 	"github.com/nitro-runtime/nitro/solana"
 	"github.com/nitro-runtime/nitro/solana/jito"
@@ -146,10 +147,10 @@ func Handlers(d *Deps) []Handler {
 
 // handler ties a payload type P to its plan and run function: decode (strictly, as
 // the API did), then plan and run with a job context.
-func handler[P Payload](d *Deps, typ progress.WorkerType, plan func(*Deps, P) []phase, run func(context.Context, *job, P) (any, error)) Handler {
+func handler[P jobs.Payload](d *Deps, typ progress.WorkerType, plan func(*Deps, P) []phase, run func(context.Context, *job, P) (any, error)) Handler {
 	decode := func(payload []byte) (P, error) {
 		var zero P
-		p, err := Decode(typ, payload)
+		p, err := jobs.Decode(typ, payload)
 		if err != nil {
 			return zero, err
 		}
@@ -169,8 +170,8 @@ func handler[P Payload](d *Deps, typ progress.WorkerType, plan func(*Deps, P) []
 			if err != nil {
 				return nil, Permanent(fmt.Errorf("%s: %w", typ, err))
 			}
-			if WantsBundle(p) && d.Jito == nil { // enqueued straight into asynq, past the API's check
-				return nil, Permanent(fmt.Errorf("%s: bundle: %w", typ, ErrNoBlockEngine))
+			if jobs.WantsBundle(p) && d.Jito == nil { // enqueued straight into asynq, past the API's check
+				return nil, Permanent(fmt.Errorf("%s: bundle: %w", typ, jobs.ErrNoBlockEngine))
 			}
 			j, err := newJob(ctx, d, p.UserID(), plan(d, p))
 			if err != nil {

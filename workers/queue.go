@@ -10,6 +10,7 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/rs/zerolog"
 
+	"github.com/nitro-runtime/nitro/jobs"
 	"github.com/nitro-runtime/nitro/progress"
 )
 
@@ -30,7 +31,7 @@ func (c ServerConfig) withDefaults() ServerConfig {
 	c.ShutdownTimeout = cmp.Or(c.ShutdownTimeout, 25*time.Second)
 	c.TaskCheckInterval = cmp.Or(c.TaskCheckInterval, 100*time.Millisecond)
 	if c.Queues == nil {
-		c.Queues = QueuePriorities
+		c.Queues = jobs.QueuePriorities
 	}
 	return c
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	"github.com/rs/zerolog"
 
+	"github.com/nitro-runtime/nitro/jobs"
 	"github.com/nitro-runtime/nitro/progress"
 )
 
@@ -93,7 +94,7 @@ func startRuntime(t *testing.T, handlers ...Handler) (*asynq.Client, *recorder, 
 		mux.Handle(h.Type, rt.Wrap(h))
 	}
 	srv := asynq.NewServer(opt, asynq.Config{
-		Concurrency: 4, Queues: QueuePriorities, Logger: AsynqLogger{zerolog.Nop()},
+		Concurrency: 4, Queues: jobs.QueuePriorities, Logger: AsynqLogger{zerolog.Nop()},
 		RetryDelayFunc: func(int, error, *asynq.Task) time.Duration { return 100 * time.Millisecond },
 	})
 	if err := srv.Start(mux); err != nil {
@@ -118,7 +119,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 func enqueue(t *testing.T, cl *asynq.Client, typ string, p any, opts ...asynq.Option) string {
 	t.Helper()
 	b, _ := json.Marshal(p)
-	info, err := cl.Enqueue(asynq.NewTask(typ, b), append([]asynq.Option{asynq.Queue(QueueDefault)}, opts...)...)
+	info, err := cl.Enqueue(asynq.NewTask(typ, b), append([]asynq.Option{asynq.Queue(jobs.QueueDefault)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/rs/zerolog"
 
+	"github.com/nitro-runtime/nitro/jobs"
 	"github.com/nitro-runtime/nitro/progress"
 	"github.com/nitro-runtime/nitro/store"
 	"github.com/nitro-runtime/nitro/workers"
@@ -40,9 +41,9 @@ func enqueueCmd(ctx context.Context, c *config, args []string, log zerolog.Logge
 	if !typ.Valid() && !(c.TestTasks && string(typ) == workers.TestWalkType) {
 		return &badVar{"TYPE", fmt.Sprintf("%q is not a job type (one of %v)", typ, progress.WorkerTypes)}
 	}
-	queue, userID := workers.QueueLow, ""
+	queue, userID := jobs.QueueLow, ""
 	if typ.Valid() {
-		p, err := workers.Decode(typ, body)
+		p, err := jobs.Decode(typ, body)
 		if err != nil {
 			return fmt.Errorf("payload refused: %w", err)
 		}

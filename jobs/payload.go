@@ -1,5 +1,8 @@
-// Package workers holds the seven asynq job types: payloads, validation, phase plans and handlers.
-package workers
+// Package jobs is the external contract of the seven job types (CONTRACT §3): their
+// payloads, strict decoding that names every bad field, the queue each type goes to,
+// and Enqueue, the one way a job is put into asynq, used by the HTTP API and the CLI
+// alike. It imports neither workers nor api: both import it.
+package jobs
 
 import (
 	"bytes"
