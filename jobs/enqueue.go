@@ -165,8 +165,8 @@ func Enqueue(ctx context.Context, tasks Tasks, rows Rows, r Request, o Options) 
 	if err != nil {
 		return Enqueued{}, err
 	}
-	job := store.Job{ID: id, Type: r.Type, UserID: r.Payload.UserID(), UserChatID: chatID(r.Payload),
-		Queue: r.Payload.Queue(), TokenAddress: tokenOf(r.Payload), Payload: payload, MaxRetry: o.MaxRetry}
+	job := store.Job{ID: id, Type: r.Type, UserID: r.Payload.UserID(), UserChatID: r.Payload.ChatID(),
+		Queue: r.Payload.Queue(), TokenAddress: TokenOf(r.Payload), Payload: payload, MaxRetry: o.MaxRetry}
 	if err := rows.CreateJob(ctx, job); errors.Is(err, store.ErrConflict) {
 		return replayID(ctx, tasks, rows, id, r, o) // a concurrent request with the same key won
 	} else if err != nil {
@@ -269,15 +269,8 @@ func newID() string {
 	return hex.EncodeToString(b)
 }
 
-func chatID(p Payload) int64 {
-	if c, ok := p.(interface{ ChatID() int64 }); ok {
-		return c.ChatID()
-	}
-	return 0
-}
-
-// tokenOf is the token a job works on when its payload names one.
-func tokenOf(p Payload) string {
+// TokenOf is the token a job works on when its payload names one.
+func TokenOf(p Payload) string {
 	switch v := p.(type) {
 	case *PrepareLaunchPayload:
 		return v.TokenAddress

@@ -39,6 +39,8 @@ const DefaultSlippageBps = 500
 type Payload interface {
 	// UserID is the owner of the job (payload field userId).
 	UserID() string
+	// ChatID is userChatId, 0 when absent.
+	ChatID() int64
 	// Validate reports every bad field as a *FieldErrors.
 	Validate() error
 	// Queue is the asynq queue the job goes to.

@@ -96,23 +96,23 @@ type TestWalkPayload struct {
 func TestWalk() Handler {
 	return Handler{
 		Type: TestWalkType,
-		Plan: func(payload []byte) []progress.Phase {
+		Prepare: func(payload []byte) Run {
 			var p TestWalkPayload
-			_ = json.Unmarshal(payload, &p)
+			err := json.Unmarshal(payload, &p)
 			plan := make([]progress.Phase, max(min(p.Phases, 20), 1))
 			for i := range plan {
 				plan[i] = progress.Phase{Title: fmt.Sprintf("Phase %d", i+1), Description: "Walking the test plan"}
 			}
-			return plan
-		},
-		Run: runTestWalk,
-		ReportAs: func(payload []byte) progress.WorkerType {
-			var p TestWalkPayload
-			_ = json.Unmarshal(payload, &p)
-			if t := progress.WorkerType(p.WorkerType); t.Valid() {
-				return t
+			typ := progress.WorkerType(p.WorkerType)
+			if !typ.Valid() {
+				typ = progress.LaunchToken
 			}
-			return progress.LaunchToken
+			return Run{Plan: plan, ReportAs: typ, Do: func(ctx context.Context) (any, error) {
+				if err != nil {
+					return nil, Permanent(fmt.Errorf("decode test walk payload: %w", err))
+				}
+				return runTestWalk(ctx, p)
+			}}
 		},
 	}
 }

@@ -169,11 +169,12 @@ func TestRuntimeRetriesThenFailsForGood(t *testing.T) {
 }
 
 func TestRuntimeSkipRetryAndPanic(t *testing.T) {
-	boom := Handler{Type: "boom", Plan: func([]byte) []progress.Phase { return []progress.Phase{{Title: "Boom"}} },
-		Run: func(ctx context.Context, _ []byte) (any, error) {
+	boom := Handler{Type: "boom", Prepare: func([]byte) Run {
+		return Run{Plan: []progress.Phase{{Title: "Boom"}}, Do: func(ctx context.Context) (any, error) {
 			progress.FromContext(ctx).Enter(1)
 			panic("kaboom")
 		}}
+	}}
 	cl, rec, runs := startRuntime(t, TestWalk(), boom)
 	permanent := enqueue(t, cl, TestWalkType, TestWalkPayload{UserID: "u1", Phases: 1, FailForGood: true}, asynq.MaxRetry(5))
 	panicky := enqueue(t, cl, "boom", map[string]string{"userId": "u2"}, asynq.MaxRetry(0))
@@ -204,5 +205,27 @@ func TestMetaOfTakesOnlyExactUnambiguousKeys(t *testing.T) {
 		if got := metaOf([]byte(in)); got != want {
 			t.Errorf("metaOf(%s) = %+v, want %+v", in, got, want)
 		}
+	}
+}
+
+// A run decodes its payload once: the plan and the owner the runtime files the run
+// under come from that one decode, and they match what metaOf reads from the bytes.
+func TestPrepareDecodesOnce(t *testing.T) {
+	var planned *jobs.DevSellPayload
+	h := handler(&Deps{}, progress.DevSell, func(_ *Deps, p *jobs.DevSellPayload) []phase {
+		planned = p
+		return []phase{phCheck, phSell}
+	}, runDevSell)
+	body := []byte(`{"userId":"u1","userChatId":7,"tokenAddress":"4Nd1mBQtrMJVYVfKf2PJy9NZUZdTAsp7D4xWLs4gDB4T","sellPercent":50}`)
+	r := h.Prepare(body)
+	if planned == nil || len(r.Plan) != 2 || r.meta == nil || *r.meta != metaOf(body) {
+		t.Fatalf("prepared run: plan %v, meta %+v; want the payload's (%+v)", r.Plan, r.meta, metaOf(body))
+	}
+	bad := h.Prepare([]byte(`{"userId":"u1","UserId":"u2"}`))
+	if bad.meta != nil || len(bad.Plan) != 1 {
+		t.Fatalf("a payload that does not decode: %+v", bad)
+	}
+	if _, err := bad.Do(t.Context()); !errors.Is(err, asynq.SkipRetry) {
+		t.Fatalf("a payload that does not decode must fail for good: %v", err)
 	}
 }
