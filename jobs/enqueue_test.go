@@ -3,7 +3,6 @@ package jobs_test
 import (
 	"context"
 	"errors"
-	"net"
 	"strconv"
 	"testing"
 	"time"
@@ -34,16 +33,10 @@ func realRedis(t *testing.T) *asynq.Client {
 	return cl
 }
 
-// deadRedis is a client of a Redis that is not there (a port nothing listens on).
+// deadRedis is a client of a Redis that is not there: nothing serves port 1 here.
 func deadRedis(t *testing.T) *asynq.Client {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	cl := asynq.NewClient(asynq.RedisClientOpt{Addr: addr, DialTimeout: 200 * time.Millisecond})
+	cl := asynq.NewClient(asynq.RedisClientOpt{Addr: "127.0.0.1:1", DialTimeout: 200 * time.Millisecond})
 	t.Cleanup(func() { cl.Close() })
 	return cl
 }

@@ -55,18 +55,11 @@ func enqueueCmd(ctx context.Context, c *config, args []string, log zerolog.Logge
 	if err := c.devSecrets(); err != nil {
 		return err
 	}
-	st, err := openStore(ctx, c, false)
+	st, cl, done, err := openQueue(ctx, c, log)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	b, err := connectBroker(ctx, c, false, log)
-	if err != nil {
-		return err
-	}
-	defer b.Close()
-	cl := asynq.NewClient(b.opt)
-	defer cl.Close()
+	defer done()
 	e, err := jobs.Enqueue(ctx, cl, st, jobs.Request{Type: typ, Payload: p, Caller: jobs.Caller(c.APIKeys[0]), Key: *key}, jobs.Options{})
 	if err != nil {
 		return err
@@ -85,18 +78,11 @@ func enqueueCmd(ctx context.Context, c *config, args []string, log zerolog.Logge
 // enqueueTestWalk puts the test-only task straight into asynq, as the bot does with
 // real jobs: it is none of the seven types, so it has no row until it runs.
 func enqueueTestWalk(ctx context.Context, c *config, body []byte, watch bool, log zerolog.Logger, stdout io.Writer) error {
-	st, err := openStore(ctx, c, false)
+	st, cl, done, err := openQueue(ctx, c, log)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	b, err := connectBroker(ctx, c, false, log)
-	if err != nil {
-		return err
-	}
-	defer b.Close()
-	cl := asynq.NewClient(b.opt)
-	defer cl.Close()
+	defer done()
 	info, err := cl.EnqueueContext(ctx, asynq.NewTask(workers.TestWalkType, body), asynq.Queue(jobs.QueueLow),
 		asynq.MaxRetry(jobs.DefaultMaxRetry), asynq.Retention(jobs.DefaultRetention))
 	if err != nil {
@@ -107,6 +93,22 @@ func enqueueTestWalk(ctx context.Context, c *config, body []byte, watch bool, lo
 		return nil
 	}
 	return watchJob(ctx, st, info.ID, stdout)
+}
+
+// openQueue opens what enqueueing needs: the store (the job's row, --watch) and an
+// asynq client of the broker; done closes them.
+func openQueue(ctx context.Context, c *config, log zerolog.Logger) (*store.Store, *asynq.Client, func(), error) {
+	st, err := openStore(ctx, c, false)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	b, err := connectBroker(ctx, c, false, log)
+	if err != nil {
+		st.Close()
+		return nil, nil, nil, err
+	}
+	cl := asynq.NewClient(b.opt)
+	return st, cl, func() { cl.Close(); b.Close(); st.Close() }, nil
 }
 
 func readPayload(file string, stdin io.Reader) ([]byte, error) {
