@@ -55,6 +55,9 @@ func enqueueCmd(ctx context.Context, c *config, args []string, log zerolog.Logge
 	if err := c.devSecrets(); err != nil {
 		return err
 	}
+	if len(c.APIKeys) == 0 { // the caller an idempotency key is scoped by
+		return &badVar{"NITRO_API_KEYS", "is required: nitro enqueue acts as its first key"}
+	}
 	st, cl, done, err := openQueue(ctx, c, log)
 	if err != nil {
 		return err
