@@ -120,6 +120,7 @@ type Enqueued struct {
 // repeat its request exactly. Fields names each top-level field that differs.
 type KeyReusedError struct{ Fields map[string]string }
 
+// Error names the fields that differ, sorted.
 func (e *KeyReusedError) Error() string {
 	return "idempotency key already used with a different payload: " + strings.Join(slices.Sorted(maps.Keys(e.Fields)), ", ")
 }
