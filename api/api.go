@@ -18,6 +18,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/nitro-runtime/nitro/auth"
+	"github.com/nitro-runtime/nitro/jobs"
 	"github.com/nitro-runtime/nitro/progress"
 	"github.com/nitro-runtime/nitro/store"
 )
@@ -33,10 +34,9 @@ type Config struct {
 	// HealthInterval is how often the one background loop probes the dependencies
 	// that /health reports; default 5s.
 	HealthInterval time.Duration
-	MaxRetry       int // asynq retries of an enqueued job; default 5
-	// Retention keeps finished tasks in Redis, so an Idempotency-Key also finds a job
-	// that already ran (the jobs row covers longer); default 24h.
-	Retention time.Duration
+	// Enqueue is how jobs are handed to asynq (retries, timeout, retention); the CLI
+	// enqueues with the same.
+	Enqueue jobs.Options
 	// MonitoringReadOnly serves asynqmon without its pause/delete/run actions.
 	MonitoringReadOnly bool
 	// CORSOrigins may call /health and /api/ from a browser; default DefaultCORSOrigins.
@@ -61,8 +61,6 @@ const (
 	DefaultHealthTimeout = 2 * time.Second
 	// DefaultHealthInterval is Config.HealthInterval's default.
 	DefaultHealthInterval = 5 * time.Second
-	DefaultMaxRetry       = 5
-	DefaultRetention      = 24 * time.Hour
 
 	DefaultAdminFailuresPerAddr = 5
 	DefaultAdminFailuresOverall = 60
@@ -73,8 +71,6 @@ func (c Config) withDefaults() Config {
 	c.RateBurst = cmp.Or(c.RateBurst, DefaultRateBurst)
 	c.HealthTimeout = cmp.Or(c.HealthTimeout, DefaultHealthTimeout)
 	c.HealthInterval = cmp.Or(c.HealthInterval, DefaultHealthInterval)
-	c.MaxRetry = cmp.Or(c.MaxRetry, DefaultMaxRetry)
-	c.Retention = cmp.Or(c.Retention, DefaultRetention)
 	c.AdminFailuresPerAddr = cmp.Or(c.AdminFailuresPerAddr, DefaultAdminFailuresPerAddr)
 	c.AdminFailuresOverall = cmp.Or(c.AdminFailuresOverall, DefaultAdminFailuresOverall)
 	if c.Started.IsZero() {
@@ -93,8 +89,8 @@ func (c Config) validate() error {
 		return errors.New("api: Config.RateLimit must be >= 0")
 	case c.RateBurst < 1:
 		return errors.New("api: Config.RateBurst must be >= 1")
-	case c.MaxRetry < 0:
-		return errors.New("api: Config.MaxRetry must be >= 0")
+	case c.Enqueue.Validate() != nil:
+		return fmt.Errorf("api: Config.Enqueue: %w", c.Enqueue.Validate())
 	case c.HealthInterval < 0 || c.HealthTimeout < 0:
 		return errors.New("api: Config.HealthInterval and HealthTimeout must be >= 0")
 	case c.AdminFailuresPerAddr < 1:
@@ -106,15 +102,11 @@ func (c Config) validate() error {
 }
 
 // Enqueuer puts tasks into asynq; *asynq.Client implements it.
-type Enqueuer interface {
-	EnqueueContext(ctx context.Context, task *asynq.Task, opts ...asynq.Option) (*asynq.TaskInfo, error)
-}
+type Enqueuer = jobs.Tasks
 
 // JobStore keeps the jobs rows; *store.Store implements it.
 type JobStore interface {
-	CreateJob(ctx context.Context, j store.Job) error
-	GetJob(ctx context.Context, id string) (store.Job, error)
-	FailJob(ctx context.Context, id, errText string, retrying bool) error
+	jobs.Rows
 	JobSteps(ctx context.Context, id string) ([]progress.WorkerStepEvent, error)
 }
 

@@ -82,7 +82,23 @@ func (f *fakeStore) FailJob(_ context.Context, id, errText string, _ bool) error
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.failed[id] = errText
+	if j, ok := f.jobs[id]; ok {
+		j.State, j.Error = store.JobFailed, errText
+		f.jobs[id] = j
+	}
 	return nil
+}
+
+func (f *fakeStore) ReviveJob(_ context.Context, id, errText string) (bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	j, ok := f.jobs[id]
+	if f.err != nil || !ok || j.State != store.JobFailed || j.Error != errText {
+		return false, f.err
+	}
+	j.State, j.Error = store.JobQueued, ""
+	f.jobs[id] = j
+	return true, nil
 }
 
 func (f *fakeStore) JobSteps(context.Context, string) ([]progress.WorkerStepEvent, error) {
@@ -158,6 +174,34 @@ func TestEnqueueFailureMarksJobFailedAnd503(t *testing.T) {
 	}
 	if !strings.Contains(log.String(), "connection refused") || strings.Contains(log.String(), fakeKey) {
 		t.Fatalf("log: %s", log.String())
+	}
+}
+
+// A request whose enqueue failed in Redis can be retried with its Idempotency-Key:
+// the retry enqueues the job (202) instead of returning the dead one.
+func TestEnqueueRetryAfterFailureWithKey(t *testing.T) {
+	enq, st := &fakeEnqueuer{err: errors.New("redis: connection refused")}, newFakeStore()
+	h := newFakeServer(t, enq, st, nil, nil)
+	call := func() *httptest.ResponseRecorder {
+		req := httptest.NewRequest("POST", "/api/jobs/dev_sell", strings.NewReader(devSell))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-API-Key", fakeKey)
+		req.Header.Set("Idempotency-Key", "msg-9")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec
+	}
+	if rec := call(); rec.Code != http.StatusServiceUnavailable {
+		t.Fatalf("Redis down: %d %s", rec.Code, rec.Body)
+	}
+	enq.mu.Lock()
+	enq.err = nil
+	enq.mu.Unlock()
+	if rec := call(); rec.Code != http.StatusAccepted || len(enq.tasks) != 1 {
+		t.Fatalf("retry: %d %s, %d tasks; want 202 and the task enqueued", rec.Code, rec.Body, len(enq.tasks))
+	}
+	if rec := call(); rec.Code != http.StatusOK || len(enq.tasks) != 1 {
+		t.Fatalf("repeat: %d %s, %d tasks; want 200 and no second task", rec.Code, rec.Body, len(enq.tasks))
 	}
 }
 

@@ -1,11 +1,6 @@
 package api
 
 import (
-	"bytes"
-	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -20,13 +15,10 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/nitro-runtime/nitro/internal/strictjson"
+	"github.com/nitro-runtime/nitro/jobs"
 	"github.com/nitro-runtime/nitro/progress"
 	"github.com/nitro-runtime/nitro/store"
-	"github.com/nitro-runtime/nitro/workers"
 )
-
-// MaxIdempotencyKey bounds the Idempotency-Key header.
-const MaxIdempotencyKey = 128
 
 // enqueueReply is the body of 202 (new job) and 200 (repeat with the same key).
 type enqueueReply struct {
@@ -36,10 +28,9 @@ type enqueueReply struct {
 	State store.JobState      `json:"state,omitempty"`
 }
 
-// enqueue validates a payload, creates the jobs row and enqueues the task. With an
-// Idempotency-Key the job id is derived from (caller, user, type, key): the row or
-// asynq's ErrTaskIDConflict finds the first job, which is returned with 200 when the
-// payload is the same and refused with 422 when it is not.
+// enqueue validates a payload and hands it to jobs.Enqueue, scoped by the caller's
+// API key: 202 for a new job, 200 with the first job for a repeated Idempotency-Key,
+// 422 naming what differs when that key came with another payload.
 func (s *Server) enqueue(w http.ResponseWriter, r *http.Request) {
 	if !requireAPIKey(w, r) {
 		return
@@ -50,127 +41,42 @@ func (s *Server) enqueue(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	idem := r.Header.Get("Idempotency-Key")
-	if idem != "" && !safeID(idem, MaxIdempotencyKey) {
+	if idem != "" && !jobs.ValidID(idem) {
 		writeFields(w, "invalid Idempotency-Key header", map[string]string{"Idempotency-Key": "1..128 characters of A-Z a-z 0-9 - _ . :"})
 		return
 	}
-	body, ok := readJSONBody(w, r, workers.MaxPayloadBytes)
+	body, ok := readJSONBody(w, r, jobs.MaxPayloadBytes)
 	if !ok {
 		return
 	}
-	p, err := workers.Decode(typ, body)
+	p, err := jobs.Decode(typ, body)
 	if err != nil {
 		writeDecodeError(w, err)
 		return
 	}
-	if workers.WantsBundle(p) && !s.cfg.Bundles {
-		writeFields(w, "invalid payload", map[string]string{"bundle": workers.ErrNoBlockEngine.Error()})
+	if jobs.WantsBundle(p) && !s.cfg.Bundles {
+		writeFields(w, "invalid payload", map[string]string{"bundle": jobs.ErrNoBlockEngine.Error()})
 		return
 	}
-	jobID := newJobID()
-	if idem != "" {
-		jobID = idempotentJobID(shortHash(credential(r)), p.UserID(), typ, idem)
-		if job, err := s.deps.Jobs.GetJob(r.Context(), jobID); err == nil {
-			s.replay(w, job, p)
-			return
-		}
-	}
-	s.createAndEnqueue(w, r.Context(), typ, jobID, p)
-}
-
-func (s *Server) createAndEnqueue(w http.ResponseWriter, ctx context.Context, typ progress.WorkerType, jobID string, p workers.Payload) {
-	payload, err := workers.Encode(p)
-	if err != nil {
-		s.internal(w, "encode payload", err)
-		return
-	}
-	job := store.Job{ID: jobID, Type: typ, UserID: p.UserID(), UserChatID: chatID(p), Queue: p.Queue(),
-		TokenAddress: tokenOf(p), Payload: payload, MaxRetry: s.cfg.MaxRetry}
-	if err := s.deps.Jobs.CreateJob(ctx, job); errors.Is(err, store.ErrConflict) {
-		s.replayByID(w, ctx, jobID, p) // a concurrent request with the same key won
-		return
-	} else if err != nil {
-		s.unavailable(w, "create job row", err)
-		return
-	}
-	_, err = s.deps.Enqueuer.EnqueueContext(ctx, asynq.NewTask(string(typ), payload),
-		asynq.TaskID(jobID), asynq.Queue(p.Queue()), asynq.MaxRetry(s.cfg.MaxRetry), asynq.Retention(s.cfg.Retention))
+	req := jobs.Request{Type: typ, Payload: p, Caller: jobs.Caller(credential(r)), Key: idem}
+	e, err := jobs.Enqueue(r.Context(), s.deps.Enqueuer, s.deps.Jobs, req, s.cfg.Enqueue)
+	var reused *jobs.KeyReusedError
 	switch {
-	case errors.Is(err, asynq.ErrTaskIDConflict):
-		s.replayByID(w, ctx, jobID, p)
+	case errors.As(err, &reused):
+		writeJSON(w, http.StatusUnprocessableEntity, errorBody{
+			Error:  "Idempotency-Key already used with a different payload: " + clip(strings.Join(slices.Sorted(maps.Keys(reused.Fields)), ", ")),
+			Fields: reused.Fields})
 	case err != nil:
-		// The row must not claim a job that will never run.
-		if ferr := s.deps.Jobs.FailJob(context.WithoutCancel(ctx), jobID, "enqueue failed", false); ferr != nil {
-			s.log.Error().Err(ferr).Str("job_id", jobID).Msg("mark unenqueued job failed")
-		}
 		s.unavailable(w, "enqueue", err)
+	case e.Replayed:
+		w.Header().Set("Idempotent-Replayed", "true")
+		writeJSON(w, http.StatusOK, enqueueReply{JobID: e.ID, Type: e.Type, Queue: e.Queue, State: e.State})
 	default:
 		s.metrics.enqueued(string(typ))
-		s.log.Info().Str("job_id", jobID).Str("type", string(typ)).Str("user_id", p.UserID()).
-			Str("queue", p.Queue()).Msg("job enqueued")
-		writeJSON(w, http.StatusAccepted, enqueueReply{JobID: jobID, Type: typ, Queue: p.Queue()})
+		s.log.Info().Str("job_id", e.ID).Str("type", string(typ)).Str("user_id", p.UserID()).
+			Str("queue", e.Queue).Msg("job enqueued")
+		writeJSON(w, http.StatusAccepted, enqueueReply{JobID: e.ID, Type: typ, Queue: e.Queue})
 	}
-}
-
-func (s *Server) replayByID(w http.ResponseWriter, ctx context.Context, jobID string, p workers.Payload) {
-	job, err := s.deps.Jobs.GetJob(ctx, jobID)
-	if err != nil {
-		s.unavailable(w, "look up job of idempotency key", err)
-		return
-	}
-	s.replay(w, job, p)
-}
-
-// replay answers a repeated Idempotency-Key with the first job when the payload is
-// the same; a different payload under the same key is a client bug (a retry must
-// repeat its request exactly), refused with 422 naming the fields that differ.
-func (s *Server) replay(w http.ResponseWriter, job store.Job, p workers.Payload) {
-	if diff := payloadDiff(job, p); len(diff) > 0 {
-		writeJSON(w, http.StatusUnprocessableEntity, errorBody{
-			Error:  "Idempotency-Key already used with a different payload: " + clip(strings.Join(slices.Sorted(maps.Keys(diff)), ", ")),
-			Fields: diff})
-		return
-	}
-	w.Header().Set("Idempotent-Replayed", "true")
-	writeJSON(w, http.StatusOK, enqueueReply{JobID: job.ID, Type: job.Type, Queue: job.Queue, State: job.State})
-}
-
-// payloadDiff names the top-level payload fields in which p differs from the first
-// job's. Both sides are decoded and re-encoded, so the database's own JSON layout
-// (jsonb reorders keys, rewrites numbers) and defaults do not count as a difference.
-func payloadDiff(job store.Job, p workers.Payload) map[string]string {
-	const differs = "differs from the first request with this Idempotency-Key"
-	first, err := workers.Decode(job.Type, job.Payload)
-	if err != nil {
-		return map[string]string{"payload": differs}
-	}
-	a, errA := topLevel(first)
-	b, errB := topLevel(p)
-	if errA != nil || errB != nil {
-		return map[string]string{"payload": differs}
-	}
-	diff := map[string]string{}
-	for k := range a {
-		if !bytes.Equal(a[k], b[k]) {
-			diff[k] = differs
-		}
-	}
-	for k := range b {
-		if _, ok := a[k]; !ok {
-			diff[k] = differs
-		}
-	}
-	return diff
-}
-
-// topLevel is p's encoding split into its top-level fields.
-func topLevel(p workers.Payload) (map[string]json.RawMessage, error) {
-	b, err := workers.Encode(p)
-	if err != nil {
-		return nil, err
-	}
-	var m map[string]json.RawMessage
-	return m, json.Unmarshal(b, &m)
 }
 
 // readJSONBody enforces the JSON content type (415) and the size cap (413).
@@ -194,51 +100,15 @@ func readJSONBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, 
 }
 
 func writeDecodeError(w http.ResponseWriter, err error) {
-	var fe *workers.FieldErrors
+	var fe *jobs.FieldErrors
 	switch {
 	case errors.As(err, &fe):
 		writeFields(w, "invalid payload", fe.Fields)
-	case errors.Is(err, workers.ErrTooLarge):
+	case errors.Is(err, jobs.ErrTooLarge):
 		writeError(w, http.StatusRequestEntityTooLarge, err.Error())
 	default:
 		writeError(w, http.StatusBadRequest, clip(err.Error()))
 	}
-}
-
-func newJobID() string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b) // crypto/rand.Read never fails (Go 1.24+)
-	return hex.EncodeToString(b)
-}
-
-// idempotentJobID scopes an Idempotency-Key by the caller (a hash of its API key),
-// the job's user and the job type: the bot sends one key per Telegram message, and
-// message ids repeat across chats, so one key names one job per (caller, user, type).
-func idempotentJobID(caller, userID string, typ progress.WorkerType, key string) string {
-	sum := sha256.Sum256([]byte(caller + "\x00" + userID + "\x00" + string(typ) + "\x00" + key))
-	return "idem-" + hex.EncodeToString(sum[:16])
-}
-
-func chatID(p workers.Payload) int64 {
-	if c, ok := p.(interface{ ChatID() int64 }); ok {
-		return c.ChatID()
-	}
-	return 0
-}
-
-// tokenOf is the token a job works on when its payload names one.
-func tokenOf(p workers.Payload) string {
-	switch v := p.(type) {
-	case *workers.PrepareLaunchPayload:
-		return v.TokenAddress
-	case *workers.ExecuteLaunchPayload:
-		return v.TokenAddress
-	case *workers.DevSellPayload:
-		return v.TokenAddress
-	case *workers.WalletSellPayload:
-		return v.TokenAddress
-	}
-	return ""
 }
 
 // jobReply is GET /api/jobs/{jobId}: state, latest progress, steps, result or error.
@@ -263,7 +133,7 @@ type jobReply struct {
 
 func (s *Server) getJob(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("jobId")
-	if !safeID(id, 128) {
+	if !jobs.ValidID(id) {
 		writeError(w, http.StatusNotFound, "job not found")
 		return
 	}
@@ -308,7 +178,7 @@ func (s *Server) getQueuedJob(w http.ResponseWriter, r *http.Request, id string)
 		writeError(w, http.StatusNotFound, "job not found")
 		return
 	}
-	for queue := range workers.QueuePriorities {
+	for queue := range jobs.QueuePriorities {
 		info, err := s.metrics.inspector.GetTaskInfo(queue, id)
 		if errors.Is(err, asynq.ErrTaskNotFound) || errors.Is(err, asynq.ErrQueueNotFound) {
 			continue

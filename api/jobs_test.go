@@ -10,8 +10,8 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"github.com/nitro-runtime/nitro/jobs"
 	"github.com/nitro-runtime/nitro/progress"
-	"github.com/nitro-runtime/nitro/workers"
 )
 
 func validJob(typ progress.WorkerType, user string) map[string]any {
@@ -43,19 +43,19 @@ func TestEnqueueEveryTypeGoesToItsQueue(t *testing.T) {
 	for _, typ := range progress.WorkerTypes {
 		m := h.expect(h.call("POST", "/api/jobs/"+string(typ), "key", validJob(typ, "u1")), http.StatusAccepted)
 		id, _ := m["jobId"].(string)
-		if m["type"] != string(typ) || m["queue"] != workers.QueueOf(typ) || id == "" {
+		if m["type"] != string(typ) || m["queue"] != jobs.QueueOf(typ) || id == "" {
 			t.Fatalf("%s: reply %v", typ, m)
 		}
-		info, err := h.insp.GetTaskInfo(workers.QueueOf(typ), id)
+		info, err := h.insp.GetTaskInfo(jobs.QueueOf(typ), id)
 		if err != nil {
-			t.Fatalf("%s: task %s not in Redis queue %s: %v", typ, id, workers.QueueOf(typ), err)
+			t.Fatalf("%s: task %s not in Redis queue %s: %v", typ, id, jobs.QueueOf(typ), err)
 		}
-		p, err := workers.Decode(typ, info.Payload)
+		p, err := jobs.Decode(typ, info.Payload)
 		if err != nil || info.Type != string(typ) || p.UserID() != "u1" {
 			t.Fatalf("%s: task payload %s does not decode: %v", typ, info.Payload, err)
 		}
 		job, err := h.store.GetJob(context.Background(), id)
-		if err != nil || job.Type != typ || job.Queue != workers.QueueOf(typ) || job.State != "queued" || job.UserID != "u1" {
+		if err != nil || job.Type != typ || job.Queue != jobs.QueueOf(typ) || job.State != "queued" || job.UserID != "u1" {
 			t.Fatalf("%s: jobs row %+v, %v", typ, job, err)
 		}
 	}
@@ -88,7 +88,7 @@ func TestEnqueueStatusCodes(t *testing.T) {
 		}
 	}
 	h.expect(h.call("POST", "/api/jobs/dev_sell", "key", `{"userId":"u1"`), http.StatusBadRequest)
-	huge := `{"userId":"` + strings.Repeat("a", workers.MaxPayloadBytes) + `"}`
+	huge := `{"userId":"` + strings.Repeat("a", jobs.MaxPayloadBytes) + `"}`
 	h.expect(h.call("POST", "/api/jobs/dev_sell", "key", huge), http.StatusRequestEntityTooLarge)
 	h.expect(h.call("POST", "/api/jobs/dev_sell", "key", body, "Content-Type", "text/plain"), http.StatusUnsupportedMediaType)
 	h.expect(h.call("POST", "/api/jobs/dev_sell", "key", body, "Content-Type", "application/x-www-form-urlencoded"), http.StatusUnsupportedMediaType)

@@ -6,9 +6,9 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/nitro-runtime/nitro/jobs"
 	"github.com/nitro-runtime/nitro/progress"
 	"github.com/nitro-runtime/nitro/store"
-	"github.com/nitro-runtime/nitro/workers"
 )
 
 // Launch listing bounds.
@@ -45,7 +45,7 @@ func toLaunchReply(l store.Launch) launchReply {
 
 func (s *Server) getLaunch(w http.ResponseWriter, r *http.Request) {
 	token := r.PathValue("tokenAddress")
-	if !workers.ValidPublicKey(token) {
+	if !jobs.ValidPublicKey(token) {
 		writeError(w, http.StatusNotFound, "launch not found")
 		return
 	}
@@ -66,7 +66,7 @@ func (s *Server) getLaunch(w http.ResponseWriter, r *http.Request) {
 // userLaunches lists a user's launches, newest first; ?limit=1..200.
 func (s *Server) userLaunches(w http.ResponseWriter, r *http.Request) {
 	userID := r.PathValue("userId")
-	if !workers.ValidUserID(userID) {
+	if !jobs.ValidUserID(userID) {
 		writeFields(w, "invalid userId", map[string]string{"userId": "1..128 characters of A-Z a-z 0-9 - _ . : @"})
 		return
 	}

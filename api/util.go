@@ -5,21 +5,6 @@ import (
 	"unicode/utf8"
 )
 
-// safeID reports whether s is 1..max characters of A-Z a-z 0-9 - _ . : (job ids,
-// idempotency keys): nothing that needs escaping in a URL, a log or a Redis key.
-func safeID(s string, max int) bool {
-	if s == "" || len(s) > max {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.' || c == ':') {
-			return false
-		}
-	}
-	return true
-}
-
 // clip bounds text from a request before it is echoed in an error.
 func clip(s string) string {
 	const n = 80

@@ -10,8 +10,8 @@ import (
 	"github.com/mr-tron/base58"
 
 	"github.com/nitro-runtime/nitro/internal/strictjson"
+	"github.com/nitro-runtime/nitro/jobs"
 	"github.com/nitro-runtime/nitro/store"
-	"github.com/nitro-runtime/nitro/workers"
 )
 
 // Wallet request bounds.
@@ -72,7 +72,7 @@ func (s *Server) createWallet(w http.ResponseWriter, r *http.Request) {
 // validate checks every field and returns the 64-byte keypair to register.
 func (req *walletRequest) validate() ([]byte, map[string]string) {
 	fields := map[string]string{}
-	if !workers.ValidUserID(req.UserID) {
+	if !jobs.ValidUserID(req.UserID) {
 		fields["userId"] = "1..128 characters of A-Z a-z 0-9 - _ . : @"
 	}
 	if len(req.Label) > MaxWalletLabel || !utf8.ValidString(req.Label) {
@@ -118,7 +118,7 @@ type walletView struct {
 
 func (s *Server) userWallets(w http.ResponseWriter, r *http.Request) {
 	userID := r.PathValue("userId")
-	if !workers.ValidUserID(userID) {
+	if !jobs.ValidUserID(userID) {
 		writeFields(w, "invalid userId", map[string]string{"userId": "1..128 characters of A-Z a-z 0-9 - _ . : @"})
 		return
 	}

@@ -110,6 +110,20 @@ func (s *Store) FailJob(ctx context.Context, id, errText string, retrying bool) 
 		WHERE id = $1`, id, state, errText)
 }
 
+// ReviveJob hands back to queued a job whose row was failed with errText before
+// any run started (its task never reached the queue), so that a retry of the same
+// request can enqueue it again. It reports whether this call revived it: false when
+// the row is in any other state, or another caller revived it first.
+func (s *Store) ReviveJob(ctx context.Context, id, errText string) (bool, error) {
+	tag, err := s.pool.Exec(ctx, `
+		UPDATE jobs SET state = 'queued', error = '', ended_at = NULL, updated_at = now()
+		WHERE id = $1 AND state = 'failed' AND error = $2 AND started_at IS NULL`, id, errText)
+	if err != nil {
+		return false, fmt.Errorf("revive job %s: %w", id, err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
 // SetJobToken records the token a job works on once it is known.
 func (s *Store) SetJobToken(ctx context.Context, id, token string) error {
 	return s.execOne(ctx, "set token of job "+id, `

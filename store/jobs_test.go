@@ -92,3 +92,28 @@ func TestJobUpdatesOfMissingJob(t *testing.T) {
 	wantErr(t, s.FailJob(ctx, "x", "e", false), store.ErrNotFound)
 	wantErr(t, s.SetJobToken(ctx, "x", "t"), store.ErrNotFound)
 }
+
+// A row failed because its task never reached the queue can be revived once; a job
+// that failed in a run, or one already revived, cannot.
+func TestReviveJob(t *testing.T) {
+	t.Parallel()
+	s, ctx := storetest.New(t), t.Context()
+	for _, id := range []string{"unsent", "ran"} {
+		must(t, s.CreateJob(ctx, store.Job{ID: id, Type: progress.DevSell, UserID: "u1", Queue: "critical"}))
+	}
+	must(t, s.FailJob(ctx, "unsent", "enqueue failed", false))
+	must(t, s.StartRun(ctx, "ran", progress.DevSell, "u1", 0, "critical", 0, 0))
+	must(t, s.FailJob(ctx, "ran", "enqueue failed", false))
+	for _, c := range []struct {
+		id, errText string
+		want        bool
+	}{{"unsent", "other", false}, {"ran", "enqueue failed", false}, {"unsent", "enqueue failed", true}, {"unsent", "enqueue failed", false}} {
+		got, err := s.ReviveJob(ctx, c.id, c.errText)
+		if err != nil || got != c.want {
+			t.Fatalf("ReviveJob(%s, %q) = %v, %v; want %v", c.id, c.errText, got, err, c.want)
+		}
+	}
+	if j, err := s.GetJob(ctx, "unsent"); err != nil || j.State != store.JobQueued || j.Error != "" || j.EndedAt != nil {
+		t.Fatalf("revived row = %+v, %v", j, err)
+	}
+}

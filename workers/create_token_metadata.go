@@ -3,78 +3,19 @@ package workers
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"runtime"
 	"strings"
 	"time"
 
 	sol "github.com/gagliardetto/solana-go"
 
+	"github.com/nitro-runtime/nitro/jobs"
 	"github.com/nitro-runtime/nitro/progress"
 	"github.com/nitro-runtime/nitro/solana/metadata"
 	"github.com/nitro-runtime/nitro/store"
 )
 
-// TokenMetadata is what a token is created with: shared by create_token_metadata and
-// the one-job launches.
-type TokenMetadata struct {
-	Platform     progress.Platform `json:"platform"`
-	Name         string            `json:"name"`
-	Symbol       string            `json:"symbol"`
-	Description  string            `json:"description,omitempty"`
-	Image        string            `json:"image,omitempty"` // https URL or data: URI
-	Twitter      string            `json:"twitter,omitempty"`
-	Telegram     string            `json:"telegram,omitempty"`
-	Website      string            `json:"website,omitempty"`
-	VanitySuffix string            `json:"vanitySuffix,omitempty"`
-}
-
-func (m *TokenMetadata) validate(errs *FieldErrors, imageRequired bool) {
-	switch {
-	case m.Platform == "":
-		errs.Add("platform", "required")
-	case !m.Platform.Valid():
-		errs.Add("platform", `must be "pump" or "bonk"`)
-	}
-	checkText(errs, "name", m.Name, MaxNameBytes, true)
-	checkText(errs, "symbol", m.Symbol, MaxSymbolBytes, true)
-	checkText(errs, "description", m.Description, MaxDescription, false)
-	checkImage(errs, "image", m.Image, imageRequired)
-	checkText(errs, "twitter", m.Twitter, MaxSocialLen, false)
-	checkText(errs, "telegram", m.Telegram, MaxSocialLen, false)
-	if m.Website != "" && !validWebURL(m.Website) {
-		errs.Add("website", "must be an http(s) URL")
-	}
-	checkVanity(errs, m.VanitySuffix)
-}
-
-func validWebURL(v string) bool {
-	if validHTTPSURL(v) {
-		return true
-	}
-	u, err := url.Parse(v)
-	return err == nil && len(v) <= MaxURLLen && printableASCII(v) && u.Scheme == "http" && u.Host != "" && u.User == nil
-}
-
-// CreateTokenMetadataPayload is the payload of create_token_metadata: upload the image
-// and metadata JSON, reserve the mint (optionally with a vanity suffix).
-type CreateTokenMetadataPayload struct {
-	Common
-	TokenMetadata
-}
-
-// Validate reports every bad field.
-func (p *CreateTokenMetadataPayload) Validate() error {
-	errs := &FieldErrors{}
-	p.Common.validate(errs)
-	p.TokenMetadata.validate(errs, true)
-	return errs.Err()
-}
-
-// Queue is "low": uploads can wait behind launches and sells.
-func (p *CreateTokenMetadataPayload) Queue() string { return QueueLow }
-
-func planCreate(*Deps, *CreateTokenMetadataPayload) []phase { return []phase{phUpload, phMint} }
+func planCreate(*Deps, *jobs.CreateTokenMetadataPayload) []phase { return []phase{phUpload, phMint} }
 
 // createdToken is the result of create_token_metadata.
 type createdToken struct {
@@ -82,14 +23,14 @@ type createdToken struct {
 	MetadataURI  string `json:"metadataUri"`
 }
 
-func runCreateTokenMetadata(ctx context.Context, j *job, p *CreateTokenMetadataPayload) (any, error) {
+func runCreateTokenMetadata(ctx context.Context, j *job, p *jobs.CreateTokenMetadataPayload) (any, error) {
 	return j.createToken(ctx, p.TokenMetadata, "", false)
 }
 
 // createToken uploads the metadata (unless hostedURI is given), reserves the mint
 // keypair (sealed in the store before anything can use it), registers the launch
 // and announces `created`. Each part is checkpointed, so a retry redoes nothing.
-func (j *job) createToken(ctx context.Context, m TokenMetadata, hostedURI string, mixing bool) (createdToken, error) {
+func (j *job) createToken(ctx context.Context, m jobs.TokenMetadata, hostedURI string, mixing bool) (createdToken, error) {
 	j.rep.Update(func(d *progress.Details) { d.TokenName, d.TokenSymbol = m.Name, m.Symbol })
 	var out createdToken
 	if ok, err := j.done(ctx, "created", &out); err != nil || ok {
@@ -121,7 +62,7 @@ func (j *job) createToken(ctx context.Context, m TokenMetadata, hostedURI string
 	return out, j.save(ctx, "created", out)
 }
 
-func (j *job) uploadMetadata(ctx context.Context, m TokenMetadata, hostedURI string) (string, error) {
+func (j *job) uploadMetadata(ctx context.Context, m jobs.TokenMetadata, hostedURI string) (string, error) {
 	if hostedURI != "" {
 		return hostedURI, nil
 	}
@@ -143,7 +84,7 @@ func (j *job) uploadMetadata(ctx context.Context, m TokenMetadata, hostedURI str
 
 // reserveMint returns the launch's mint keypair: the one this job already sealed, or
 // a new one (ground for the vanity suffix) sealed as a wallet of kind mint first.
-func (j *job) reserveMint(ctx context.Context, m TokenMetadata) (sol.PrivateKey, error) {
+func (j *job) reserveMint(ctx context.Context, m jobs.TokenMetadata) (sol.PrivateKey, error) {
 	var saved struct{ Token string }
 	if ok, err := j.done(ctx, "mint", &saved); err != nil {
 		return nil, err

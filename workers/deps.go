@@ -11,6 +11,7 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/rs/zerolog"
 
+	"github.com/nitro-runtime/nitro/jobs"
 	"github.com/nitro-runtime/nitro/progress"
 	"github.com/nitro-runtime/nitro/solana"
 	"github.com/nitro-runtime/nitro/solana/jito"
@@ -144,40 +145,38 @@ func Handlers(d *Deps) []Handler {
 	}
 }
 
-// handler ties a payload type P to its plan and run function: decode (strictly, as
-// the API did), then plan and run with a job context.
-func handler[P Payload](d *Deps, typ progress.WorkerType, plan func(*Deps, P) []phase, run func(context.Context, *job, P) (any, error)) Handler {
-	decode := func(payload []byte) (P, error) {
-		var zero P
-		p, err := Decode(typ, payload)
-		if err != nil {
-			return zero, err
-		}
-		return p.(P), nil
-	}
+// handler ties a payload type P to its plan and run function: the payload is
+// decoded once per run (strictly, as the API did), and the plan and the run get it.
+func handler[P jobs.Payload](d *Deps, typ progress.WorkerType, plan func(*Deps, P) []phase, run func(context.Context, *job, P) (any, error)) Handler {
 	return Handler{
 		Type: string(typ),
-		Plan: func(payload []byte) []progress.Phase {
-			p, err := decode(payload)
+		Prepare: func(payload []byte) Run {
+			decoded, err := jobs.Decode(typ, payload)
 			if err != nil {
-				return []progress.Phase{{Title: "Checking the request", Description: "Validating the job's input"}}
+				return Run{
+					Plan: []progress.Phase{{Title: "Checking the request", Description: "Validating the job's input"}},
+					Do: func(context.Context) (any, error) {
+						return nil, Permanent(fmt.Errorf("%s: %w", typ, err))
+					},
+				}
 			}
-			return phasesOf(plan(d, p))
-		},
-		Run: func(ctx context.Context, payload []byte) (any, error) {
-			p, err := decode(payload)
-			if err != nil {
-				return nil, Permanent(fmt.Errorf("%s: %w", typ, err))
+			p := decoded.(P)
+			phases := plan(d, p)
+			return Run{
+				Plan: phasesOf(phases),
+				meta: &payloadMeta{UserID: p.UserID(), UserChatID: p.ChatID(), TokenAddress: jobs.TokenOf(p)},
+				Do: func(ctx context.Context) (any, error) {
+					if jobs.WantsBundle(p) && d.Jito == nil { // enqueued straight into asynq, past the API's check
+						return nil, Permanent(fmt.Errorf("%s: bundle: %w", typ, jobs.ErrNoBlockEngine))
+					}
+					j, err := newJob(ctx, d, p.UserID(), phases)
+					if err != nil {
+						return nil, classify(err)
+					}
+					res, err := run(ctx, j, p)
+					return res, classify(err)
+				},
 			}
-			if WantsBundle(p) && d.Jito == nil { // enqueued straight into asynq, past the API's check
-				return nil, Permanent(fmt.Errorf("%s: bundle: %w", typ, ErrNoBlockEngine))
-			}
-			j, err := newJob(ctx, d, p.UserID(), plan(d, p))
-			if err != nil {
-				return nil, classify(err)
-			}
-			res, err := run(ctx, j, p)
-			return res, classify(err)
 		},
 	}
 }

@@ -3,39 +3,13 @@ package workers
 import (
 	"context"
 	"errors"
+
+	"github.com/nitro-runtime/nitro/jobs"
 )
 
-// DevSellPayload is the payload of dev_sell: sell sellPercent of the dev wallet's tokens.
-type DevSellPayload struct {
-	Common
-	TokenAddress string  `json:"tokenAddress"`
-	SellPercent  float64 `json:"sellPercent"`
-	DevWallet    string  `json:"devWallet,omitempty"` // the launch's dev wallet when left out
-	SlippageBps  *int    `json:"slippageBps,omitempty"`
-}
+func planDevSell(*Deps, *jobs.DevSellPayload) []phase { return []phase{phCheck, phSell} }
 
-// Slippage returns slippageBps, DefaultSlippageBps when absent.
-func (p *DevSellPayload) Slippage() int { return slippageOr(p.SlippageBps) }
-
-func (p *DevSellPayload) applyDefaults() { p.SlippageBps = defaultSlippage(p.SlippageBps) }
-
-// Validate reports every bad field.
-func (p *DevSellPayload) Validate() error {
-	errs := &FieldErrors{}
-	p.Common.validate(errs)
-	checkPubkey(errs, "tokenAddress", p.TokenAddress, true)
-	checkSellPercent(errs, p.SellPercent)
-	checkPubkey(errs, "devWallet", p.DevWallet, false)
-	checkSlippage(errs, p.SlippageBps)
-	return errs.Err()
-}
-
-// Queue is "critical": a sell must not wait behind launches while the price moves.
-func (p *DevSellPayload) Queue() string { return QueueCritical }
-
-func planDevSell(*Deps, *DevSellPayload) []phase { return []phase{phCheck, phSell} }
-
-func runDevSell(ctx context.Context, j *job, p *DevSellPayload) (any, error) {
+func runDevSell(ctx context.Context, j *job, p *jobs.DevSellPayload) (any, error) {
 	j.enter(phCheck.key)
 	l, err := j.launch(ctx, p.TokenAddress)
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	sol "github.com/gagliardetto/solana-go"
 	"github.com/hibiken/asynq"
 
+	"github.com/nitro-runtime/nitro/jobs"
 	"github.com/nitro-runtime/nitro/progress"
 	"github.com/nitro-runtime/nitro/solana"
 	"github.com/nitro-runtime/nitro/solana/mixer"
@@ -212,7 +213,7 @@ func TestRedeliveredJobSendsNothing(t *testing.T) {
 
 	raw, _ := json.Marshal(payload)
 	if _, err := e.client.Enqueue(asynq.NewTask(string(progress.LaunchToken), raw), asynq.TaskID(id), asynq.MaxRetry(5),
-		asynq.Queue(QueueDefault+e.queueSuffix)); err != nil {
+		asynq.Queue(jobs.QueueDefault+e.queueSuffix)); err != nil {
 		t.Fatal(err)
 	}
 	var again store.Job

@@ -11,6 +11,7 @@ import (
 	sol "github.com/gagliardetto/solana-go"
 	"github.com/gagliardetto/solana-go/rpc"
 
+	"github.com/nitro-runtime/nitro/jobs"
 	"github.com/nitro-runtime/nitro/progress"
 	"github.com/nitro-runtime/nitro/solana"
 	"github.com/nitro-runtime/nitro/store"
@@ -43,7 +44,7 @@ type buyerTokens struct {
 type launchRun struct {
 	l      store.Launch
 	plan   launchPlan
-	opt    ExecOptions
+	opt    jobs.ExecOptions
 	dev    sol.PrivateKey
 	mint   sol.PrivateKey
 	buyers []sol.PrivateKey
@@ -59,7 +60,7 @@ func (r *launchRun) buildOpts() solana.BuildOpts {
 
 // execute creates the token with the dev buy in one transaction, then the buyer buys
 // packed several per transaction (or everything in one Jito bundle), all confirmed.
-func (j *job) execute(ctx context.Context, l store.Launch, opt ExecOptions) (launchResult, error) {
+func (j *job) execute(ctx context.Context, l store.Launch, opt jobs.ExecOptions) (launchResult, error) {
 	res := launchResult{TokenAddress: l.TokenAddress, MetadataURI: l.MetadataURI, Signatures: launchSigs{Buys: []string{}},
 		BuyerTokens: []buyerTokens{}}
 	r, err := j.loadLaunchRun(ctx, l, opt)
@@ -98,7 +99,7 @@ func (j *job) execute(ctx context.Context, l store.Launch, opt ExecOptions) (lau
 	return res, j.d.Store.SetLaunchResult(ctx, l.TokenAddress, raw)
 }
 
-func (j *job) loadLaunchRun(ctx context.Context, l store.Launch, opt ExecOptions) (*launchRun, error) {
+func (j *job) loadLaunchRun(ctx context.Context, l store.Launch, opt jobs.ExecOptions) (*launchRun, error) {
 	r := &launchRun{l: l, opt: opt}
 	var err error
 	if r.plan, err = j.loadPlan(ctx, l.TokenAddress); err != nil {

@@ -17,6 +17,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	"github.com/rs/zerolog"
 
+	"github.com/nitro-runtime/nitro/jobs"
 	"github.com/nitro-runtime/nitro/progress"
 	"github.com/nitro-runtime/nitro/solana"
 	"github.com/nitro-runtime/nitro/solana/jito"
@@ -117,7 +118,7 @@ func (e *env) startWorkers() {
 	// each other's tasks.
 	e.queueSuffix = fmt.Sprintf("-%d", time.Now().UnixNano())
 	queues := map[string]int{}
-	for q, w := range QueuePriorities {
+	for q, w := range jobs.QueuePriorities {
 		queues[q+e.queueSuffix] = w
 	}
 	hub := progress.NewHub(progress.HubConfig{}, e.rec, e.st, e.st, zerolog.Nop())
@@ -206,11 +207,11 @@ func (e *env) enqueue(typ progress.WorkerType, payload any) string {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	p, err := Decode(typ, raw)
+	p, err := jobs.Decode(typ, raw)
 	if err != nil {
 		e.t.Fatalf("payload refused by Decode: %v", err)
 	}
-	enc, err := Encode(p)
+	enc, err := jobs.Encode(p)
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/rs/zerolog"
 
+	"github.com/nitro-runtime/nitro/jobs"
 	"github.com/nitro-runtime/nitro/progress"
 	"github.com/nitro-runtime/nitro/solana"
 	"github.com/nitro-runtime/nitro/solana/metadata"
@@ -148,7 +149,7 @@ func classify(err error) error {
 		errors.Is(err, solana.ErrTxTooLarge), errors.Is(err, solana.ErrTxFailed):
 		return Permanent(err)
 	}
-	var fe *FieldErrors
+	var fe *jobs.FieldErrors
 	if errors.As(err, &fe) {
 		return Permanent(err)
 	}

@@ -3,41 +3,11 @@ package workers
 import (
 	"context"
 
+	"github.com/nitro-runtime/nitro/jobs"
 	"github.com/nitro-runtime/nitro/progress"
 )
 
-// LaunchTokenPayload is the payload of launch_token: create_token_metadata,
-// prepare_launch and execute_launch as one job.
-type LaunchTokenPayload struct {
-	Common
-	TokenMetadata
-	WalletPlan
-	ExecOptions
-}
-
-func (p *LaunchTokenPayload) applyDefaults() {
-	p.WalletPlan.applyDefaults()
-	p.ExecOptions.applyDefaults()
-}
-
-// Validate reports every bad field.
-func (p *LaunchTokenPayload) Validate() error {
-	errs := &FieldErrors{}
-	p.validate(errs, true)
-	return errs.Err()
-}
-
-func (p *LaunchTokenPayload) validate(errs *FieldErrors, imageRequired bool) {
-	p.Common.validate(errs)
-	p.TokenMetadata.validate(errs, imageRequired)
-	p.WalletPlan.validate(errs, false)
-	p.ExecOptions.validate(errs)
-}
-
-// Queue is "default", with the other launch jobs.
-func (p *LaunchTokenPayload) Queue() string { return QueueDefault }
-
-func planLaunch(d *Deps, p *LaunchTokenPayload) []phase {
+func planLaunch(d *Deps, p *jobs.LaunchTokenPayload) []phase {
 	out := []phase{phCheck, phUpload, phMint}
 	out = append(out, preparePhases(d, p.WalletPlan)[1:]...) // checked first, before anything is uploaded
 	out = append(out, phCreate)
@@ -47,13 +17,13 @@ func planLaunch(d *Deps, p *LaunchTokenPayload) []phase {
 	return out
 }
 
-func runLaunchToken(ctx context.Context, j *job, p *LaunchTokenPayload) (any, error) {
+func runLaunchToken(ctx context.Context, j *job, p *jobs.LaunchTokenPayload) (any, error) {
 	return j.launchAll(ctx, p, "")
 }
 
 // launchAll is create_token_metadata, prepare_launch and execute_launch in one job;
 // each part checkpoints itself, so a retry resumes where the last run stopped.
-func (j *job) launchAll(ctx context.Context, p *LaunchTokenPayload, hostedURI string) (launchResult, error) {
+func (j *job) launchAll(ctx context.Context, p *jobs.LaunchTokenPayload, hostedURI string) (launchResult, error) {
 	j.rep.Update(func(d *progress.Details) {
 		d.TokenName, d.TokenSymbol, d.DevBuy = p.Name, p.Symbol, progress.Ptr(p.DevBuySol)
 		total := 0.0

@@ -8,6 +8,7 @@ import (
 
 	sol "github.com/gagliardetto/solana-go"
 
+	"github.com/nitro-runtime/nitro/jobs"
 	"github.com/nitro-runtime/nitro/progress"
 	"github.com/nitro-runtime/nitro/solana"
 	"github.com/nitro-runtime/nitro/solana/mixer"
@@ -29,7 +30,7 @@ type walletKeys struct {
 // prepare checks ownership and balances of the launch's wallets, takes the platform
 // fee and funds (or mixes SOL to) the buyer wallets. devBuy and cuPrice (0 when not
 // known yet) tighten the checks for one-job launches.
-func (j *job) prepare(ctx context.Context, mint string, platform progress.Platform, w WalletPlan, devBuy, cuPrice uint64) (preparedLaunch, error) {
+func (j *job) prepare(ctx context.Context, mint string, platform progress.Platform, w jobs.WalletPlan, devBuy, cuPrice uint64) (preparedLaunch, error) {
 	out := preparedLaunch{TokenAddress: mint, DevWallet: w.DevWallet, Signatures: []string{}}
 	j.rep.Update(func(d *progress.Details) { d.WalletsCount = progress.Ptr(len(w.BuyerWallets)) })
 	j.enter(phCheck.key)
@@ -79,7 +80,7 @@ func (j *job) prepare(ctx context.Context, mint string, platform progress.Platfo
 	return out, err
 }
 
-func (j *job) loadWallets(ctx context.Context, w WalletPlan) (walletKeys, error) {
+func (j *job) loadWallets(ctx context.Context, w jobs.WalletPlan) (walletKeys, error) {
 	var k walletKeys
 	var err error
 	if k.dev, err = j.key(ctx, w.DevWallet, "dev wallet"); err != nil {
@@ -112,7 +113,7 @@ func buyerBudget(platform progress.Platform, buy, cuPrice uint64) uint64 {
 
 // fundingPlan decides (once) what each buyer is sent and checks every balance, so a
 // launch that cannot be paid for fails before any SOL moves.
-func (j *job) fundingPlan(ctx context.Context, platform progress.Platform, w WalletPlan, k walletKeys, devBuy, cuPrice uint64) (fundingPlan, error) {
+func (j *job) fundingPlan(ctx context.Context, platform progress.Platform, w jobs.WalletPlan, k walletKeys, devBuy, cuPrice uint64) (fundingPlan, error) {
 	var plan fundingPlan
 	if ok, err := j.done(ctx, "funding-plan", &plan); err != nil || ok {
 		return plan, err
@@ -198,7 +199,7 @@ const maxParallelRoutes = 32
 
 // fund moves the planned SOL to the buyers through the mixer (hops = 0: directly),
 // journaling every hop, and announces mixing_started / mixing_completed.
-func (j *job) fund(ctx context.Context, k walletKeys, w WalletPlan, plan fundingPlan, hops int, mixing bool) (mixSummary, []string, error) {
+func (j *job) fund(ctx context.Context, k walletKeys, w jobs.WalletPlan, plan fundingPlan, hops int, mixing bool) (mixSummary, []string, error) {
 	var targets []mixer.Target
 	var total uint64
 	for i, s := range plan.Sends {

@@ -10,6 +10,7 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/rs/zerolog"
 
+	"github.com/nitro-runtime/nitro/jobs"
 	"github.com/nitro-runtime/nitro/progress"
 )
 
@@ -30,7 +31,7 @@ func (c ServerConfig) withDefaults() ServerConfig {
 	c.ShutdownTimeout = cmp.Or(c.ShutdownTimeout, 25*time.Second)
 	c.TaskCheckInterval = cmp.Or(c.TaskCheckInterval, 100*time.Millisecond)
 	if c.Queues == nil {
-		c.Queues = QueuePriorities
+		c.Queues = jobs.QueuePriorities
 	}
 	return c
 }
@@ -99,23 +100,23 @@ type TestWalkPayload struct {
 func TestWalk() Handler {
 	return Handler{
 		Type: TestWalkType,
-		Plan: func(payload []byte) []progress.Phase {
+		Prepare: func(payload []byte) Run {
 			var p TestWalkPayload
-			_ = json.Unmarshal(payload, &p)
+			err := json.Unmarshal(payload, &p)
 			plan := make([]progress.Phase, max(min(p.Phases, 20), 1))
 			for i := range plan {
 				plan[i] = progress.Phase{Title: fmt.Sprintf("Phase %d", i+1), Description: "Walking the test plan"}
 			}
-			return plan
-		},
-		Run: runTestWalk,
-		ReportAs: func(payload []byte) progress.WorkerType {
-			var p TestWalkPayload
-			_ = json.Unmarshal(payload, &p)
-			if t := progress.WorkerType(p.WorkerType); t.Valid() {
-				return t
+			typ := progress.WorkerType(p.WorkerType)
+			if !typ.Valid() {
+				typ = progress.LaunchToken
 			}
-			return progress.LaunchToken
+			return Run{Plan: plan, ReportAs: typ, Do: func(ctx context.Context) (any, error) {
+				if err != nil {
+					return nil, Permanent(fmt.Errorf("decode test walk payload: %w", err))
+				}
+				return runTestWalk(ctx, p)
+			}}
 		},
 	}
 }

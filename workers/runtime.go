@@ -2,6 +2,7 @@ package workers
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -42,16 +43,25 @@ type Runtime struct {
 	Now func() time.Time
 }
 
-// Handler is one job type: its phase plan and the work. Run returns the job's result,
-// kept in Postgres and served by the HTTP API.
+// Handler is one job type. Prepare decodes a task's payload once per run and
+// returns the run: its phase plan, owner and work.
 type Handler struct {
-	Type string
-	// Plan returns the phases for this payload (a launch without buyers has fewer).
-	Plan func(payload []byte) []progress.Phase
-	Run  func(ctx context.Context, payload []byte) (result any, err error)
-	// ReportAs names the workerType events carry when it differs from Type (only the
-	// test task does this: events always name one of the seven types).
-	ReportAs func(payload []byte) progress.WorkerType
+	Type    string
+	Prepare func(payload []byte) Run
+}
+
+// Run is one run of a task, from its payload decoded once. Do returns the job's
+// result, kept in Postgres and served by the HTTP API.
+type Run struct {
+	// Plan is the phases of this payload (a launch without buyers has fewer).
+	Plan []progress.Phase
+	// ReportAs names the workerType events carry when it differs from the handler's
+	// Type (only the test task does this: events always name one of the seven types).
+	ReportAs progress.WorkerType
+	Do       func(ctx context.Context) (result any, err error)
+	// meta is the owner and coin of a payload that decoded; nil: the runtime reads
+	// them from the raw payload (metaOf).
+	meta *payloadMeta
 }
 
 // RetryDelay is the backoff between attempts: 2^n seconds, at most 5 minutes, with
@@ -82,7 +92,8 @@ func errorText(err error) string {
 // failed, or retrying event.
 func (rt *Runtime) Wrap(h Handler) asynq.Handler {
 	return asynq.HandlerFunc(func(ctx context.Context, t *asynq.Task) (err error) {
-		run := rt.begin(ctx, h, t)
+		prepared := h.Prepare(t.Payload())
+		run := rt.begin(ctx, h, t, prepared)
 		ctx = run.log.WithContext(progress.WithReporter(ctx, run.rep))
 		ctx, run.rpc = solana.WithCallCounter(ctx)
 		start := rt.now()
@@ -94,7 +105,7 @@ func (rt *Runtime) Wrap(h Handler) asynq.Handler {
 					err = fmt.Errorf("internal error: handler panicked: %v", p)
 				}
 			}()
-			result, err = h.Run(ctx, t.Payload())
+			result, err = prepared.Do(ctx)
 		}()
 		rt.end(ctx, run, t, result, err, rt.now().Sub(start))
 		return err
@@ -159,27 +170,24 @@ func metaOf(payload []byte) payloadMeta {
 	return m
 }
 
-func (rt *Runtime) begin(ctx context.Context, h Handler, t *asynq.Task) *runInfo {
+func (rt *Runtime) begin(ctx context.Context, h Handler, t *asynq.Task, prepared Run) *runInfo {
 	r := &runInfo{}
 	r.id, _ = asynq.GetTaskID(ctx)
 	r.queue, _ = asynq.GetQueueName(ctx)
 	r.attempt, _ = asynq.GetRetryCount(ctx)
 	r.maxTry, _ = asynq.GetMaxRetry(ctx)
-	r.meta = metaOf(t.Payload()) // a bad payload fails in Run with a clear error
+	if prepared.meta != nil {
+		r.meta = *prepared.meta
+	} else {
+		r.meta = metaOf(t.Payload()) // a bad payload fails in Do with a clear error
+	}
 	r.log = rt.Log.With().Str("job_id", r.id).Str("type", h.Type).Str("user_id", r.meta.UserID).
 		Str("token", r.meta.TokenAddress).Int("attempt", r.attempt).Logger()
-	var plan []progress.Phase
-	if h.Plan != nil {
-		plan = h.Plan(t.Payload())
-	}
-	typ := progress.WorkerType(h.Type)
-	if h.ReportAs != nil {
-		typ = h.ReportAs(t.Payload())
-	}
+	typ := cmp.Or(prepared.ReportAs, progress.WorkerType(h.Type))
 	r.rep = rt.Hub.Start(progress.Job{
 		ID: r.id, Type: typ, UserID: r.meta.UserID, UserChatID: r.meta.UserChatID,
 		TokenAddress: r.meta.TokenAddress, Attempt: r.attempt,
-	}, plan)
+	}, prepared.Plan)
 	if err := rt.Runs.StartRun(ctx, r.id, progress.WorkerType(h.Type), r.meta.UserID, r.meta.UserChatID, r.queue, r.attempt, r.maxTry); err != nil {
 		r.log.Error().Err(err).Msg("record job start")
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	"github.com/rs/zerolog"
 
+	"github.com/nitro-runtime/nitro/jobs"
 	"github.com/nitro-runtime/nitro/progress"
 )
 
@@ -100,7 +101,7 @@ func startRuntimeWith(t *testing.T, delay asynq.RetryDelayFunc, handlers ...Hand
 		mux.Handle(h.Type, rt.Wrap(h))
 	}
 	srv := asynq.NewServer(opt, asynq.Config{
-		Concurrency: 4, Queues: QueuePriorities, Logger: AsynqLogger{zerolog.Nop()},
+		Concurrency: 4, Queues: jobs.QueuePriorities, Logger: AsynqLogger{zerolog.Nop()},
 		RetryDelayFunc: delay,
 	})
 	if err := srv.Start(mux); err != nil {
@@ -125,7 +126,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 func enqueue(t *testing.T, cl *asynq.Client, typ string, p any, opts ...asynq.Option) string {
 	t.Helper()
 	b, _ := json.Marshal(p)
-	info, err := cl.Enqueue(asynq.NewTask(typ, b), append([]asynq.Option{asynq.Queue(QueueDefault)}, opts...)...)
+	info, err := cl.Enqueue(asynq.NewTask(typ, b), append([]asynq.Option{asynq.Queue(jobs.QueueDefault)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,11 +176,12 @@ func TestRuntimeRetriesThenFailsForGood(t *testing.T) {
 }
 
 func TestRuntimeSkipRetryAndPanic(t *testing.T) {
-	boom := Handler{Type: "boom", Plan: func([]byte) []progress.Phase { return []progress.Phase{{Title: "Boom"}} },
-		Run: func(ctx context.Context, _ []byte) (any, error) {
+	boom := Handler{Type: "boom", Prepare: func([]byte) Run {
+		return Run{Plan: []progress.Phase{{Title: "Boom"}}, Do: func(ctx context.Context) (any, error) {
 			progress.FromContext(ctx).Enter(1)
 			panic("kaboom")
 		}}
+	}}
 	cl, rec, runs := startRuntime(t, TestWalk(), boom)
 	permanent := enqueue(t, cl, TestWalkType, TestWalkPayload{UserID: "u1", Phases: 1, FailForGood: true}, asynq.MaxRetry(5))
 	panicky := enqueue(t, cl, "boom", map[string]string{"userId": "u2"}, asynq.MaxRetry(0))
@@ -222,7 +224,7 @@ func TestRetryingEventSaysWhenAsynqRetries(t *testing.T) {
 	waitFor(t, "the second retry", func() bool { return len(runs.get(id)) >= 4 })
 	insp := asynq.NewInspector(asynq.RedisClientOpt{Addr: "127.0.0.1:6379", DB: runtimeRedisDB})
 	defer insp.Close()
-	info, err := insp.GetTaskInfo(QueueDefault, id)
+	info, err := insp.GetTaskInfo(jobs.QueueDefault, id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -256,5 +258,27 @@ func TestRetryDelayIsTheSameWhoeverAsks(t *testing.T) {
 		if d < base || d > base+base/4 {
 			t.Fatalf("attempt %d: delay %v outside [%v, %v]", n, d, base, base+base/4)
 		}
+	}
+}
+
+// A run decodes its payload once: the plan and the owner the runtime files the run
+// under come from that one decode, and they match what metaOf reads from the bytes.
+func TestPrepareDecodesOnce(t *testing.T) {
+	var planned *jobs.DevSellPayload
+	h := handler(&Deps{}, progress.DevSell, func(_ *Deps, p *jobs.DevSellPayload) []phase {
+		planned = p
+		return []phase{phCheck, phSell}
+	}, runDevSell)
+	body := []byte(`{"userId":"u1","userChatId":7,"tokenAddress":"4Nd1mBQtrMJVYVfKf2PJy9NZUZdTAsp7D4xWLs4gDB4T","sellPercent":50}`)
+	r := h.Prepare(body)
+	if planned == nil || len(r.Plan) != 2 || r.meta == nil || *r.meta != metaOf(body) {
+		t.Fatalf("prepared run: plan %v, meta %+v; want the payload's (%+v)", r.Plan, r.meta, metaOf(body))
+	}
+	bad := h.Prepare([]byte(`{"userId":"u1","UserId":"u2"}`))
+	if bad.meta != nil || len(bad.Plan) != 1 {
+		t.Fatalf("a payload that does not decode: %+v", bad)
+	}
+	if _, err := bad.Do(t.Context()); !errors.Is(err, asynq.SkipRetry) {
+		t.Fatalf("a payload that does not decode must fail for good: %v", err)
 	}
 }

@@ -2,7 +2,6 @@ package workers
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -21,11 +20,7 @@ type TestWalkStep struct {
 	SentAt float64 `json:"sentAt"`
 }
 
-func runTestWalk(ctx context.Context, payload []byte) (any, error) {
-	var p TestWalkPayload
-	if err := json.Unmarshal(payload, &p); err != nil {
-		return nil, Permanent(fmt.Errorf("decode test walk payload: %w", err))
-	}
+func runTestWalk(ctx context.Context, p TestWalkPayload) (any, error) {
 	rep := progress.FromContext(ctx)
 	attempt, _ := asynq.GetRetryCount(ctx)
 	steps := min(max(p.Steps, 0), 10_000)

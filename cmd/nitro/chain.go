@@ -13,10 +13,10 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/nitro-runtime/nitro/jobs"
 	"github.com/nitro-runtime/nitro/solana"
 	"github.com/nitro-runtime/nitro/solana/jito"
 	"github.com/nitro-runtime/nitro/solana/localnet"
-	"github.com/nitro-runtime/nitro/workers"
 )
 
 // chain is the Solana side of serve: a client for the configured cluster and, with
@@ -88,8 +88,8 @@ func (s *chainSettings) load(get func(string) string) []error {
 	}
 	if v := get("NITRO_PRIORITY_FEE_MAX"); v != "" {
 		n, err := strconv.ParseUint(v, 10, 64)
-		if err != nil || n == 0 || n > workers.MaxPriorityFee {
-			errs = append(errs, &badVar{"NITRO_PRIORITY_FEE_MAX", fmt.Sprintf("must be micro-lamports per CU from 1 to %d", workers.MaxPriorityFee)})
+		if err != nil || n == 0 || n > jobs.MaxPriorityFee {
+			errs = append(errs, &badVar{"NITRO_PRIORITY_FEE_MAX", fmt.Sprintf("must be micro-lamports per CU from 1 to %d", jobs.MaxPriorityFee)})
 		}
 		s.MaxPriorityFee = n
 	}

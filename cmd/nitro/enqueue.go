@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -14,13 +13,16 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/rs/zerolog"
 
+	"github.com/nitro-runtime/nitro/jobs"
 	"github.com/nitro-runtime/nitro/progress"
 	"github.com/nitro-runtime/nitro/store"
 	"github.com/nitro-runtime/nitro/workers"
 )
 
-// enqueueCmd validates a payload exactly as POST /api/jobs/{type} does, enqueues it,
-// and with --watch draws the job's live progress from Postgres until it ends.
+// enqueueCmd validates a payload exactly as POST /api/jobs/{type} does and enqueues
+// it through the same jobs.Enqueue, as the caller of the first NITRO_API_KEYS key:
+// an --idempotency-key names the same job here and over HTTP with that key. With
+// --watch it draws the job's live progress from Postgres until it ends.
 func enqueueCmd(ctx context.Context, c *config, args []string, log zerolog.Logger, stdin io.Reader, stdout io.Writer) error {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		return &badVar{"enqueue", "needs a job type: nitro enqueue TYPE --payload FILE|- [--watch]"}
@@ -29,52 +31,90 @@ func enqueueCmd(ctx context.Context, c *config, args []string, log zerolog.Logge
 	fs := flag.NewFlagSet("enqueue", flag.ContinueOnError)
 	file := fs.String("payload", "", "JSON payload file, or - for standard input")
 	watch := fs.Bool("watch", false, "show live progress until the job ends")
-	key := fs.String("idempotency-key", "", "a repeat with the same key returns the first job")
+	key := fs.String("idempotency-key", "", "a repeat with the same key (here or over HTTP with the same API key) returns the first job")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
+	}
+	if *key != "" && !jobs.ValidID(*key) {
+		return &badVar{"--idempotency-key", jobs.ErrInvalidKey.Error()}
 	}
 	body, err := readPayload(*file, stdin)
 	if err != nil {
 		return err
 	}
-	if !typ.Valid() && !(c.TestTasks && string(typ) == workers.TestWalkType) {
+	if typ == workers.TestWalkType && c.TestTasks {
+		return enqueueTestWalk(ctx, c, body, *watch, log, stdout)
+	}
+	if !typ.Valid() {
 		return &badVar{"TYPE", fmt.Sprintf("%q is not a job type (one of %v)", typ, progress.WorkerTypes)}
 	}
-	queue, userID := workers.QueueLow, ""
-	if typ.Valid() {
-		p, err := workers.Decode(typ, body)
-		if err != nil {
-			return fmt.Errorf("payload refused: %w", err)
-		}
-		queue, userID = p.Queue(), p.UserID()
-		body, _ = json.Marshal(p)
+	p, err := jobs.Decode(typ, body)
+	if err != nil {
+		return fmt.Errorf("payload refused: %w", err)
 	}
 	if err := c.devSecrets(); err != nil {
 		return err
 	}
-	st, err := openStore(ctx, c, false)
+	if len(c.APIKeys) == 0 { // the caller an idempotency key is scoped by
+		return &badVar{"NITRO_API_KEYS", "is required: nitro enqueue acts as its first key"}
+	}
+	st, cl, done, err := openQueue(ctx, c, log)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	b, err := connectBroker(ctx, c, false, log)
+	defer done()
+	e, err := jobs.Enqueue(ctx, cl, st, jobs.Request{Type: typ, Payload: p, Caller: jobs.Caller(c.APIKeys[0]), Key: *key}, jobs.Options{})
 	if err != nil {
 		return err
 	}
-	defer b.Close()
-	id, err := enqueueTask(ctx, b, st, typ, userID, queue, body, *key)
-	if err != nil {
-		return err
+	if e.Replayed {
+		fmt.Fprintf(stdout, "%s job %s on queue %s was already enqueued with this key (%s)\n", typ, e.ID, e.Queue, e.State)
+	} else {
+		fmt.Fprintf(stdout, "enqueued %s job %s on queue %s\n", typ, e.ID, e.Queue)
 	}
-	fmt.Fprintf(stdout, "enqueued %s job %s on queue %s\n", typ, id, queue)
 	if !*watch {
 		return nil
 	}
-	return watchJob(ctx, st, id, stdout)
+	return watchJob(ctx, st, e.ID, stdout)
+}
+
+// enqueueTestWalk puts the test-only task straight into asynq, as the bot does with
+// real jobs: it is none of the seven types, so it has no row until it runs.
+func enqueueTestWalk(ctx context.Context, c *config, body []byte, watch bool, log zerolog.Logger, stdout io.Writer) error {
+	st, cl, done, err := openQueue(ctx, c, log)
+	if err != nil {
+		return err
+	}
+	defer done()
+	info, err := cl.EnqueueContext(ctx, asynq.NewTask(workers.TestWalkType, body), asynq.Queue(jobs.QueueLow),
+		asynq.MaxRetry(jobs.DefaultMaxRetry), asynq.Retention(jobs.DefaultRetention))
+	if err != nil {
+		return fmt.Errorf("enqueue: %w", err)
+	}
+	fmt.Fprintf(stdout, "enqueued %s job %s on queue %s\n", workers.TestWalkType, info.ID, info.Queue)
+	if !watch {
+		return nil
+	}
+	return watchJob(ctx, st, info.ID, stdout)
+}
+
+// openQueue opens what enqueueing needs: the store (the job's row, --watch) and an
+// asynq client of the broker; done closes them.
+func openQueue(ctx context.Context, c *config, log zerolog.Logger) (*store.Store, *asynq.Client, func(), error) {
+	st, err := openStore(ctx, c, false)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	b, err := connectBroker(ctx, c, false, log)
+	if err != nil {
+		st.Close()
+		return nil, nil, nil, err
+	}
+	cl := asynq.NewClient(b.opt)
+	return st, cl, func() { cl.Close(); b.Close(); st.Close() }, nil
 }
 
 func readPayload(file string, stdin io.Reader) ([]byte, error) {
-	const maxPayload = 64 << 10
 	var r io.Reader
 	switch file {
 	case "":
@@ -89,39 +129,14 @@ func readPayload(file string, stdin io.Reader) ([]byte, error) {
 		defer f.Close()
 		r = f
 	}
-	body, err := io.ReadAll(io.LimitReader(r, maxPayload+1))
+	body, err := io.ReadAll(io.LimitReader(r, jobs.MaxPayloadBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("read payload: %w", err)
 	}
-	if len(body) > maxPayload {
-		return nil, &badVar{"--payload", "is larger than 64 KiB"}
+	if len(body) > jobs.MaxPayloadBytes {
+		return nil, &badVar{"--payload", jobs.ErrTooLarge.Error()}
 	}
 	return body, nil
-}
-
-// enqueueTask records the job row first (so the payload is kept even if a worker picks
-// the task up at once), then enqueues it under the same id.
-func enqueueTask(ctx context.Context, b *broker, st *store.Store, typ progress.WorkerType, userID, queue string, body []byte, key string) (string, error) {
-	id := key
-	if id == "" {
-		id = randomHex(16)
-	}
-	err := st.CreateJob(ctx, store.Job{ID: id, Type: typ, UserID: userID, Queue: queue, Payload: body})
-	if errors.Is(err, store.ErrConflict) && key != "" {
-		return id, nil // a repeat with the same key: the first job stands
-	}
-	if err != nil {
-		return "", fmt.Errorf("record job: %w", err)
-	}
-	cl := asynq.NewClient(b.opt)
-	defer cl.Close()
-	_, err = cl.EnqueueContext(ctx, asynq.NewTask(string(typ), body), asynq.TaskID(id), asynq.Queue(queue),
-		asynq.MaxRetry(5), asynq.Retention(24*time.Hour), asynq.Timeout(15*time.Minute))
-	if err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
-		_ = st.FailJob(ctx, id, "enqueue failed: "+err.Error(), false)
-		return "", fmt.Errorf("enqueue: %w", err)
-	}
-	return id, nil
 }
 
 // watchJob polls the job's events and redraws a progress bar per phase. Polling the

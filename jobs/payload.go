@@ -1,5 +1,8 @@
-// Package workers holds the seven asynq job types: payloads, validation, phase plans and handlers.
-package workers
+// Package jobs is the external contract of the seven job types (CONTRACT §3): their
+// payloads, strict decoding that names every bad field, the queue each type goes to,
+// and Enqueue, the one way a job is put into asynq, used by the HTTP API and the CLI
+// alike. It imports neither workers nor api: both import it.
+package jobs
 
 import (
 	"bytes"
@@ -36,6 +39,8 @@ const DefaultSlippageBps = 500
 type Payload interface {
 	// UserID is the owner of the job (payload field userId).
 	UserID() string
+	// ChatID is userChatId, 0 when absent.
+	ChatID() int64
 	// Validate reports every bad field as a *FieldErrors.
 	Validate() error
 	// Queue is the asynq queue the job goes to.

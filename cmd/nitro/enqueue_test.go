@@ -1,0 +1,103 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/rs/zerolog"
+)
+
+// enqueueRedisDB is the Redis database of the enqueue tests (flushed first).
+const enqueueRedisDB = 6
+
+const sameKeyAPIKey = "cli-and-http-share-this-key-0123"
+
+func sellBody(user string, pct int) string {
+	return fmt.Sprintf(`{"userId":%q,"tokenAddress":"4Nd1mBQtrMJVYVfKf2PJy9NZUZdTAsp7D4xWLs4gDB4T","sellPercent":%d}`, user, pct)
+}
+
+// The CLI and POST /api/jobs enqueue through one path: the same Idempotency-Key with
+// the same API key and payload is the same job whichever comes first, and the CLI
+// scopes a key by user and type and refuses another payload under it, as HTTP does.
+func TestEnqueueCLIAndHTTPShareKeys(t *testing.T) {
+	rc := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379", DB: enqueueRedisDB})
+	if err := rc.FlushDB(context.Background()).Err(); err != nil {
+		t.Fatalf("Redis on 127.0.0.1:6379 is required: %v", err)
+	}
+	rc.Close()
+	env := testEnv(t)
+	env["REDIS_URL"] = fmt.Sprintf("redis://127.0.0.1:6379/%d", enqueueRedisDB)
+	env["NITRO_API_KEYS"] = sameKeyAPIKey
+	c, err := loadConfig(envOf(env))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	a, err := start(ctx, c, zerolog.Nop(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.shutdown(10 * time.Second)
+
+	post := func(typ, key, body string, want int) string {
+		t.Helper()
+		req, _ := http.NewRequest("POST", fmt.Sprintf("http://127.0.0.1:%s/api/jobs/%s", env["PORT"], typ), strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-API-Key", sameKeyAPIKey)
+		req.Header.Set("Idempotency-Key", key)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var m map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&m)
+		if resp.StatusCode != want {
+			t.Fatalf("POST %s key %s = %d %v, want %d", typ, key, resp.StatusCode, m, want)
+		}
+		id, _ := m["jobId"].(string)
+		return id
+	}
+	cli := func(typ, key, body string) (string, error) {
+		t.Helper()
+		cc, err := loadConfig(envOf(env))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out bytes.Buffer
+		err = enqueueCmd(ctx, cc, []string{typ, "--payload", "-", "--idempotency-key", key}, zerolog.Nop(), strings.NewReader(body), &out)
+		return out.String(), err
+	}
+
+	// HTTP first, then the CLI.
+	id := post("dev_sell", "msg-1", sellBody("alice", 50), http.StatusAccepted)
+	if out, err := cli("dev_sell", "msg-1", sellBody("alice", 50)); err != nil || !strings.Contains(out, id) || !strings.Contains(out, "already enqueued") {
+		t.Fatalf("CLI with the HTTP job's key: %q, %v; want job %s", out, err, id)
+	}
+	// The CLI first, then HTTP.
+	out, err := cli("dev_sell", "msg-2", sellBody("alice", 50))
+	if err != nil || !strings.Contains(out, "enqueued dev_sell job ") {
+		t.Fatalf("CLI: %q, %v", out, err)
+	}
+	cliID := strings.Fields(strings.TrimPrefix(out, "enqueued dev_sell job "))[0]
+	if got := post("dev_sell", "msg-2", sellBody("alice", 50), http.StatusOK); got != cliID {
+		t.Fatalf("HTTP with the CLI job's key gave %s, want %s", got, cliID)
+	}
+	// The CLI checks user and type: another user's or type's job is not alice's.
+	for _, c := range []struct{ typ, body string }{{"dev_sell", sellBody("bob", 50)}, {"wallet_sell", sellBody("alice", 50)}} {
+		out, err := cli(c.typ, "msg-1", c.body)
+		if err != nil || strings.Contains(out, id) || strings.Contains(out, "already") {
+			t.Fatalf("CLI %s %s under alice's key: %q, %v; want a job of its own", c.typ, c.body, out, err)
+		}
+	}
+	if out, err := cli("dev_sell", "msg-1", sellBody("alice", 75)); err == nil || !strings.Contains(err.Error(), "sellPercent") {
+		t.Fatalf("CLI with another payload under the key: %q, %v; want a refusal naming sellPercent", out, err)
+	}
+}
