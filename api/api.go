@@ -150,6 +150,9 @@ type Deps struct {
 	Launches LaunchStore
 	Wallets  WalletStore
 	Balances Balances // nil: wallets are listed without balances
+	// Owners refuses at enqueue a payload naming a wallet or launch that is not its
+	// user's (403) or does not exist (404); nil: the workers refuse it when they run.
+	Owners jobs.Owners
 	// Checks are the /health dependencies by name: "redis", "postgres", "solana",
 	// probed by one background loop every Config.HealthInterval, never per request.
 	Checks   map[string]HealthCheck

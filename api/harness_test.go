@@ -80,6 +80,7 @@ type harnessOpts struct {
 	cfg    api.Config
 	checks map[string]api.HealthCheck
 	mount  map[string]http.Handler
+	owners bool // refuse payloads naming wallets or launches not the user's
 }
 
 func flushRedis(t *testing.T) {
@@ -121,7 +122,7 @@ func newHarness(t *testing.T, o harnessOpts) *harness {
 		checks = map[string]api.HealthCheck{"redis": redisCheck, "postgres": h.store.Ping,
 			"solana": func(context.Context) error { return nil }}
 	}
-	h.api, err = api.New(cfg, api.Deps{
+	deps := api.Deps{
 		Enqueuer: h.client, Jobs: h.store, Launches: h.store, Wallets: h.store,
 		Balances: api.BalancesFunc(func(_ context.Context, keys []string) (map[string]uint64, error) {
 			out := map[string]uint64{}
@@ -133,7 +134,11 @@ func newHarness(t *testing.T, o harnessOpts) *harness {
 		Checks: checks, Verifier: v, APIKeys: auth.NewAPIKeys([]string{testAPIKey, testAPIKey2}), Redis: redisOpt,
 		Sockets: h.sockets, ProgressStats: func() progress.Stats { return progress.Stats{Emitted: 7, Persisted: 5} },
 		Mount: o.mount, Log: zerolog.New(h.logs),
-	})
+	}
+	if o.owners {
+		deps.Owners = h.store
+	}
+	h.api, err = api.New(cfg, deps)
 	if err != nil {
 		t.Fatal(err)
 	}

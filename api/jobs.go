@@ -58,7 +58,17 @@ func (s *Server) enqueue(w http.ResponseWriter, r *http.Request) {
 		writeFields(w, "invalid payload", map[string]string{"bundle": jobs.ErrNoBlockEngine.Error()})
 		return
 	}
-	req := jobs.Request{Type: typ, Payload: p, Caller: jobs.Caller(credential(r)), Key: idem}
+	if s.deps.Owners != nil {
+		var refused *jobs.OwnershipError
+		if err := jobs.CheckOwners(r.Context(), s.deps.Owners, p); errors.As(err, &refused) {
+			writeJSON(w, refused.Status, errorBody{Error: "the payload names what user " + clip(p.UserID()) + " does not own", Fields: refused.Fields})
+			return
+		} else if err != nil {
+			s.unavailable(w, "check owners", err)
+			return
+		}
+	}
+		req := jobs.Request{Type: typ, Payload: p, Caller: jobs.Caller(credential(r)), Key: idem}
 	e, err := jobs.Enqueue(r.Context(), s.deps.Enqueuer, s.deps.Jobs, req, s.cfg.Enqueue)
 	var reused *jobs.KeyReusedError
 	switch {

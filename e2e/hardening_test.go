@@ -44,8 +44,9 @@ func TestHostileClients(t *testing.T) {
 	t.Run("idempotency keys are per user", func(t *testing.T) {
 		jobs := map[string]string{}
 		for _, user := range []string{"chat-a", "chat-b"} {
-			body := map[string]any{"userId": user, "tokenAddress": "So11111111111111111111111111111111111111112", "sellPercent": 50}
-			code, rep := s.apiCallWith("POST", "/api/jobs/dev_sell", body, "Idempotency-Key", "tg-message-1001")
+			// A payload that names no wallet or launch: the key, not ownership, is tested.
+			body := map[string]any{"userId": user, "platform": "pump", "name": "Idem", "symbol": "IDM", "image": tinyPNG}
+			code, rep := s.apiCallWith("POST", "/api/jobs/create_token_metadata", body, "Idempotency-Key", "tg-message-1001")
 			if code != http.StatusAccepted {
 				t.Fatalf("%s: %d %s", user, code, rep)
 			}
@@ -56,9 +57,9 @@ func TestHostileClients(t *testing.T) {
 		if jobs["chat-a"] == jobs["chat-b"] {
 			t.Fatal("two users share one job through an Idempotency-Key")
 		}
-		body := map[string]any{"userId": "chat-a", "tokenAddress": "So11111111111111111111111111111111111111112", "sellPercent": 60}
-		if code, rep := s.apiCallWith("POST", "/api/jobs/dev_sell", body, "Idempotency-Key", "tg-message-1001"); code != http.StatusUnprocessableEntity ||
-			!strings.Contains(string(rep), "sellPercent") {
+		body := map[string]any{"userId": "chat-a", "platform": "pump", "name": "Other", "symbol": "IDM", "image": tinyPNG}
+		if code, rep := s.apiCallWith("POST", "/api/jobs/create_token_metadata", body, "Idempotency-Key", "tg-message-1001"); code != http.StatusUnprocessableEntity ||
+			!strings.Contains(string(rep), "name") {
 			t.Fatalf("same key, other payload: %d %s", code, rep)
 		}
 	})

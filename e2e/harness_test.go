@@ -26,6 +26,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/nitro-runtime/nitro/auth"
+	"github.com/nitro-runtime/nitro/progress"
 )
 
 const (
@@ -171,10 +172,17 @@ func (s *server) token(user string, admin bool) string {
 // enqueueWalk puts a test-walk task straight into asynq, as the Telegram bot does.
 func (s *server) enqueueWalk(p map[string]any) string {
 	s.t.Helper()
+	return s.enqueueTask("nitro_test_walk", p)
+}
+
+// enqueueTask puts a task straight into asynq, as the Telegram bot does (no API
+// checks: the worker's own are what is tested).
+func (s *server) enqueueTask(typ progress.WorkerType, p map[string]any) string {
+	s.t.Helper()
 	cl := asynq.NewClient(s.redis)
 	defer cl.Close()
 	body, _ := json.Marshal(p)
-	info, err := cl.Enqueue(asynq.NewTask("nitro_test_walk", body), asynq.Queue("default"), asynq.MaxRetry(3), asynq.Retention(time.Hour))
+	info, err := cl.Enqueue(asynq.NewTask(string(typ), body), asynq.Queue("default"), asynq.MaxRetry(3), asynq.Retention(time.Hour))
 	if err != nil {
 		s.t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package e2e
 import (
 	"encoding/json"
 	"math"
+	"net/http"
 	"reflect"
 	"strings"
 	"testing"
@@ -295,7 +296,13 @@ func walletSellAll(t *testing.T, s *server, chain rpc, a *agent, c crew, mint so
 func foreignSell(t *testing.T, s *server, chain rpc, a *agent, lena, otto crew, mint solana.PublicKey) {
 	a.events("lena", true)
 	before := chain.audit(mint)
-	id := s.enqueue(progress.DevSell, map[string]any{"userId": otto.user, "tokenAddress": mint.String(), "sellPercent": 100})
+	payload := map[string]any{"userId": otto.user, "tokenAddress": mint.String(), "sellPercent": 100}
+	// Over HTTP it is refused at enqueue, naming the field.
+	if status, body := s.apiCall("POST", "/api/jobs/dev_sell", payload); status != http.StatusForbidden || !strings.Contains(string(body), "tokenAddress") {
+		t.Errorf("enqueue of a sell of another user's launch: %d %s, want 403 naming tokenAddress", status, body)
+	}
+	// Straight into asynq (as the bot enqueues), the worker refuses it.
+	id := s.enqueueTask(progress.DevSell, payload)
 	job := s.waitJob(id, launchJobTimeout)
 	if job.State != "failed" || job.Attempt != 0 {
 		t.Fatalf("a sell of another user's launch: state %s after %d retries, want failed at once", job.State, job.Attempt)

@@ -163,3 +163,12 @@ func (s *Store) MintSecret(ctx context.Context, token string) ([]byte, error) {
 	}
 	return plain, nil
 }
+
+// LaunchOwner returns the user a launch belongs to (ErrNotFound when unknown).
+func (s *Store) LaunchOwner(ctx context.Context, token string) (string, error) {
+	l, err := s.GetLaunch(ctx, token)
+	if err != nil {
+		return "", err
+	}
+	return l.UserID, nil
+}

@@ -63,6 +63,9 @@ func enqueueCmd(ctx context.Context, c *config, args []string, log zerolog.Logge
 		return err
 	}
 	defer done()
+	if err := jobs.CheckOwners(ctx, st, p); err != nil {
+		return fmt.Errorf("payload refused: %w", err)
+	}
 	e, err := jobs.Enqueue(ctx, cl, st, jobs.Request{Type: typ, Payload: p, Caller: jobs.Caller(c.APIKeys[0]), Key: *key}, jobs.Options{})
 	if err != nil {
 		return err

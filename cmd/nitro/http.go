@@ -30,7 +30,7 @@ func (a *app) newAPI() (*api.Server, error) {
 		Bundles: a.cfg.JitoURL != "", HealthInterval: a.cfg.HealthInterval,
 	}, api.Deps{
 		Enqueuer: a.client, Jobs: a.store, Launches: a.store, Wallets: a.store,
-		Balances: api.BalancesFunc(a.chain.balances),
+		Balances: api.BalancesFunc(a.chain.balances), Owners: a.store,
 		Checks: map[string]api.HealthCheck{
 			"redis":    func(ctx context.Context) error { return redis.Ping(ctx).Err() },
 			"postgres": a.store.Ping,
