@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -165,10 +164,10 @@ func startBuiltinCluster(c *config, log zerolog.Logger) (*localnet.Cluster, erro
 }
 
 func localnetCmd(ctx context.Context, c *config, args []string, log zerolog.Logger, _ io.Reader, stdout io.Writer) error {
-	fs := flag.NewFlagSet("localnet", flag.ContinueOnError)
+	fs := newFlags("localnet", "localnet [--port 8899] [--host 127.0.0.1]", stdout)
 	port := fs.Int("port", 8899, "JSON-RPC port; PubSub WebSocket is port+1")
 	host := fs.String("host", "127.0.0.1", "address to bind")
-	if err := fs.Parse(args); err != nil {
+	if err := noPositional(fs, args); err != nil {
 		return err
 	}
 	cl, err := localnet.New(localnet.Config{})

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -113,8 +114,11 @@ func TestDevSecretsPersistAndStayPrivate(t *testing.T) {
 
 func TestRunUsageAndUnknownCommand(t *testing.T) {
 	var out, errOut bytes.Buffer
-	if code := run(context.Background(), nil, envOf(nil), nil, &out, &errOut); code != 0 || !strings.Contains(out.String(), "nitro serve") {
-		t.Fatalf("usage: %d %q", code, out.String())
+	if code := run(context.Background(), nil, envOf(nil), nil, &out, &errOut); code != 2 || !strings.Contains(errOut.String(), "nitro serve") {
+		t.Fatalf("no arguments: exit %d, usage %q; want usage on stderr and 2", code, errOut.String())
+	}
+	if code := run(context.Background(), []string{"--help"}, envOf(nil), nil, &out, &errOut); code != 0 || !strings.Contains(out.String(), "nitro serve") {
+		t.Fatalf("--help: %d %q", code, out.String())
 	}
 	if code := run(context.Background(), []string{"explode"}, envOf(nil), nil, &out, &errOut); code != 2 {
 		t.Fatalf("unknown command exit = %d", code)
@@ -202,5 +206,49 @@ func TestProductionRefusesWeakSecrets(t *testing.T) {
 	// Development keeps accepting what a laptop uses.
 	if _, err := loadConfig(envOf(map[string]string{"NITRO_ADMIN_PASSWORD": "admin", "NITRO_API_KEYS": "k"})); err != nil {
 		t.Fatalf("development refused short secrets: %v", err)
+	}
+}
+
+// TestSubcommandHelpDoesNothingElse: `--help` after any subcommand prints its usage
+// and exits 0 without serving, migrating, writing secrets or enqueueing anything.
+func TestSubcommandHelpDoesNothingElse(t *testing.T) {
+	dir := t.TempDir()
+	env := envOf(map[string]string{"NITRO_DATA_DIR": dir, "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none?sslmode=disable",
+		"REDIS_URL": "redis://127.0.0.1:1/0"})
+	for _, cmd := range []string{"serve", "worker", "migrate", "token", "enqueue", "localnet"} {
+		var out, errOut bytes.Buffer
+		done := make(chan int, 1)
+		go func() { done <- run(context.Background(), []string{cmd, "--help"}, env, nil, &out, &errOut) }()
+		select {
+		case code := <-done:
+			if code != 0 || !strings.Contains(out.String(), "usage: nitro "+cmd) {
+				t.Errorf("%s --help: exit %d, stdout %q, stderr %q", cmd, code, out.String(), errOut.String())
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%s --help is still running: it did more than print help", cmd)
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) > 0 {
+		t.Errorf("--help wrote to the data dir: %v", entries)
+	}
+}
+
+// TestFlagsAnywhereAndPlainErrors: flags may come before or after the positional
+// argument, and a mistake is one plain line (no log record) with exit 2.
+func TestFlagsAnywhereAndPlainErrors(t *testing.T) {
+	env := envOf(map[string]string{"NITRO_DATA_DIR": t.TempDir()})
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), []string{"enqueue", "--payload", "/nonexistent.json", "no_such_type"}, env, nil, &out, &errOut); code != 2 ||
+		!strings.Contains(errOut.String(), "no_such_type") {
+		t.Fatalf("a type after the flags: exit %d, %q", code, errOut.String())
+	}
+	errOut.Reset()
+	if code := run(context.Background(), []string{"token", "--nope"}, env, nil, &out, &errOut); code != 2 ||
+		strings.Count(strings.TrimSpace(errOut.String()), "\n") != 0 || strings.Contains(errOut.String(), "{") {
+		t.Fatalf("an unknown flag: exit %d, stderr %q; want one plain line", code, errOut.String())
+	}
+	out.Reset()
+	if code := run(context.Background(), []string{"token", "extra", "--user", "ann"}, env, nil, &out, &errOut); code != 2 {
+		t.Fatalf("a stray argument: exit %d", code)
 	}
 }

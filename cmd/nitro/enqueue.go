@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -24,33 +23,35 @@ import (
 // an --idempotency-key names the same job here and over HTTP with that key. With
 // --watch it draws the job's live progress from Postgres until it ends.
 func enqueueCmd(ctx context.Context, c *config, args []string, log zerolog.Logger, stdin io.Reader, stdout io.Writer) error {
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		return &badVar{"enqueue", "needs a job type: nitro enqueue TYPE --payload FILE|- [--watch]"}
-	}
-	typ := progress.WorkerType(args[0])
-	fs := flag.NewFlagSet("enqueue", flag.ContinueOnError)
+	fs := newFlags("enqueue", "enqueue TYPE --payload FILE|- [--watch] [--idempotency-key KEY]", stdout)
 	file := fs.String("payload", "", "JSON payload file, or - for standard input")
 	watch := fs.Bool("watch", false, "show live progress until the job ends")
 	key := fs.String("idempotency-key", "", "a repeat with the same key (here or over HTTP with the same API key) returns the first job")
-	if err := fs.Parse(args[1:]); err != nil {
+	pos, err := parseFlags(fs, args)
+	if err != nil {
 		return err
 	}
+	if len(pos) != 1 {
+		return &usageError{"enqueue needs one job type: nitro enqueue TYPE --payload FILE|- [--watch]"}
+	}
+	typ := progress.WorkerType(pos[0])
 	if *key != "" && !jobs.ValidID(*key) {
 		return &badVar{"--idempotency-key", jobs.ErrInvalidKey.Error()}
+	}
+	walk := typ == workers.TestWalkType && c.TestTasks
+	if !typ.Valid() && !walk {
+		return &badVar{"TYPE", fmt.Sprintf("%q is not a job type (one of %v)", typ, progress.WorkerTypes)}
 	}
 	body, err := readPayload(*file, stdin)
 	if err != nil {
 		return err
 	}
-	if typ == workers.TestWalkType && c.TestTasks {
+	if walk {
 		return enqueueTestWalk(ctx, c, body, *watch, log, stdout)
-	}
-	if !typ.Valid() {
-		return &badVar{"TYPE", fmt.Sprintf("%q is not a job type (one of %v)", typ, progress.WorkerTypes)}
 	}
 	p, err := jobs.Decode(typ, body)
 	if err != nil {
-		return fmt.Errorf("payload refused: %w", err)
+		return &usageError{fmt.Sprintf("payload refused: %v", err)}
 	}
 	if err := c.devSecrets(); err != nil {
 		return err
@@ -127,7 +128,7 @@ func readPayload(file string, stdin io.Reader) ([]byte, error) {
 	default:
 		f, err := os.Open(file)
 		if err != nil {
-			return nil, fmt.Errorf("--payload: %w", err)
+			return nil, &usageError{fmt.Sprintf("--payload: %v", err)}
 		}
 		defer f.Close()
 		r = f
@@ -144,14 +145,26 @@ func readPayload(file string, stdin io.Reader) ([]byte, error) {
 
 // watchJob polls the job's events and redraws a progress bar per phase. Polling the
 // store keeps the command independent of where the Socket.IO server runs.
+// watchPatience is how long --watch waits quietly for a job's first event.
+const watchPatience = 3 * time.Second
+
 func watchJob(ctx context.Context, st *store.Store, id string, w io.Writer) error {
 	var after int64
 	tick := time.NewTicker(200 * time.Millisecond)
 	defer tick.Stop()
+	started, told := time.Now(), false
 	for {
 		evs, err := st.JobEvents(ctx, id, after, 500)
+		if ctx.Err() != nil {
+			return nil // interrupted: stop watching, the job goes on
+		}
 		if err != nil {
 			return fmt.Errorf("watch job %s: %w", id, err)
+		}
+		if after == 0 && len(evs) == 0 && !told && time.Since(started) > watchPatience {
+			// Nothing has happened yet: say what we wait for, and the usual reason.
+			fmt.Fprintf(w, "waiting for a worker to pick up job %s (is `nitro serve` or `nitro worker` running on this Redis and database?)\n", id)
+			told = true
 		}
 		for _, ev := range evs {
 			after = ev.Seq

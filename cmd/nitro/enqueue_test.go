@@ -12,6 +12,9 @@ import (
 
 	"github.com/redis/go-redis/v9"
 	"github.com/rs/zerolog"
+
+	"github.com/nitro-runtime/nitro/progress"
+	"github.com/nitro-runtime/nitro/store"
 )
 
 // enqueueRedisDB is the Redis database of the enqueue tests (flushed first).
@@ -19,8 +22,12 @@ const enqueueRedisDB = 6
 
 const sameKeyAPIKey = "cli-and-http-share-this-key-0123"
 
+// sellTokens are launches of alice and bob (registered by the test): enqueue refuses
+// a sell of a launch that is not the user's.
+var sellTokens = map[string]string{"alice": "4Nd1mBQtrMJVYVfKf2PJy9NZUZdTAsp7D4xWLs4gDB4T", "bob": "So11111111111111111111111111111111111111112"}
+
 func sellBody(user string, pct int) string {
-	return fmt.Sprintf(`{"userId":%q,"tokenAddress":"4Nd1mBQtrMJVYVfKf2PJy9NZUZdTAsp7D4xWLs4gDB4T","sellPercent":%d}`, user, pct)
+	return fmt.Sprintf(`{"userId":%q,"tokenAddress":%q,"sellPercent":%d}`, user, sellTokens[user], pct)
 }
 
 // The CLI and POST /api/jobs enqueue through one path: the same Idempotency-Key with
@@ -45,6 +52,11 @@ func TestEnqueueCLIAndHTTPShareKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer a.shutdown(10 * time.Second)
+	for user, token := range sellTokens {
+		if err := a.store.RegisterLaunch(ctx, store.Launch{TokenAddress: token, UserID: user, Platform: progress.PlatformPump, Name: "T", Symbol: "T"}); err != nil {
+			t.Fatal(err)
+		}
+	}
 
 	post := func(typ, key, body string, want int) string {
 		t.Helper()
@@ -99,5 +111,28 @@ func TestEnqueueCLIAndHTTPShareKeys(t *testing.T) {
 	}
 	if out, err := cli("dev_sell", "msg-1", sellBody("alice", 75)); err == nil || !strings.Contains(err.Error(), "sellPercent") {
 		t.Fatalf("CLI with another payload under the key: %q, %v; want a refusal naming sellPercent", out, err)
+	}
+}
+
+// TestWatchSaysWhatItWaitsFor: --watch on a job no worker has picked up says so
+// (instead of a silent terminal) and names the usual reason.
+func TestWatchSaysWhatItWaitsFor(t *testing.T) {
+	c, err := loadConfig(envOf(testEnv(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := openStore(context.Background(), c, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), watchPatience+time.Second)
+	defer cancel()
+	var out bytes.Buffer
+	if err := watchJob(ctx, st, "job-nobody-runs", &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "waiting for a worker to pick up job job-nobody-runs") || !strings.Contains(out.String(), "nitro worker") {
+		t.Fatalf("--watch printed %q", out.String())
 	}
 }

@@ -33,7 +33,11 @@ Configuration comes from the environment (see README.md); flags override.
 
 // run is main without the process: testable with any args, env and streams.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	if args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		fmt.Fprint(stdout, usage)
 		return 0
 	}
@@ -63,19 +67,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		fmt.Fprintf(stderr, "nitro: unknown command %q\n\n%s", args[0], usage)
 		return 2
 	}
-	if err := cmd(ctx, cfg, args[1:], log, stdin, stdout); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		var bv *badVar
-		if errors.As(err, &bv) {
-			fmt.Fprintln(stderr, err)
-			return 2
-		}
-		log.Error().Err(err).Str("command", args[0]).Msg("nitro failed")
+	err = cmd(ctx, cfg, args[1:], log, stdin, stdout)
+	var bv *badVar
+	var ue *usageError
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &bv), errors.As(err, &ue), isFlagError(err):
+		fmt.Fprintf(stderr, "nitro %s: %v\n", args[0], err)
+		return 2
+	default:
+		// One plain line for a person; the structured log has the details already.
+		fmt.Fprintf(stderr, "nitro %s: %v\n", args[0], err)
 		return 1
 	}
-	return 0
 }
 
 func newLogger(c *config, w io.Writer) zerolog.Logger {
@@ -132,6 +137,9 @@ func openStore(ctx context.Context, c *config, migrate bool) (*store.Store, erro
 }
 
 func migrateCmd(ctx context.Context, c *config, args []string, log zerolog.Logger, _ io.Reader, stdout io.Writer) error {
+	if err := noPositional(newFlags("migrate", "migrate   (applies the database migrations and exits)", stdout), args); err != nil {
+		return err
+	}
 	if err := c.devSecrets(); err != nil {
 		return err
 	}
@@ -145,11 +153,11 @@ func migrateCmd(ctx context.Context, c *config, args []string, log zerolog.Logge
 }
 
 func tokenCmd(_ context.Context, c *config, args []string, _ zerolog.Logger, _ io.Reader, stdout io.Writer) error {
-	fs := flag.NewFlagSet("token", flag.ContinueOnError)
+	fs := newFlags("token", "token --user ID [--admin] [--ttl 24h]", stdout)
 	user := fs.String("user", "", "user id (the token's sub)")
 	admin := fs.Bool("admin", false, "issue an admin token")
 	ttl := fs.Duration("ttl", 24*time.Hour, "validity")
-	if err := fs.Parse(args); err != nil {
+	if err := noPositional(fs, args); err != nil {
 		return err
 	}
 	if *user == "" {
@@ -168,4 +176,24 @@ func tokenCmd(_ context.Context, c *config, args []string, _ zerolog.Logger, _ i
 	}
 	fmt.Fprintln(stdout, tok)
 	return nil
+}
+
+// noPositional parses flags and refuses leftover arguments.
+func noPositional(fs *flag.FlagSet, args []string) error {
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return &usageError{fmt.Sprintf("unexpected argument %q (see nitro %s --help)", pos[0], fs.Name())}
+	}
+	return nil
+}
+
+// isFlagError reports the flag package's parse errors (an unknown flag, a bad value).
+func isFlagError(err error) bool {
+	msg := err.Error()
+	return strings.HasPrefix(msg, "flag provided but not defined") || strings.HasPrefix(msg, "invalid value") ||
+		strings.HasPrefix(msg, "invalid boolean") || strings.HasPrefix(msg, "bad flag syntax") ||
+		strings.HasPrefix(msg, "flag needs an argument")
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -56,10 +55,9 @@ func serve(ctx context.Context, c *config, args []string, log zerolog.Logger, st
 	if embedded {
 		name = "serve"
 	}
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stdout)
-	reset := fs.Bool("reset", false, "start the built-in cluster from genesis, discarding its saved ledger")
-	if err := fs.Parse(args); err != nil {
+	fs := newFlags(name, name+" [--reset]", stdout)
+	reset := fs.Bool("reset", false, "start the built-in cluster from genesis, discarding its saved ledger (serve only)")
+	if err := noPositional(fs, args); err != nil {
 		return err
 	}
 	// Only serve keeps the built-in cluster's ledger: a worker's built-in cluster is
