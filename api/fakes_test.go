@@ -88,6 +88,9 @@ func (f *fakeStore) FailJob(_ context.Context, id, errText string, _ bool) error
 func (f *fakeStore) JobSteps(context.Context, string) ([]progress.WorkerStepEvent, error) {
 	return nil, f.err
 }
+func (f *fakeStore) JobEvents(context.Context, string, int64, int) ([]store.Event, error) {
+	return nil, f.err
+}
 func (f *fakeStore) GetLaunch(context.Context, string) (store.Launch, error) {
 	return store.Launch{}, cmpErr(f.err, store.ErrNotFound)
 }
