@@ -23,11 +23,12 @@ type eventView struct {
 }
 
 // eventsReply is a page of a job's history; next is the `after` of the next page,
-// absent on the last one.
+// absent on the last one. It is a string: sequence numbers exceed the integers a
+// JavaScript number holds exactly.
 type eventsReply struct {
 	JobID  string      `json:"jobId"`
 	Events []eventView `json:"events"`
-	Next   *int64      `json:"next,omitempty"`
+	Next   string      `json:"next,omitempty"`
 }
 
 // jobEvents is GET /api/jobs/{jobId}/events?after=SEQ&limit=N: the job's event
@@ -63,8 +64,7 @@ func (s *Server) jobEvents(w http.ResponseWriter, r *http.Request) {
 	rep := eventsReply{JobID: id, Events: make([]eventView, 0, min(len(evs), limit))}
 	for i, ev := range evs {
 		if i == limit {
-			next := evs[i-1].Seq
-			rep.Next = &next
+			rep.Next = strconv.FormatInt(evs[i-1].Seq, 10)
 			break
 		}
 		rep.Events = append(rep.Events, eventView{Seq: ev.Seq, Name: ev.Name, Payload: ev.Payload, CreatedAt: ev.CreatedAt})

@@ -40,7 +40,7 @@ func TestJobEvents(t *testing.T) {
 		}
 	}
 	m := h.expect(h.call("GET", "/api/jobs/jev/events?after=1&limit=2", "key", nil), http.StatusOK)
-	if evs, _ := m["events"].([]any); len(evs) != 2 || evs[0].(map[string]any)["seq"] != float64(2) || m["next"] != float64(3) {
+	if evs, _ := m["events"].([]any); len(evs) != 2 || evs[0].(map[string]any)["seq"] != float64(2) || m["next"] != "3" {
 		t.Fatalf("page after=1 limit=2: %v", m)
 	}
 	m = h.expect(h.call("GET", "/api/jobs/jev/events?after=3", "key", nil), http.StatusOK)
