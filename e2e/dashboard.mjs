@@ -97,8 +97,9 @@ async function scenario(browser) {
   check(seed.length === 1, `the guide's ToastNotifications would show ${seed.length} toasts: ${JSON.stringify(seed)}`);
   await alice.screenshot({ path: path.join(cfg.artifacts, "alice.png"), fullPage: true });
 
-  // Bob sees his own job and nothing of Alice's launch.
+  // Bob sees his own jobs, the failed one with its error, and nothing of Alice's launch.
   await finished(bob, jobs.walk);
+  await bob.waitForSelector(`article.job[data-job="${jobs.failing}"][data-status="failed"] .problem`, { timeout: 60000 });
   check((await card(bob, jobs.launch).count()) === 0, "bob sees alice's launch");
   check(!(await bob.locator("body").textContent()).includes(jobs.tokenName), "bob's page names alice's token");
 
@@ -108,7 +109,10 @@ async function scenario(browser) {
   for (const u of [cfg.users.alice, cfg.users.bob]) {
     check((await admin.locator(`#users li[data-user="${u}"]`).count()) === 1, `admin's user list lacks ${u}`);
   }
-  check(Number(await admin.locator("#count-completed").textContent()) >= 2, "admin's completed count");
+  check(Number(await admin.locator("#count-completed").textContent()) === 2, "admin's completed count");
+  await admin.waitForFunction(() => document.getElementById("count-failed").textContent === "1", null, { timeout: 60000 });
+  const failure = await admin.locator("#failures li").first().textContent();
+  check(failure.includes("bob") && failure.includes("refused"), `admin's failure list: ${failure}`);
   check(await admin.locator('a[href="/monitoring/"]').isVisible(), "no monitoring link for the admin");
   await admin.screenshot({ path: path.join(cfg.artifacts, "admin.png"), fullPage: true });
 
@@ -133,6 +137,9 @@ async function scenario(browser) {
 
   // A newcomer: demo sign-in, then "try a launch", watched to the end.
   const demo = await open(browser, "demo", "");
+  await demo.getByLabel("Access token").waitFor();
+  await demo.screenshot({ path: path.join(cfg.artifacts, "signin.png") });
+  check(!(await demo.locator("#signout").isVisible()), "sign out offered before signing in");
   await demo.getByRole("button", { name: "Sign in as a demo user" }).click();
   await live(demo);
   await demo.getByRole("button", { name: "Try a launch" }).click();

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gagliardetto/solana-go"
+
 	"github.com/nitro-runtime/nitro/progress"
 )
 
@@ -19,7 +21,8 @@ const chromiumPath = "/usr/bin/chromium"
 // TestDashboard drives the dashboard at / in a real browser against a real nitro
 // serve: Alice watches her launch (with mixing) reach 100% with its stages, steps and
 // signatures and exactly one toast, also counted by the frontend guide's
-// ToastNotifications logic; Bob sees only his own job; the admin sees both users; a
+// ToastNotifications logic; Bob sees only his own jobs; the admin sees both users
+// with the counts and Bob's failure and its error; a
 // reload keeps everything; the job page replays the history; the demo sign-in and
 // "try a launch" work; no page has an uncaught error or a console error (a
 // Content-Security-Policy violation is one). Screenshots are kept in
@@ -89,7 +92,9 @@ func TestDashboard(t *testing.T) {
 	}
 	launch := s.enqueue(progress.LaunchToken, alice.launchPayload(progress.PlatformPump, "Dashcoin", true, 0.2, 0.3))
 	walk := s.enqueueWalk(map[string]any{"userId": "bob", "phases": 2, "steps": 3, "stepDelayMs": 50})
-	jobs, _ := json.Marshal(map[string]string{"launch": launch, "walk": walk, "tokenName": "Dashcoin"})
+	// A job that fails for good: a sale of a token that is no launch of bob's.
+	failing := s.enqueue(progress.DevSell, map[string]any{"userId": "bob", "tokenAddress": solana.NewWallet().PublicKey().String(), "sellPercent": 10})
+	jobs, _ := json.Marshal(map[string]string{"launch": launch, "walk": walk, "failing": failing, "tokenName": "Dashcoin"})
 	if _, err := in.Write(append(jobs, '\n')); err != nil {
 		t.Fatal(err)
 	}

@@ -228,9 +228,23 @@
 
   // ---- reads from the API (the same token) ----
 
-  async function api(path) {
+  // The API allows a token 20 requests a second (burst 40), and a reload may bring
+  // the snapshot of many jobs: reads go one at a time, at most 15 a second, and a 429
+  // waits out its Retry-After.
+  let queue = Promise.resolve();
+  function api(path) {
+    const run = queue.then(() => fetchJSON(path, 3));
+    queue = run.catch(() => {}).then(() => new Promise((r) => setTimeout(r, 66)));
+    return run;
+  }
+
+  async function fetchJSON(path, tries) {
     const res = await fetch(path, { headers: { Authorization: `Bearer ${state.token}` } });
     const body = await res.json().catch(() => ({}));
+    if (res.status === 429 && tries > 1) {
+      await new Promise((r) => setTimeout(r, 1000 * (Number(res.headers.get('Retry-After')) || 1)));
+      return fetchJSON(path, tries - 1);
+    }
     if (!res.ok) throw new Error(body.error || `${res.status}`);
     return body;
   }
@@ -411,8 +425,10 @@
   function timeline(token) {
     const l = state.launches.get(token);
     if (!l) return null;
-    const total = (l.progress && l.progress.totalSteps) || l.total || 5;
-    const stages = total === 3 ? STAGES.filter(([s]) => !s.startsWith('mixing')) : STAGES;
+    // A launch without mixing has three stage events (and three LaunchProgress steps);
+    // with mixing five events (four steps: mixing is one stage there).
+    const mixing = l.total ? l.total === 5 : !(l.progress && l.progress.totalSteps === 3);
+    const stages = mixing ? STAGES : STAGES.filter(([s]) => !s.startsWith('mixing'));
     return h('ol', { class: 'timeline', 'aria-label': 'Launch stages' }, stages.map(([stage, label]) => {
       const e = l.events.get(stage);
       const failed = e && e.ev.error;
