@@ -488,7 +488,7 @@
   let refetch = 0;
   function renderJobPageLive() {
     // Live events of the shown job: read the stored history again, at most once a second.
-    if (!page || refetch) return;
+    if (!page || refetch || (page.job && (page.job.state === 'completed' || page.job.state === 'failed'))) return;
     refetch = setTimeout(async () => {
       refetch = 0;
       if (!page) return;
