@@ -4,7 +4,7 @@ GO    ?= go
 PKGS  ?= ./...
 BIN   := bin/nitro
 
-.PHONY: help run build test test/race test/short bench lint soak e2e/deps clients/deps clean
+.PHONY: help run build test test/race test/short bench lint soak e2e/deps clients/deps dashboard/vendor clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z/_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -20,6 +20,9 @@ e2e/deps: ## install the npm test dependencies (the real socket.io-client)
 
 clients/deps: ## install TypeScript for the type check of clients/ts
 	cd clients/ts && npm ci --no-audit --no-fund --loglevel=error
+
+dashboard/vendor: e2e/deps ## copy the browser socket.io client from npm into the dashboard (committed: run needs no npm)
+	cp e2e/node_modules/socket.io-client/dist/socket.io.min.js api/dashboard/static/socket.io.min.js
 
 test: e2e/deps clients/deps ## vet, then every test with the race detector (fuzz seed corpora included)
 	$(GO) vet $(PKGS)

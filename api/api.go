@@ -108,6 +108,7 @@ type Enqueuer = jobs.Tasks
 type JobStore interface {
 	jobs.Rows
 	JobSteps(ctx context.Context, id string) ([]progress.WorkerStepEvent, error)
+	JobEvents(ctx context.Context, id string, afterSeq int64, limit int) ([]store.Event, error)
 }
 
 // LaunchStore reads launches; *store.Store implements it.
@@ -244,6 +245,7 @@ func (s *Server) routes() http.Handler {
 	api := func(pattern string, h http.HandlerFunc) { mux.Handle(pattern, s.apiAuth(h)) }
 	api("POST /api/jobs/{type}", s.enqueue)
 	api("GET /api/jobs/{jobId}", s.getJob)
+	api("GET /api/jobs/{jobId}/events", s.jobEvents)
 	api("GET /api/launches/{tokenAddress}", s.getLaunch)
 	api("GET /api/users/{userId}/launches", s.userLaunches)
 	api("POST /api/wallets", s.createWallet)

@@ -104,6 +104,9 @@ func (f *fakeStore) ReviveJob(_ context.Context, id, errText string) (bool, erro
 func (f *fakeStore) JobSteps(context.Context, string) ([]progress.WorkerStepEvent, error) {
 	return nil, f.err
 }
+func (f *fakeStore) JobEvents(context.Context, string, int64, int) ([]store.Event, error) {
+	return nil, f.err
+}
 func (f *fakeStore) GetLaunch(context.Context, string) (store.Launch, error) {
 	return store.Launch{}, cmpErr(f.err, store.ErrNotFound)
 }

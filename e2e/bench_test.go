@@ -25,6 +25,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/nitro-runtime/nitro/auth"
+	"github.com/nitro-runtime/nitro/progress"
 )
 
 // fanoutScenario is one BenchmarkSocketFanout run. Rate is the target of progress
@@ -198,21 +199,22 @@ type walkPlan struct {
 
 // planWalk sizes one single-phase job per user so that the hub emits about sc.Rate
 // events/s over warm-up + window (+1 s so jobs outlast the window). A job of S steps
-// also sends min(S, 100) + 2 worker_progress events (started, each new percent, completed).
+// also sends min(S, 99) + 2 worker_progress events (started, each new percent up to
+// progress.MaxRunningProgress, completed).
 func planWalk(sc fanoutScenario) walkPlan {
 	dur := (sc.Warmup + sc.Window + time.Second).Seconds()
 	perJob := sc.Rate / float64(sc.Users) * dur
 	steps := (perJob - 2) / 2
-	if perJob > 202 {
-		steps = perJob - 102
+	if top := progress.MaxRunningProgress; perJob > float64(2*top+2) {
+		steps = perJob - float64(top+2)
 	}
 	n := max(int(math.Round(steps)), 1)
 	return walkPlan{steps: n, stepsPerS: float64(n) / dur}
 }
 
 // events is what one job emits: a worker_step per step, and worker_progress for
-// started, each new percent and completed.
-func (p walkPlan) events() int { return p.steps + min(p.steps, 100) + 2 }
+// started, each new percent below 100 and completed.
+func (p walkPlan) events() int { return p.steps + min(p.steps, progress.MaxRunningProgress) + 2 }
 
 func (s *benchServer) enqueueJobs(b *testing.B, sc fanoutScenario, p walkPlan) {
 	cl := asynq.NewClient(s.redis)

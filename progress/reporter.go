@@ -82,14 +82,22 @@ func (r *Reporter) Enter(phase int) {
 	r.emitProgressLocked(status, r.overall(0))
 }
 
-// Progress reports pct (0..100) of the current phase done.
+// MaxRunningProgress is the highest progress an event that does not end the run
+// carries: 100 belongs to the `completed` event alone. The frontend guide's
+// ToastNotifications shows a "completed" toast for any event with progress 100 and
+// another for status completed, so a last phase reaching 100% before Complete would
+// show two toasts for one finished job.
+const MaxRunningProgress = 99
+
+// Progress reports pct (0..100) of the current phase done. The run's progress stops
+// at MaxRunningProgress until Complete.
 func (r *Reporter) Progress(pct int) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.ended || r.phase == 0 {
 		return
 	}
-	p := r.overall(clamp(pct, 0, 100))
+	p := min(r.overall(clamp(pct, 0, 100)), MaxRunningProgress)
 	if p <= r.progress {
 		return
 	}

@@ -322,3 +322,38 @@ func TestHubShardsKeepPerJobOrder(t *testing.T) {
 		t.Fatalf("persisted %d records of %d jobs, want %d of 12", len(p.recs), len(last), 12*42)
 	}
 }
+
+// TestOnlyCompletedCarries100 keeps the frontend guide's ToastNotifications to one
+// toast per finished job: it toasts any event with progress 100 as well as the
+// completed event, so no other event may reach 100.
+func TestOnlyCompletedCarries100(t *testing.T) {
+	h, e, _, _ := newTestHub(t)
+	r := h.Start(Job{ID: "j1", Type: DevSell, UserID: "u1"}, plan3)
+	r.Enter(1)
+	r.Progress(100)
+	r.Enter(3)
+	r.Progress(100) // the last phase done: the run is not, until Complete
+	r.Step("sell", "sold", 1, nil)
+	r.Complete()
+	evs := progressEvents(e.all())
+	for i, ev := range evs[:len(evs)-1] {
+		if ev.Progress >= 100 {
+			t.Errorf("event %d (%s) carries progress %d before the run ended", i, ev.Status, ev.Progress)
+		}
+	}
+	if got := evs[len(evs)-2]; got.Progress != MaxRunningProgress {
+		t.Errorf("last phase at 100%%: progress %d, want %d", got.Progress, MaxRunningProgress)
+	}
+	if last := evs[len(evs)-1]; last.Status != StatusCompleted || last.Progress != 100 {
+		t.Errorf("terminal event = %s %d", last.Status, last.Progress)
+	}
+
+	f := h.Start(Job{ID: "j2", Type: DevSell, UserID: "u1"}, plan3)
+	f.Enter(3)
+	f.Progress(100)
+	f.Fail(errors.New("boom"))
+	evs = progressEvents(e.all())
+	if last := evs[len(evs)-1]; last.Status != StatusFailed || last.Progress != MaxRunningProgress {
+		t.Errorf("failed run's terminal event = %s %d", last.Status, last.Progress)
+	}
+}

@@ -185,7 +185,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 			s.onConnection(sock)
 		}
 	})
-	s.handler = s.io.ServeHandler(nil)
+	s.handler = allowSameOrigin(s.io.ServeHandler(nil))
 	return s, nil
 }
 

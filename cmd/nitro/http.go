@@ -9,6 +9,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/nitro-runtime/nitro/api"
+	"github.com/nitro-runtime/nitro/api/dashboard"
 	"github.com/nitro-runtime/nitro/auth"
 	"github.com/nitro-runtime/nitro/relay"
 	"github.com/nitro-runtime/nitro/solana"
@@ -18,9 +19,20 @@ import (
 var version = "dev"
 
 // newAPI builds the HTTP API with every other handler mounted on the same port
-// (the external contract): Socket.IO, the built-in cluster and the metadata store.
+// (the external contract): Socket.IO, the dashboard, the built-in cluster and the metadata store.
 func (a *app) newAPI() (*api.Server, error) {
 	mounts := map[string]http.Handler{"/socket.io/": a.sockets.Handler(), "/metadata/": a.metadataHandler()}
+	dcfg := dashboard.Config{LocalChain: a.chain.cluster != nil, Verifier: a.verifier}
+	if d := a.newDemo(); d != nil {
+		dcfg.Demo = d
+	}
+	dash, err := dashboard.New(dcfg)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range dashboard.Patterns {
+		mounts[p] = dash
+	}
 	for p, h := range a.chain.handlers() {
 		mounts[p] = h
 	}
