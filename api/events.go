@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/nitro-runtime/nitro/jobs"
 	"github.com/nitro-runtime/nitro/store"
 )
 
@@ -36,7 +37,7 @@ type eventsReply struct {
 // read it is who may read the job.
 func (s *Server) jobEvents(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("jobId")
-	if !safeID(id, 128) {
+	if !jobs.ValidID(id) {
 		writeError(w, http.StatusNotFound, "job not found")
 		return
 	}

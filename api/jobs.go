@@ -68,7 +68,7 @@ func (s *Server) enqueue(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-		req := jobs.Request{Type: typ, Payload: p, Caller: jobs.Caller(credential(r)), Key: idem}
+	req := jobs.Request{Type: typ, Payload: p, Caller: jobs.Caller(credential(r)), Key: idem}
 	e, err := jobs.Enqueue(r.Context(), s.deps.Enqueuer, s.deps.Jobs, req, s.cfg.Enqueue)
 	var reused *jobs.KeyReusedError
 	switch {
