@@ -1,0 +1,59 @@
+// Package testkit is the scaffolding the tests of every package share: waiting on a
+// condition with a deadline, a log buffer goroutines may write to, and the real Redis
+// and PostgreSQL the tests run against. Use it from tests only.
+//
+// Redis databases, one per package, so that packages tested in parallel (go test
+// runs packages side by side) never flush or take each other's queues:
+//
+//	DB  package
+//	9   workers
+//	10  relay (pub/sub ignores database numbers; its channels are unique per test)
+//	11  e2e (NITRO_E2E_REDIS_DB moves it, for two runs on one machine)
+//	12  cmd/nitro
+//	13  api
+//	15  e2e benchmarks
+//
+// PostgreSQL isolation is per test: a schema (store/storetest) or a database of its
+// own (cmd/nitro, e2e), on the server TEST_DATABASE_URL names.
+package testkit
+
+import (
+	"bytes"
+	"sync"
+	"testing"
+	"time"
+)
+
+// WaitFor polls cond until it holds and fails the test when it still does not after
+// deadline; what names the awaited condition in the failure.
+func WaitFor(t testing.TB, deadline time.Duration, what string, cond func() bool) {
+	t.Helper()
+	end := time.Now().Add(deadline)
+	for !cond() {
+		if time.Now().After(end) {
+			t.Fatalf("timed out after %s waiting for %s", deadline, what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// Buffer is an io.Writer that goroutines may share (a logger's output) and that a
+// test reads with String while they still write.
+type Buffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+// Write appends p.
+func (b *Buffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+// String returns everything written so far.
+func (b *Buffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
