@@ -13,6 +13,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	"github.com/rs/zerolog"
 
+	"github.com/nitro-runtime/nitro/internal/testkit"
 	"github.com/nitro-runtime/nitro/progress"
 )
 
@@ -37,25 +38,13 @@ func (r *recorder) snapshot() []progress.Record {
 // waitFor polls until the recorder holds n records.
 func (r *recorder) waitFor(t *testing.T, n int) []progress.Record {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		if got := r.snapshot(); len(got) >= n {
-			return got
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	t.Fatalf("received %d records, want %d", len(r.snapshot()), n)
-	return nil
+	testkit.WaitFor(t, 10*time.Second, fmt.Sprintf("%d records", n), func() bool { return len(r.snapshot()) >= n })
+	return r.snapshot()
 }
 
 func redisClient(t *testing.T) redis.UniversalClient {
 	t.Helper()
-	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379"})
-	if err := c.Ping(t.Context()).Err(); err != nil {
-		t.Fatalf("Redis on 127.0.0.1:6379 is required: %v", err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
+	return testkit.Redis(t, testkit.DBRelay)
 }
 
 // channel is unique per test: pub/sub ignores database numbers.
@@ -112,11 +101,14 @@ func TestRelayDeliversOtherProcessesRecordsInOrder(t *testing.T) {
 	if fromA := aLocal.waitFor(t, jobs*per+1); len(fromA) != jobs*per+1 {
 		t.Errorf("A's sockets got %d records, want its own %d plus B's 1, no echo", len(fromA), jobs*per)
 	}
-	time.Sleep(50 * time.Millisecond) // an echo of A's own messages would arrive by now
-	if n := len(aLocal.snapshot()); n != jobs*per+1 {
-		t.Errorf("A's sockets got %d records, want %d: its own came back", n, jobs*per+1)
+	// B has all of A's records, so Redis published them before B's marker: A's
+	// subscription receives its own messages (if it took them) before the marker.
+	b.Emit(rec("marker", 1))
+	if got := aLocal.waitFor(t, jobs*per+2); len(got) != jobs*per+2 || got[len(got)-1].JobID != "marker" {
+		t.Errorf("A's sockets got %d records ending with %s, want %d ending with B's marker: its own came back",
+			len(got), got[len(got)-1].JobID, jobs*per+2)
 	}
-	if st := a.Stats(); st.Published != jobs*per || st.Received != 1 || st.Dropped != 0 {
+	if st := a.Stats(); st.Published != jobs*per || st.Received != 2 || st.Dropped != 0 {
 		t.Errorf("A stats %+v", st)
 	}
 }
@@ -220,13 +212,7 @@ func TestRelayStartFailsCleanly(t *testing.T) {
 // waitStats polls until cond holds for r's counters.
 func waitStats(t *testing.T, r *Relay, what string, cond func(Stats) bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond(r.Stats()) {
-		if time.Now().After(deadline) {
-			t.Fatalf("timeout waiting for %s: %+v", what, r.Stats())
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	testkit.WaitFor(t, 10*time.Second, what, func() bool { return cond(r.Stats()) })
 }
 
 // TestRelayQuietWhenAlone: a process alone on the channel publishes nothing; once a
@@ -256,14 +242,12 @@ func TestRelayQuietWhenAlone(t *testing.T) {
 	}
 
 	_ = b.Close()
-	unshared := a.Stats().Unshared
-	for i := 0; a.Stats().Unshared == unshared; i++ {
-		if i > 2000 {
-			t.Fatalf("A kept publishing with nobody listening: %+v", a.Stats())
-		}
-		a.Emit(rec("after", int64(i+1)))
-		time.Sleep(time.Millisecond)
-	}
+	unshared, seq := a.Stats().Unshared, int64(0)
+	testkit.WaitFor(t, 10*time.Second, "A to stop publishing with nobody listening", func() bool {
+		seq++
+		a.Emit(rec("after", seq))
+		return a.Stats().Unshared != unshared
+	})
 }
 
 // TestRelayPeerReconnectWakesItUp: while B's subscription is cut, A finds itself alone
@@ -273,7 +257,9 @@ func TestRelayPeerReconnectWakesItUp(t *testing.T) {
 	rdb, ch := redisClient(t), channel(t)
 	a, _ := startRelay(t, Config{Channel: ch}, rdb)
 	name := "relay-test-" + hex.EncodeToString([]byte(ch))[:24]
-	bClient := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379", ClientName: name})
+	bOpt := testkit.RedisOptions(testkit.DBRelay)
+	bOpt.ClientName = name
+	bClient := redis.NewClient(bOpt)
 	t.Cleanup(func() { bClient.Close() })
 	_, bLocal := startRelay(t, Config{Channel: ch}, bClient)
 
@@ -300,25 +286,19 @@ func TestRelayPeerReconnectWakesItUp(t *testing.T) {
 		t.Fatalf("found %d pub/sub connections named %s:\n%s", killed, name, list)
 	}
 	// B announces itself again once resubscribed (A hears nothing else from B).
-	deadline := time.Now().Add(10 * time.Second)
-	for _, now := a.hasPeers(); now == heard; _, now = a.hasPeers() {
-		if time.Now().After(deadline) {
-			t.Fatal("B did not announce itself after resubscribing")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	testkit.WaitFor(t, 10*time.Second, "B to announce itself after resubscribing",
+		func() bool { _, now := a.hasPeers(); return now != heard })
 	// A publishes until B is back: quiet meanwhile, then every record of a burst arrives.
-	deadline = time.Now().Add(10 * time.Second)
-	for seq := int64(1); ; seq++ {
-		if time.Now().After(deadline) {
-			t.Fatalf("B never heard A again: A %+v", a.Stats())
+	seq := int64(0)
+	testkit.WaitFor(t, 10*time.Second, "B to hear A again", func() bool {
+		// The last probe sent, not an earlier one: none is left in flight.
+		if got := bLocal.snapshot(); got[len(got)-1].JobID == "probe" && got[len(got)-1].Seq == seq {
+			return true
 		}
+		seq++
 		a.Emit(rec("probe", seq))
-		time.Sleep(5 * time.Millisecond)
-		if got := bLocal.snapshot(); got[len(got)-1].JobID == "probe" {
-			break
-		}
-	}
+		return false
+	})
 	n := len(bLocal.snapshot())
 	for i := range 200 {
 		a.Emit(rec("after", int64(i+1)))

@@ -14,9 +14,9 @@ import (
 
 	sol "github.com/gagliardetto/solana-go"
 	"github.com/hibiken/asynq"
-	"github.com/redis/go-redis/v9"
 	"github.com/rs/zerolog"
 
+	"github.com/nitro-runtime/nitro/internal/testkit"
 	"github.com/nitro-runtime/nitro/progress"
 	"github.com/nitro-runtime/nitro/solana"
 	"github.com/nitro-runtime/nitro/solana/jito"
@@ -25,8 +25,6 @@ import (
 	"github.com/nitro-runtime/nitro/store"
 	"github.com/nitro-runtime/nitro/store/storetest"
 )
-
-const jobsRedisDB = 9 // the job handlers' tests
 
 // A 1×1 PNG, as a dApp would send it.
 const pngDataURI = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
@@ -107,12 +105,8 @@ var envConcurrency = 4
 
 func (e *env) startWorkers() {
 	t := e.t
-	opt := asynq.RedisClientOpt{Addr: "127.0.0.1:6379", DB: jobsRedisDB}
-	rdb := redis.NewClient(&redis.Options{Addr: opt.Addr, DB: opt.DB})
-	if err := rdb.Ping(context.Background()).Err(); err != nil {
-		t.Fatalf("Redis is required for this test: %v", err)
-	}
-	_ = rdb.Close()
+	rdb := testkit.Redis(t, testkit.DBWorkers)
+	opt := testkit.AsynqRedis(testkit.DBWorkers)
 	// Queues of their own, so two runs of this package (or two envs) never take
 	// each other's tasks.
 	e.queueSuffix = fmt.Sprintf("-%d", time.Now().UnixNano())
@@ -140,7 +134,6 @@ func (e *env) startWorkers() {
 		_ = e.client.Close()
 		_ = hub.Close(context.Background())
 		ins := asynq.NewInspector(opt)
-		rdb := redis.NewClient(&redis.Options{Addr: opt.Addr, DB: opt.DB})
 		for q := range queues {
 			_ = ins.DeleteQueue(q, true)
 			keys, _ := rdb.Keys(context.Background(), "asynq:{"+q+"}*").Result()
@@ -149,7 +142,6 @@ func (e *env) startWorkers() {
 			}
 		}
 		_ = ins.Close()
-		_ = rdb.Close()
 	})
 }
 
@@ -185,13 +177,7 @@ func (e *env) waitSlot() {
 
 func (e *env) poll(what string, ok func() bool) {
 	e.t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	for !ok() {
-		if time.Now().After(deadline) {
-			e.t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	testkit.WaitFor(e.t, 60*time.Second, what, ok)
 }
 
 // run enqueues a job and waits for it to end; it returns the job row.

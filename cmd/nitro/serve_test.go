@@ -14,9 +14,9 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
-	"github.com/jackc/pgx/v5"
 	"github.com/rs/zerolog"
 
+	"github.com/nitro-runtime/nitro/internal/testkit"
 	"github.com/nitro-runtime/nitro/workers"
 )
 
@@ -24,13 +24,7 @@ import (
 func testEnv(t *testing.T) map[string]string {
 	t.Helper()
 	db := fmt.Sprintf("nitro_cmd_%d_%d", os.Getpid(), time.Now().UnixNano()%1e9)
-	t.Cleanup(func() {
-		ctx := context.Background()
-		if conn, err := pgx.Connect(ctx, "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"); err == nil {
-			_, _ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+db+" WITH (FORCE)")
-			conn.Close(ctx)
-		}
-	})
+	t.Cleanup(func() { testkit.DropDatabase(t, db) })
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -38,8 +32,8 @@ func testEnv(t *testing.T) map[string]string {
 	port := l.Addr().(*net.TCPAddr).Port
 	l.Close()
 	return map[string]string{
-		"DATABASE_URL": fmt.Sprintf("postgres://postgres@127.0.0.1:5432/%s?sslmode=disable", db),
-		"PORT":         fmt.Sprint(port), "HOST": "127.0.0.1", "NITRO_DATA_DIR": t.TempDir(), "NITRO_TEST_TASKS": "1",
+		"DATABASE_URL": testkit.DatabaseURLNamed(db), "REDIS_URL": testkit.RedisURL(testkit.DBCmd),
+		"PORT": fmt.Sprint(port), "HOST": "127.0.0.1", "NITRO_DATA_DIR": t.TempDir(), "NITRO_TEST_TASKS": "1",
 		"NITRO_MASTER_KEY": base64.StdEncoding.EncodeToString(make([]byte, 32)),
 	}
 }
@@ -53,12 +47,12 @@ func TestServeFallsBackToEmbeddedRedis(t *testing.T) {
 	t.Cleanup(func() { localRedis = "redis://127.0.0.1:6379/0" })
 
 	env := testEnv(t)
+	delete(env, "REDIS_URL")
 	c, err := loadConfig(envOf(env))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var buf strings.Builder
-	logs := &syncWriter{mu: make(chan struct{}, 1), w: &buf}
+	logs := &testkit.Buffer{}
 	log := zerolog.New(logs)
 	ctx := context.Background()
 	a, err := start(ctx, c, log, true)
@@ -74,17 +68,10 @@ func TestServeFallsBackToEmbeddedRedis(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(20 * time.Second)
-	for {
+	testkit.WaitFor(t, 20*time.Second, "the job on embedded Redis to complete", func() bool {
 		job, err := a.store.GetJob(ctx, info.ID)
-		if err == nil && job.State == "completed" {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("job on embedded redis did not complete: %+v %v", job, err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return err == nil && job.State == "completed"
+	})
 	resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%s/health", env["PORT"]))
 	if err != nil {
 		t.Fatal(err)
@@ -127,24 +114,6 @@ func TestServeRefusesUnreachableDatabase(t *testing.T) {
 	}
 }
 
-type syncWriter struct {
-	mu chan struct{}
-	w  io.Writer
-}
-
-// String returns what was written so far (w must be a fmt.Stringer).
-func (s *syncWriter) String() string {
-	s.mu <- struct{}{}
-	defer func() { <-s.mu }()
-	return s.w.(fmt.Stringer).String()
-}
-
-func (s *syncWriter) Write(p []byte) (int, error) {
-	s.mu <- struct{}{}
-	defer func() { <-s.mu }()
-	return s.w.Write(p)
-}
-
 // nitro localnet serves JSON-RPC on the port and PubSub on port+1 until cancelled.
 func TestLocalnetCommand(t *testing.T) {
 	l, _ := net.Listen("tcp", "127.0.0.1:0")
@@ -152,22 +121,23 @@ func TestLocalnetCommand(t *testing.T) {
 	l.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
-	var out, errOut strings.Builder
+	var out testkit.Buffer
+	var errOut strings.Builder
 	go func() {
-		done <- run(ctx, []string{"localnet", "--port", fmt.Sprint(port)}, envOf(map[string]string{"NITRO_DATA_DIR": t.TempDir()}), nil, &syncWriter{mu: make(chan struct{}, 1), w: &out}, &errOut)
+		done <- run(ctx, []string{"localnet", "--port", fmt.Sprint(port)}, envOf(map[string]string{"NITRO_DATA_DIR": t.TempDir()}), nil, &out, &errOut)
 	}()
 	url := fmt.Sprintf("http://127.0.0.1:%d", port)
-	deadline := time.Now().Add(60 * time.Second) // generous: genesis under -race on a busy machine
 	var body []byte
-	for time.Now().Before(deadline) {
+	// generous: genesis under -race on a busy machine
+	testkit.WaitFor(t, 60*time.Second, "the cluster's JSON-RPC", func() bool {
 		resp, err := http.Post(url, "application/json", strings.NewReader(`{"jsonrpc":"2.0","id":1,"method":"getHealth"}`))
-		if err == nil {
-			body, _ = io.ReadAll(resp.Body)
-			resp.Body.Close()
-			break
+		if err != nil {
+			return false
 		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		body, _ = io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return true
+	})
 	if !strings.Contains(string(body), `"ok"`) {
 		t.Fatalf("getHealth = %s", body)
 	}

@@ -51,19 +51,19 @@ func RedisURL(db int) string {
 	return u.String()
 }
 
-// RedisOptions returns go-redis options for database db.
-func RedisOptions(t testing.TB, db int) *redis.Options {
-	t.Helper()
+// RedisOptions returns go-redis options for database db. A TEST_REDIS_URL that does
+// not parse panics: no test of the run could reach Redis anyway.
+func RedisOptions(db int) *redis.Options {
 	opt, err := redis.ParseURL(RedisURL(db))
 	if err != nil {
-		t.Fatalf("testkit: TEST_REDIS_URL: %v", err)
+		panic(fmt.Sprintf("testkit: TEST_REDIS_URL: %v", err))
 	}
 	return opt
 }
 
 // AsynqRedis returns asynq's connection options for database db.
-func AsynqRedis(t testing.TB, db int) asynq.RedisClientOpt {
-	o := RedisOptions(t, db)
+func AsynqRedis(db int) asynq.RedisClientOpt {
+	o := RedisOptions(db)
 	return asynq.RedisClientOpt{Addr: o.Addr, Username: o.Username, Password: o.Password, DB: o.DB, TLSConfig: o.TLSConfig}
 }
 
@@ -71,7 +71,7 @@ func AsynqRedis(t testing.TB, db int) asynq.RedisClientOpt {
 // test (never skips) when Redis does not answer.
 func Redis(t testing.TB, db int) *redis.Client {
 	t.Helper()
-	c := redis.NewClient(RedisOptions(t, db))
+	c := redis.NewClient(RedisOptions(db))
 	t.Cleanup(func() { _ = c.Close() })
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()

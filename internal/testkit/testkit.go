@@ -28,13 +28,22 @@ import (
 // deadline; what names the awaited condition in the failure.
 func WaitFor(t testing.TB, deadline time.Duration, what string, cond func() bool) {
 	t.Helper()
+	if !Poll(deadline, cond) {
+		t.Fatalf("timed out after %s waiting for %s", deadline, what)
+	}
+}
+
+// Poll polls cond until it holds (true) or deadline passes (false), for a caller that
+// reports a timeout its own way (with the server's logs, say).
+func Poll(deadline time.Duration, cond func() bool) bool {
 	end := time.Now().Add(deadline)
 	for !cond() {
 		if time.Now().After(end) {
-			t.Fatalf("timed out after %s waiting for %s", deadline, what)
+			return false
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
+	return true
 }
 
 // Buffer is an io.Writer that goroutines may share (a logger's output) and that a
