@@ -22,9 +22,9 @@ import (
 
 	"github.com/hibiken/asynq"
 	"github.com/jackc/pgx/v5"
-	"github.com/redis/go-redis/v9"
 
 	"github.com/nitro-runtime/nitro/auth"
+	"github.com/nitro-runtime/nitro/internal/testkit"
 )
 
 // fanoutScenario is one BenchmarkSocketFanout run. Rate is the target of progress
@@ -118,25 +118,21 @@ type benchServer struct {
 	cmd                *exec.Cmd
 	verify             *auth.Verifier
 	redis              asynq.RedisClientOpt
-	logs               *syncBuffer
+	logs               *testkit.Buffer
 }
 
-// benchRedisDB keeps the benchmark's queue apart from the e2e tests' (DB 11): another
-// nitro serve with test tasks on the same DB would take its walks.
-const benchRedisDB = 15
+// benchRedisDB keeps the benchmark's queue apart from the e2e tests': another nitro
+// serve with test tasks on the same DB would take its walks.
+const benchRedisDB = testkit.DBE2EBench
 
 func startBenchServer(b *testing.B, sc fanoutScenario) *benchServer {
 	b.Helper()
-	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379", DB: benchRedisDB})
-	if err := rdb.FlushDB(context.Background()).Err(); err != nil {
-		b.Fatalf("Redis on 127.0.0.1:6379 is required: %v", err)
-	}
-	rdb.Close()
+	testkit.FlushRedis(b, benchRedisDB)
 	port := benchPort(b)
 	s := &benchServer{url: fmt.Sprintf("http://127.0.0.1:%d", port), db: fmt.Sprintf("nitro_bench_%d_%d", os.Getpid(), dbSeq.Add(1)),
-		redis: asynq.RedisClientOpt{Addr: "127.0.0.1:6379", DB: benchRedisDB}, logs: &syncBuffer{}}
+		redis: testkit.AsynqRedis(benchRedisDB), logs: &testkit.Buffer{}}
 	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), fmt.Sprintf("PORT=%d", port), "HOST=127.0.0.1",
-		fmt.Sprintf("REDIS_URL=redis://127.0.0.1:6379/%d", benchRedisDB), "DATABASE_URL=" + databaseURL(s.db),
+		"REDIS_URL=" + testkit.RedisURL(benchRedisDB), "DATABASE_URL=" + databaseURL(s.db),
 		"NITRO_JWT_SECRET=" + jwtSecret, "NITRO_API_KEYS=" + apiKey, "NITRO_ADMIN_PASSWORD=" + adminPass,
 		"NITRO_MASTER_KEY=" + base64.StdEncoding.EncodeToString([]byte("0123456789abcdef0123456789abcdef")),
 		"NITRO_DATA_DIR=" + b.TempDir(), "NITRO_TEST_TASKS=1", "CORS_ORIGINS=" + appOrigin,
@@ -161,7 +157,7 @@ func startBenchServer(b *testing.B, sc fanoutScenario) *benchServer {
 		b.Fatal(err)
 	}
 	s.pid = s.cmd.Process.Pid
-	b.Cleanup(func() { s.stop(); dropDatabase(b, s.db) })
+	b.Cleanup(func() { s.stop(); testkit.DropDatabase(b, s.db) })
 	s.waitUp(b)
 	return s
 }

@@ -34,14 +34,16 @@ func WaitFor(t testing.TB, deadline time.Duration, what string, cond func() bool
 }
 
 // Poll polls cond until it holds (true) or deadline passes (false), for a caller that
-// reports a timeout its own way (with the server's logs, say).
+// reports a timeout its own way (with the server's logs, say). The pause between polls
+// starts at 5ms and doubles up to 100ms: quick for a condition about to hold, and a
+// long wait over HTTP stays under the API's per-key rate limit (20/s).
 func Poll(deadline time.Duration, cond func() bool) bool {
 	end := time.Now().Add(deadline)
-	for !cond() {
+	for pause := 5 * time.Millisecond; !cond(); pause = min(2*pause, 100*time.Millisecond) {
 		if time.Now().After(end) {
 			return false
 		}
-		time.Sleep(5 * time.Millisecond)
+		time.Sleep(pause)
 	}
 	return true
 }
