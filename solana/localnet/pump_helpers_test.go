@@ -104,8 +104,6 @@ func joinLines(l []string) string {
 	return b.String()
 }
 
-func lpBalance(b *Bank, k solana.PublicKey) uint64 { return b.Balance(k) }
-
 func lpTokenBalance(t testing.TB, b *Bank, k solana.PublicKey) uint64 {
 	t.Helper()
 	a, ok := b.GetAccount(k)
