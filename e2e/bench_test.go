@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -128,7 +127,7 @@ const benchRedisDB = testkit.DBE2EBench
 func startBenchServer(b *testing.B, sc fanoutScenario) *benchServer {
 	b.Helper()
 	testkit.FlushRedis(b, benchRedisDB)
-	port := benchPort(b)
+	port := testkit.FreePort(b)
 	s := &benchServer{url: fmt.Sprintf("http://127.0.0.1:%d", port), db: fmt.Sprintf("nitro_bench_%d_%d", os.Getpid(), dbSeq.Add(1)),
 		redis: testkit.AsynqRedis(benchRedisDB), logs: &testkit.Buffer{}}
 	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), fmt.Sprintf("PORT=%d", port), "HOST=127.0.0.1",
@@ -144,7 +143,7 @@ func startBenchServer(b *testing.B, sc fanoutScenario) *benchServer {
 	// e.g. NITRO_FANOUT=local to measure without the relay.
 	env = append(env, strings.Fields(os.Getenv("NITRO_BENCH_SERVER_ENV"))...)
 	if sc.PprofDir != "" {
-		s.pprofAddr = fmt.Sprintf("127.0.0.1:%d", benchPort(b))
+		s.pprofAddr = fmt.Sprintf("127.0.0.1:%d", testkit.FreePort(b))
 		env = append(env, "NITRO_PPROF="+s.pprofAddr)
 	}
 	var err error
@@ -501,15 +500,6 @@ func loadAvg() float64 {
 func benchUser(i int) string { return fmt.Sprintf("bench-u%d", i) }
 
 func epochMs(t time.Time) float64 { return float64(t.UnixMicro()) / 1e3 }
-
-func benchPort(b *testing.B) int {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
 
 // benchEnvInt reads a count of at least least from the environment, or def.
 func benchEnvInt(name string, def, least int) int {

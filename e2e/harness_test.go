@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -77,7 +76,7 @@ func startServer(t *testing.T, extraEnv ...string) *server {
 	t.Helper()
 	db := fmt.Sprintf("nitro_e2e_%d_%d", os.Getpid(), dbSeq.Add(1))
 	testkit.FlushRedis(t, redisDB)
-	s := &server{t: t, Port: freePort(t), dataDir: t.TempDir(), redis: testkit.AsynqRedis(redisDB)}
+	s := &server{t: t, Port: testkit.FreePort(t), dataDir: t.TempDir(), redis: testkit.AsynqRedis(redisDB)}
 	s.URL = fmt.Sprintf("http://127.0.0.1:%d", s.Port)
 	s.env = append([]string{
 		"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"),
@@ -163,15 +162,6 @@ func (s *server) enqueueWalk(p map[string]any) string {
 		s.t.Fatal(err)
 	}
 	return info.ID
-}
-
-func freePort(t *testing.T) int {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }
 
 // agent drives agent.mjs: every call is one JSON line out and its answer back.

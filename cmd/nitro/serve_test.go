@@ -25,12 +25,7 @@ func testEnv(t *testing.T) map[string]string {
 	t.Helper()
 	db := fmt.Sprintf("nitro_cmd_%d_%d", os.Getpid(), time.Now().UnixNano()%1e9)
 	t.Cleanup(func() { testkit.DropDatabase(t, db) })
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
+	port := testkit.FreePort(t)
 	return map[string]string{
 		"DATABASE_URL": testkit.DatabaseURLNamed(db), "REDIS_URL": testkit.RedisURL(testkit.DBCmd),
 		"PORT": fmt.Sprint(port), "HOST": "127.0.0.1", "NITRO_DATA_DIR": t.TempDir(), "NITRO_TEST_TASKS": "1",
@@ -41,9 +36,7 @@ func testEnv(t *testing.T) map[string]string {
 // With REDIS_URL unset and nothing listening where Redis usually is, serve runs on an
 // embedded miniredis, says so, and asynq's whole cycle works on it.
 func TestServeFallsBackToEmbeddedRedis(t *testing.T) {
-	dead, _ := net.Listen("tcp", "127.0.0.1:0")
-	localRedis = "redis://" + dead.Addr().String() + "/0"
-	dead.Close()
+	localRedis = "redis://" + testkit.FreeAddr(t) + "/0"
 	t.Cleanup(func() { localRedis = "redis://127.0.0.1:6379/0" })
 
 	env := testEnv(t)
@@ -85,9 +78,7 @@ func TestServeFallsBackToEmbeddedRedis(t *testing.T) {
 
 // With REDIS_URL set, an unreachable Redis is a start-up error naming it.
 func TestServeRefusesUnreachableRedisURL(t *testing.T) {
-	dead, _ := net.Listen("tcp", "127.0.0.1:0")
-	addr := dead.Addr().String()
-	dead.Close()
+	addr := testkit.FreeAddr(t)
 	env := testEnv(t)
 	env["REDIS_URL"] = "redis://:s3cret@" + addr + "/0"
 	c, err := loadConfig(envOf(env))
@@ -102,9 +93,7 @@ func TestServeRefusesUnreachableRedisURL(t *testing.T) {
 
 // An unreachable database is a start-up error that names DATABASE_URL.
 func TestServeRefusesUnreachableDatabase(t *testing.T) {
-	dead, _ := net.Listen("tcp", "127.0.0.1:0")
-	addr := dead.Addr().String()
-	dead.Close()
+	addr := testkit.FreeAddr(t)
 	env := testEnv(t)
 	env["DATABASE_URL"] = "postgres://postgres:pw@" + addr + "/nitro?sslmode=disable"
 	c, _ := loadConfig(envOf(env))
@@ -116,9 +105,7 @@ func TestServeRefusesUnreachableDatabase(t *testing.T) {
 
 // nitro localnet serves JSON-RPC on the port and PubSub on port+1 until cancelled.
 func TestLocalnetCommand(t *testing.T) {
-	l, _ := net.Listen("tcp", "127.0.0.1:0")
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
+	port := testkit.FreePort(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
 	var out testkit.Buffer

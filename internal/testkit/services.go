@@ -106,15 +106,21 @@ func DatabaseURLNamed(name string) string {
 // logged, not fatal, as it only leaves a database behind.
 func DropDatabase(t testing.TB, name string) {
 	t.Helper()
+	if err := Exec("DROP DATABASE IF EXISTS " + pgx.Identifier{name}.Sanitize() + " WITH (FORCE)"); err != nil {
+		t.Logf("testkit: drop database %s: %v", name, err)
+	}
+}
+
+// Exec runs one statement on the tests' PostgreSQL (TEST_DATABASE_URL), on a
+// connection of its own.
+func Exec(sql string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	conn, err := pgx.Connect(ctx, DatabaseURL())
 	if err != nil {
-		t.Logf("testkit: drop database %s: %v", name, err)
-		return
+		return err
 	}
 	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {
-		t.Logf("testkit: drop database %s: %v", name, err)
-	}
+	_, err = conn.Exec(ctx, sql)
+	return err
 }

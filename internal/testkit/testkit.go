@@ -19,6 +19,8 @@ package testkit
 
 import (
 	"bytes"
+	"net"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -46,6 +48,26 @@ func Poll(deadline time.Duration, cond func() bool) bool {
 		time.Sleep(pause)
 	}
 	return true
+}
+
+// FreeAddr returns a loopback address nothing listens on (it was free a moment ago):
+// for a server a test starts, or for a dependency that must be unreachable.
+func FreeAddr(t testing.TB) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// FreePort is FreeAddr's port.
+func FreePort(t testing.TB) int {
+	t.Helper()
+	_, port, _ := net.SplitHostPort(FreeAddr(t))
+	n, _ := strconv.Atoi(port)
+	return n
 }
 
 // Buffer is an io.Writer that goroutines may share (a logger's output) and that a

@@ -55,15 +55,7 @@ func NewSchema(t testing.TB, opts ...store.Option) (*store.Store, string) {
 }
 
 func dropSchema(t testing.TB, schema string) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, URL())
-	if err != nil {
-		t.Errorf("storetest: drop schema %s: %v", schema, err)
-		return
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, "DROP SCHEMA IF EXISTS "+pgx.Identifier{schema}.Sanitize()+" CASCADE"); err != nil {
+	if err := testkit.Exec("DROP SCHEMA IF EXISTS " + pgx.Identifier{schema}.Sanitize() + " CASCADE"); err != nil {
 		t.Errorf("storetest: drop schema %s: %v", schema, err)
 	}
 }
