@@ -1,19 +1,17 @@
 package bonk
 
 import (
-	"bytes"
-	"crypto/ed25519"
 	"encoding/hex"
 	"testing"
 
 	"github.com/gagliardetto/solana-go"
 
 	"github.com/nitro-runtime/nitro/solana/token"
+
+	"github.com/nitro-runtime/nitro/solana/solanatest"
 )
 
-func seedKey(n byte) solana.PrivateKey {
-	return solana.PrivateKey(ed25519.NewKeyFromSeed(bytes.Repeat([]byte{n}, 32)))
-}
+var seedKey = solanatest.SeedKey
 
 var (
 	gMint = seedKey(11).PublicKey()

@@ -1,20 +1,18 @@
 package pump
 
 import (
-	"bytes"
-	"crypto/ed25519"
 	"encoding/hex"
 	"testing"
 
 	"github.com/gagliardetto/solana-go"
 
 	"github.com/nitro-runtime/nitro/solana/token"
+
+	"github.com/nitro-runtime/nitro/solana/solanatest"
 )
 
 // seedKey is Keypair.fromSeed(32 × byte n), the keys of the notes' appendix.
-func seedKey(n byte) solana.PrivateKey {
-	return solana.PrivateKey(ed25519.NewKeyFromSeed(bytes.Repeat([]byte{n}, 32)))
-}
+var seedKey = solanatest.SeedKey
 
 var (
 	gMint    = seedKey(1).PublicKey()
