@@ -18,6 +18,7 @@ import (
 
 	"github.com/nitro-runtime/nitro/internal/testkit"
 	"github.com/nitro-runtime/nitro/progress"
+	"github.com/nitro-runtime/nitro/progress/progresstest"
 	"github.com/nitro-runtime/nitro/solana"
 	"github.com/nitro-runtime/nitro/solana/jito"
 	"github.com/nitro-runtime/nitro/solana/localnet"
@@ -37,7 +38,7 @@ type env struct {
 	cluster     *localnet.Cluster
 	chain       *solana.Client
 	st          *store.Store
-	rec         *recorder
+	rec         *progresstest.Recorder
 	deps        *Deps
 	faults      *faults
 	client      *asynq.Client
@@ -54,7 +55,7 @@ func newEnv(t testing.TB, tune func(*Deps)) *env {
 // newEnvSlot is newEnv with the cluster producing a slot every slot.
 func newEnvSlot(t testing.TB, slot time.Duration, tune func(*Deps)) *env {
 	t.Helper()
-	e := &env{t: t, rec: &recorder{}, faults: &faults{}}
+	e := &env{t: t, rec: &progresstest.Recorder{}, faults: &faults{}}
 	cl, err := localnet.New(localnet.Config{SlotInterval: slot})
 	if err != nil {
 		t.Fatal(err)
@@ -261,27 +262,11 @@ func (e *env) exists(k sol.PublicKey) bool {
 
 // stages returns the token_launch_event stages of token in emission order.
 func (e *env) stages(token string) []progress.TokenLaunchEvent {
-	e.rec.mu.Lock()
-	defer e.rec.mu.Unlock()
-	var out []progress.TokenLaunchEvent
-	for _, r := range e.rec.recs {
-		if ev, ok := r.Payload.(progress.TokenLaunchEvent); ok && ev.TokenAddress == token {
-			out = append(out, ev)
-		}
-	}
-	return out
+	return progresstest.Payloads(e.rec, func(ev progress.TokenLaunchEvent) bool { return ev.TokenAddress == token })
 }
 
 func (e *env) steps(jobID string) []progress.WorkerStepEvent {
-	e.rec.mu.Lock()
-	defer e.rec.mu.Unlock()
-	var out []progress.WorkerStepEvent
-	for _, r := range e.rec.recs {
-		if ev, ok := r.Payload.(progress.WorkerStepEvent); ok && ev.JobID == jobID {
-			out = append(out, ev)
-		}
-	}
-	return out
+	return progresstest.Payloads(e.rec, func(ev progress.WorkerStepEvent) bool { return ev.JobID == jobID })
 }
 
 // confirmedTxs counts the job's confirmed journal entries of step.

@@ -14,29 +14,8 @@ import (
 
 	"github.com/nitro-runtime/nitro/internal/testkit"
 	"github.com/nitro-runtime/nitro/progress"
+	"github.com/nitro-runtime/nitro/progress/progresstest"
 )
-
-type recorder struct {
-	mu   sync.Mutex
-	recs []progress.Record
-}
-
-func (r *recorder) Emit(rec progress.Record) {
-	r.mu.Lock()
-	r.recs = append(r.recs, rec)
-	r.mu.Unlock()
-}
-func (r *recorder) progressOf(job string) []progress.WorkerProgressEvent {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	var out []progress.WorkerProgressEvent
-	for _, rec := range r.recs {
-		if ev, ok := rec.Payload.(progress.WorkerProgressEvent); ok && ev.JobID == job {
-			out = append(out, ev)
-		}
-	}
-	return out
-}
 
 type runLog struct {
 	mu     sync.Mutex
@@ -83,12 +62,12 @@ type queueClient struct {
 // startRuntime runs a real asynq server on Redis with the runtime wrapper, on a queue
 // of its own: the package's database is shared with the job tests' envs (and another
 // run of this package), so nothing here flushes it.
-func startRuntime(t *testing.T, handlers ...Handler) (*queueClient, *recorder, *runLog) {
+func startRuntime(t *testing.T, handlers ...Handler) (*queueClient, *progresstest.Recorder, *runLog) {
 	t.Helper()
 	testkit.Redis(t, testkit.DBWorkers) // fails the test when Redis is down
 	opt := testkit.AsynqRedis(testkit.DBWorkers)
 	queue := fmt.Sprintf("runtime-%d", time.Now().UnixNano())
-	rec, runs := &recorder{}, &runLog{states: map[string][]string{}, result: map[string]json.RawMessage{}}
+	rec, runs := &progresstest.Recorder{}, &runLog{states: map[string][]string{}, result: map[string]json.RawMessage{}}
 	hub := progress.NewHub(progress.HubConfig{}, rec, nil, nil, zerolog.Nop())
 	rt := &Runtime{Hub: hub, Runs: runs, Log: zerolog.Nop()}
 	mux := asynq.NewServeMux()
@@ -131,7 +110,7 @@ func TestRuntimeCompletesAndRecordsResult(t *testing.T) {
 	if got := runs.get(id); got[0] != "start0" || got[1] != "completed" {
 		t.Fatalf("runs = %v", got)
 	}
-	evs := rec.progressOf(id)
+	evs := rec.WorkerProgress(id)
 	last := evs[len(evs)-1]
 	if last.Status != progress.StatusCompleted || last.Progress != 100 || last.UserChatID != 9 || last.TotalPhases != 3 {
 		t.Fatalf("last event = %+v", last)
@@ -150,7 +129,7 @@ func TestRuntimeRetriesThenFailsForGood(t *testing.T) {
 		t.Fatalf("runs = %v", got)
 	}
 	var retrying, failed int
-	for _, ev := range rec.progressOf(id) {
+	for _, ev := range rec.WorkerProgress(id) {
 		if ev.Details != nil && ev.Details.Retrying {
 			retrying++
 		}
@@ -179,7 +158,7 @@ func TestRuntimeSkipRetryAndPanic(t *testing.T) {
 	if got := runs.get(permanent); got[1] != "failed" {
 		t.Fatalf("SkipRetry was retried: %v", got)
 	}
-	evs := rec.progressOf(panicky)
+	evs := rec.WorkerProgress(panicky)
 	if last := evs[len(evs)-1]; last.Status != progress.StatusFailed || last.UserID != "u2" {
 		t.Fatalf("panic run ended with %+v", last)
 	}
