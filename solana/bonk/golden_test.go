@@ -1,7 +1,6 @@
 package bonk
 
 import (
-	"encoding/hex"
 	"testing"
 
 	"github.com/gagliardetto/solana-go"
@@ -41,29 +40,11 @@ type acct struct{ key, flags string }
 
 func checkIx(t *testing.T, ix solana.Instruction, dataHex string, want []acct) {
 	t.Helper()
-	if ix.ProgramID() != ProgramID {
-		t.Errorf("program = %s", ix.ProgramID())
+	accounts := make([]solanatest.Account, len(want))
+	for i, a := range want {
+		accounts[i] = solanatest.Account{Key: a.key, Flags: a.flags}
 	}
-	data, _ := ix.Data()
-	if got := hex.EncodeToString(data); got != dataHex {
-		t.Errorf("data\n got %s\nwant %s", got, dataHex)
-	}
-	got := ix.Accounts()
-	if len(got) != len(want) {
-		t.Fatalf("%d accounts, want %d", len(got), len(want))
-	}
-	for i, w := range want {
-		flags := ""
-		if got[i].IsWritable {
-			flags += "w"
-		}
-		if got[i].IsSigner {
-			flags += "s"
-		}
-		if got[i].PublicKey.String() != w.key || flags != w.flags {
-			t.Errorf("account %d = %s %q, want %s %q", i, got[i].PublicKey, flags, w.key, w.flags)
-		}
-	}
+	solanatest.CheckInstruction(t, ix, ProgramID, dataHex, accounts)
 }
 
 func goldenPool(t *testing.T) Pool {
