@@ -3,6 +3,8 @@ SHELL := /bin/bash
 GO    ?= go
 PKGS  ?= ./...
 BIN   := bin/nitro
+# golangci-lint is built from the Go module proxy at this version (no other install).
+GOLANGCI_LINT := github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0
 
 .PHONY: help run build test test/race test/short bench lint soak e2e/deps clients/deps dashboard/vendor clean
 
@@ -39,9 +41,9 @@ bench: e2e/deps ## benchmarks (figures in README); the e2e fan-out runs once per
 	NITRO_BENCH_USERS=1000 NITRO_BENCH_ADMINS=0 NITRO_BENCH_RATES=10000,20000,30000 \
 		$(GO) test -run '^$$' -bench SocketFanout -benchtime 1x -timeout 30m ./e2e/
 
-lint: ## gofmt and go vet
+lint: ## gofmt, go vet, the package map (depguard) and the linters of .golangci.yml
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
-	$(GO) vet $(PKGS)
+	$(GO) run $(GOLANGCI_LINT) run $(PKGS)
 
 soak: e2e/deps ## fault soak (hours): 200 kill -9 trials, chain faults x20, kill+faults x20; prints TALLY lines
 	set -o pipefail; NITRO_SOAK=1 NITRO_FAULT_TRIALS=$${NITRO_FAULT_TRIALS:-200} \

@@ -6,7 +6,6 @@ import (
 	"crypto/ed25519"
 	"encoding/json"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -16,18 +15,15 @@ import (
 
 	"github.com/hibiken/asynq"
 	"github.com/mr-tron/base58"
-	"github.com/redis/go-redis/v9"
 	"github.com/rs/zerolog"
 
 	"github.com/nitro-runtime/nitro/api"
 	"github.com/nitro-runtime/nitro/auth"
+	"github.com/nitro-runtime/nitro/internal/testkit"
 	"github.com/nitro-runtime/nitro/progress"
 	"github.com/nitro-runtime/nitro/store"
 	"github.com/nitro-runtime/nitro/store/storetest"
 )
-
-// redisDB is this package's Redis database (flushed by every harness).
-const redisDB = 13
 
 const (
 	testAPIKey   = "test-api-key-0123456789"
@@ -35,10 +31,11 @@ const (
 	testPassword = "admin-password-for-tests"
 )
 
-var redisOpt = asynq.RedisClientOpt{Addr: "127.0.0.1:6379", DB: redisDB}
+// redisOpt is this package's Redis database (flushed by every harness).
+var redisOpt = testkit.AsynqRedis(testkit.DBAPI)
 
 // harness is a real API over a real store (its own schema), a real asynq client on
-// Redis DB 13, and a recorder of every response body so tests can assert that no
+// this package's Redis database, and a recorder of every response body so tests can assert that no
 // secret ever left the server.
 type harness struct {
 	t        *testing.T
@@ -48,7 +45,7 @@ type harness struct {
 	verifier *auth.Verifier
 	insp     *asynq.Inspector
 	client   *asynq.Client
-	logs     *syncBuffer
+	logs     *testkit.Buffer
 	sockets  fakeSockets
 
 	mu     sync.Mutex
@@ -59,23 +56,6 @@ type fakeSockets int
 
 func (f fakeSockets) Sockets() int { return int(f) }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 type harnessOpts struct {
 	cfg    api.Config
 	checks map[string]api.HealthCheck
@@ -83,23 +63,14 @@ type harnessOpts struct {
 	owners bool // refuse payloads naming wallets or launches not the user's
 }
 
-func flushRedis(t *testing.T) {
-	t.Helper()
-	rc := redis.NewClient(&redis.Options{Addr: redisOpt.Addr, DB: redisDB})
-	defer rc.Close()
-	if err := rc.FlushDB(context.Background()).Err(); err != nil {
-		t.Fatalf("Redis at %s is required (DB %d): %v", redisOpt.Addr, redisDB, err)
-	}
-}
-
 func newHarness(t *testing.T, o harnessOpts) *harness {
 	t.Helper()
-	flushRedis(t)
+	testkit.FlushRedis(t, testkit.DBAPI)
 	v, err := auth.NewVerifier([]byte("a-test-secret-of-32-bytes-length"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{t: t, store: storetest.New(t), verifier: v, logs: &syncBuffer{}, sockets: 3}
+	h := &harness{t: t, store: storetest.New(t), verifier: v, logs: &testkit.Buffer{}, sockets: 3}
 	h.client = asynq.NewClient(redisOpt)
 	h.insp = asynq.NewInspector(redisOpt)
 	t.Cleanup(func() { h.client.Close(); h.insp.Close() })
@@ -285,13 +256,3 @@ func pubkey(n byte) string {
 }
 
 // closedAddr is a local address nothing listens on.
-func closedAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	return addr
-}

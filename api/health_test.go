@@ -13,6 +13,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/nitro-runtime/nitro/api"
+	"github.com/nitro-runtime/nitro/internal/testkit"
 )
 
 func TestHealthOK(t *testing.T) {
@@ -27,7 +28,7 @@ func TestHealthOK(t *testing.T) {
 }
 
 func TestHealthRedisDown(t *testing.T) {
-	check, closer, err := api.RedisCheck(asynq.RedisClientOpt{Addr: closedAddr(t), DialTimeout: time.Second})
+	check, closer, err := api.RedisCheck(asynq.RedisClientOpt{Addr: testkit.FreeAddr(t), DialTimeout: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"github.com/nitro-runtime/nitro/internal/testkit"
 	"github.com/nitro-runtime/nitro/jobs"
 	"github.com/nitro-runtime/nitro/progress"
 )
@@ -126,7 +127,7 @@ func TestEnqueueIdempotencyAfterRedisLostTheTask(t *testing.T) {
 	h := newHarness(t, harnessOpts{})
 	body := validJob(progress.DevSell, "u1")
 	first := h.expect(h.call("POST", "/api/jobs/dev_sell", "key", body, "Idempotency-Key", "k1"), http.StatusAccepted)
-	flushRedis(t) // the task ran and its retention ended: only the jobs row remembers
+	testkit.FlushRedis(t, testkit.DBAPI) // the task ran and its retention ended: only the jobs row remembers
 	again := h.expect(h.call("POST", "/api/jobs/dev_sell", "key", body, "Idempotency-Key", "k1"), http.StatusOK)
 	if again["jobId"] != first["jobId"] {
 		t.Fatalf("got %v, want %v", again["jobId"], first["jobId"])

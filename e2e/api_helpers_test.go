@@ -12,6 +12,7 @@ import (
 	"github.com/gagliardetto/solana-go"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/nitro-runtime/nitro/internal/testkit"
 	"github.com/nitro-runtime/nitro/progress"
 )
 
@@ -140,7 +141,7 @@ func (s *server) job(id string) (jobView, bool) {
 func (s *server) waitJob(id string, d time.Duration) jobView {
 	s.t.Helper()
 	var v jobView
-	waitFor(s.t, d, "job "+id+" to end", func() bool {
+	testkit.WaitFor(s.t, d, "job "+id+" to end", func() bool {
 		var ok bool
 		v, ok = s.job(id)
 		return ok && (v.State == "completed" || v.State == "failed")

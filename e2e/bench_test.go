@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -22,9 +21,9 @@ import (
 
 	"github.com/hibiken/asynq"
 	"github.com/jackc/pgx/v5"
-	"github.com/redis/go-redis/v9"
 
 	"github.com/nitro-runtime/nitro/auth"
+	"github.com/nitro-runtime/nitro/internal/testkit"
 	"github.com/nitro-runtime/nitro/progress"
 )
 
@@ -119,25 +118,21 @@ type benchServer struct {
 	cmd                *exec.Cmd
 	verify             *auth.Verifier
 	redis              asynq.RedisClientOpt
-	logs               *syncBuffer
+	logs               *testkit.Buffer
 }
 
-// benchRedisDB keeps the benchmark's queue apart from the e2e tests' (DB 11): another
-// nitro serve with test tasks on the same DB would take its walks.
-const benchRedisDB = 15
+// benchRedisDB keeps the benchmark's queue apart from the e2e tests': another nitro
+// serve with test tasks on the same DB would take its walks.
+const benchRedisDB = testkit.DBE2EBench
 
 func startBenchServer(b *testing.B, sc fanoutScenario) *benchServer {
 	b.Helper()
-	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379", DB: benchRedisDB})
-	if err := rdb.FlushDB(context.Background()).Err(); err != nil {
-		b.Fatalf("Redis on 127.0.0.1:6379 is required: %v", err)
-	}
-	rdb.Close()
-	port := benchPort(b)
+	testkit.FlushRedis(b, benchRedisDB)
+	port := testkit.FreePort(b)
 	s := &benchServer{url: fmt.Sprintf("http://127.0.0.1:%d", port), db: fmt.Sprintf("nitro_bench_%d_%d", os.Getpid(), dbSeq.Add(1)),
-		redis: asynq.RedisClientOpt{Addr: "127.0.0.1:6379", DB: benchRedisDB}, logs: &syncBuffer{}}
+		redis: testkit.AsynqRedis(benchRedisDB), logs: &testkit.Buffer{}}
 	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), fmt.Sprintf("PORT=%d", port), "HOST=127.0.0.1",
-		fmt.Sprintf("REDIS_URL=redis://127.0.0.1:6379/%d", benchRedisDB), "DATABASE_URL=" + databaseURL(s.db),
+		"REDIS_URL=" + testkit.RedisURL(benchRedisDB), "DATABASE_URL=" + databaseURL(s.db),
 		"NITRO_JWT_SECRET=" + jwtSecret, "NITRO_API_KEYS=" + apiKey, "NITRO_ADMIN_PASSWORD=" + adminPass,
 		"NITRO_MASTER_KEY=" + base64.StdEncoding.EncodeToString([]byte("0123456789abcdef0123456789abcdef")),
 		"NITRO_DATA_DIR=" + b.TempDir(), "NITRO_TEST_TASKS=1", "CORS_ORIGINS=" + appOrigin,
@@ -149,7 +144,7 @@ func startBenchServer(b *testing.B, sc fanoutScenario) *benchServer {
 	// e.g. NITRO_FANOUT=local to measure without the relay.
 	env = append(env, strings.Fields(os.Getenv("NITRO_BENCH_SERVER_ENV"))...)
 	if sc.PprofDir != "" {
-		s.pprofAddr = fmt.Sprintf("127.0.0.1:%d", benchPort(b))
+		s.pprofAddr = fmt.Sprintf("127.0.0.1:%d", testkit.FreePort(b))
 		env = append(env, "NITRO_PPROF="+s.pprofAddr)
 	}
 	var err error
@@ -162,7 +157,7 @@ func startBenchServer(b *testing.B, sc fanoutScenario) *benchServer {
 		b.Fatal(err)
 	}
 	s.pid = s.cmd.Process.Pid
-	b.Cleanup(func() { s.stop(); dropDatabase(b, s.db) })
+	b.Cleanup(func() { s.stop(); testkit.DropDatabase(b, s.db) })
 	s.waitUp(b)
 	return s
 }
@@ -507,15 +502,6 @@ func loadAvg() float64 {
 func benchUser(i int) string { return fmt.Sprintf("bench-u%d", i) }
 
 func epochMs(t time.Time) float64 { return float64(t.UnixMicro()) / 1e3 }
-
-func benchPort(b *testing.B) int {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
 
 // benchEnvInt reads a count of at least least from the environment, or def.
 func benchEnvInt(name string, def, least int) int {

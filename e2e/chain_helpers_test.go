@@ -13,6 +13,7 @@ import (
 	"github.com/gagliardetto/solana-go"
 	"github.com/mr-tron/base58"
 
+	"github.com/nitro-runtime/nitro/internal/testkit"
 	"github.com/nitro-runtime/nitro/solana/bonk"
 	"github.com/nitro-runtime/nitro/solana/pump"
 )
@@ -75,7 +76,7 @@ func (r rpc) airdrop(key solana.PublicKey, lamports uint64) {
 	r.t.Helper()
 	before := r.balance(key)
 	r.call("requestAirdrop", key.String(), lamports)
-	waitFor(r.t, 20*time.Second, "airdrop to "+key.String(), func() bool { return r.balance(key) >= before+lamports })
+	testkit.WaitFor(r.t, 20*time.Second, "airdrop to "+key.String(), func() bool { return r.balance(key) >= before+lamports })
 }
 
 // accountExists reports whether key holds an account (a mint, a curve, an ATA).
@@ -328,16 +329,4 @@ func clipBytes(b []byte) string {
 		return string(b[:300]) + "..."
 	}
 	return string(b)
-}
-
-// waitFor polls cond until it holds or the deadline passes.
-func waitFor(t testing.TB, d time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", d, what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nitro-runtime/nitro/internal/testkit"
 	"github.com/nitro-runtime/nitro/progress"
 )
 
@@ -16,7 +17,7 @@ import (
 // the same deployment, with its own port, sockets and built-in cluster.
 func startPeer(t *testing.T, s *server, extraEnv ...string) *server {
 	t.Helper()
-	p := &server{t: t, Port: freePort(t), dataDir: t.TempDir(), redis: s.redis, verify: s.verify, command: "worker"}
+	p := &server{t: t, Port: testkit.FreePort(t), dataDir: t.TempDir(), redis: s.redis, verify: s.verify, command: "worker"}
 	p.URL = fmt.Sprintf("http://127.0.0.1:%d", p.Port)
 	for _, kv := range s.env {
 		switch {

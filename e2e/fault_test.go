@@ -11,6 +11,7 @@ import (
 	"github.com/gagliardetto/solana-go"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/nitro-runtime/nitro/internal/testkit"
 	"github.com/nitro-runtime/nitro/progress"
 )
 
@@ -300,7 +301,7 @@ var chainFaults = []chainFault{
 		// cluster never revives an expired blockhash, and neither may the knob.
 		c.cluster.Faults().SetBlockhashValidity(10)
 		c.cluster.Faults().SetConfirmDelay(expiryDelay)
-		waitFor(t, 2*time.Minute, "the worker to settle a send as expired", func() bool { return s.journalStates(jobID)["expired"] > 0 })
+		testkit.WaitFor(t, 2*time.Minute, "the worker to settle a send as expired", func() bool { return s.journalStates(jobID)["expired"] > 0 })
 		c.cluster.Faults().SetConfirmDelay(0)
 		c.healedAt = time.Now()
 	}, func(c *faultChain, s *server, jobID string) int { return s.journalStates(jobID)["expired"] }},
@@ -322,7 +323,7 @@ const expiryDelay = 6 * time.Second
 func (c *faultChain) heal(t *testing.T, s *server, jobID string) {
 	t.Helper()
 	if !c.healedAt.IsZero() {
-		waitFor(t, time.Minute, "delayed sends to run and journaled blockhashes to expire", func() bool {
+		testkit.WaitFor(t, time.Minute, "delayed sends to run and journaled blockhashes to expire", func() bool {
 			return time.Since(c.healedAt) > expiryDelay+time.Second && c.cluster.Bank().BlockHeight() > s.maxLastValid(jobID)
 		})
 		c.healedAt = time.Time{}

@@ -3,29 +3,24 @@ package e2e
 import (
 	"bufio"
 	"cmp"
-	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/hibiken/asynq"
-	"github.com/jackc/pgx/v5"
-	"github.com/redis/go-redis/v9"
 
 	"github.com/nitro-runtime/nitro/auth"
+	"github.com/nitro-runtime/nitro/internal/testkit"
 	"github.com/nitro-runtime/nitro/progress"
 )
 
@@ -38,14 +33,9 @@ const (
 
 var nitroBin string
 
-// redisDB is this package's Redis database: 11, or NITRO_E2E_REDIS_DB so that two
-// runs on one machine (a developer's and CI's) do not flush each other's queues.
-var redisDB = func() int {
-	if n, err := strconv.Atoi(os.Getenv("NITRO_E2E_REDIS_DB")); err == nil && n >= 0 && n < 16 {
-		return n
-	}
-	return 11
-}()
+// redisDB is this package's Redis database: testkit.DBE2E, or NITRO_E2E_REDIS_DB so
+// that two runs on one machine (a developer's and CI's) do not flush each other's queues.
+var redisDB = testkit.E2EDB()
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "nitro-e2e")
@@ -71,7 +61,7 @@ type server struct {
 	Port    int
 	env     []string
 	cmd     *exec.Cmd
-	logs    *syncBuffer
+	logs    *testkit.Buffer
 	verify  *auth.Verifier
 	redis   asynq.RedisClientOpt
 	dataDir string
@@ -81,25 +71,19 @@ type server struct {
 
 var dbSeq atomic.Int64
 
-func databaseURL(name string) string {
-	return fmt.Sprintf("postgres://postgres@127.0.0.1:5432/%s?sslmode=disable", name)
-}
+func databaseURL(name string) string { return testkit.DatabaseURLNamed(name) }
 
 // startServer starts nitro serve on a fresh database and a flushed Redis DB.
 func startServer(t *testing.T, extraEnv ...string) *server {
 	t.Helper()
 	db := fmt.Sprintf("nitro_e2e_%d_%d", os.Getpid(), dbSeq.Add(1))
-	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379", DB: redisDB})
-	if err := rdb.FlushDB(context.Background()).Err(); err != nil {
-		t.Fatalf("Redis on 127.0.0.1:6379 is required: %v", err)
-	}
-	rdb.Close()
-	s := &server{t: t, Port: freePort(t), dataDir: t.TempDir(), redis: asynq.RedisClientOpt{Addr: "127.0.0.1:6379", DB: redisDB}}
+	testkit.FlushRedis(t, redisDB)
+	s := &server{t: t, Port: testkit.FreePort(t), dataDir: t.TempDir(), redis: testkit.AsynqRedis(redisDB)}
 	s.URL = fmt.Sprintf("http://127.0.0.1:%d", s.Port)
 	s.env = append([]string{
 		"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"),
 		fmt.Sprintf("PORT=%d", s.Port), "HOST=127.0.0.1",
-		fmt.Sprintf("REDIS_URL=redis://127.0.0.1:6379/%d", redisDB),
+		"REDIS_URL=" + testkit.RedisURL(redisDB),
 		"DATABASE_URL=" + databaseURL(db),
 		"NITRO_JWT_SECRET=" + jwtSecret, "NITRO_API_KEYS=" + apiKey, "NITRO_ADMIN_PASSWORD=" + adminPass,
 		"NITRO_MASTER_KEY=" + base64.StdEncoding.EncodeToString([]byte("0123456789abcdef0123456789abcdef")),
@@ -114,14 +98,14 @@ func startServer(t *testing.T, extraEnv ...string) *server {
 	s.start()
 	t.Cleanup(func() {
 		s.stop()
-		dropDatabase(t, db)
+		testkit.DropDatabase(t, db)
 	})
 	return s
 }
 
 func (s *server) start() {
 	s.t.Helper()
-	s.logs = &syncBuffer{}
+	s.logs = &testkit.Buffer{}
 	s.cmd = exec.Command(nitroBin, append([]string{cmp.Or(s.command, "serve")}, s.args...)...)
 	s.cmd.Env = s.env
 	s.cmd.Stdout, s.cmd.Stderr = s.logs, s.logs
@@ -187,44 +171,6 @@ func (s *server) enqueueTask(typ progress.WorkerType, p map[string]any) string {
 		s.t.Fatal(err)
 	}
 	return info.ID
-}
-
-func freePort(t *testing.T) int {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
-func dropDatabase(t testing.TB, name string) {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, databaseURL("postgres"))
-	if err != nil {
-		t.Logf("drop database %s: %v", name, err)
-		return
-	}
-	defer conn.Close(ctx)
-	_, _ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)")
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // agent drives agent.mjs: every call is one JSON line out and its answer back.

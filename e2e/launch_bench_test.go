@@ -17,6 +17,7 @@ import (
 
 	"github.com/gagliardetto/solana-go"
 
+	"github.com/nitro-runtime/nitro/internal/testkit"
 	"github.com/nitro-runtime/nitro/progress"
 )
 
@@ -129,7 +130,7 @@ func fundCrews(b *testing.B, chain rpc, crews []benchCrew) {
 		chain.call("requestAirdrop", c.funding.String(), 2*lamportsPerSOL)
 	}
 	for _, c := range crews {
-		waitFor(b, time.Minute, "airdrops", func() bool {
+		testkit.WaitFor(b, time.Minute, "airdrops", func() bool {
 			return chain.balance(c.dev) >= lamportsPerSOL && chain.balance(c.funding) >= 2*lamportsPerSOL
 		})
 	}
@@ -233,7 +234,7 @@ func (s *benchServer) drive(b *testing.B, clients []*fanoutClient, typ progress.
 	if typ == progress.LaunchToken {
 		for id, i := range index {
 			// The row gets its result right after the terminal event is emitted.
-			waitFor(b, 10*time.Second, "result of "+id, func() bool {
+			testkit.WaitFor(b, 10*time.Second, "result of "+id, func() bool {
 				res.tokens[i] = s.launchedToken(b, id)
 				return res.tokens[i] != ""
 			})

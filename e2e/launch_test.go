@@ -11,6 +11,7 @@ import (
 
 	"github.com/gagliardetto/solana-go"
 
+	"github.com/nitro-runtime/nitro/internal/testkit"
 	"github.com/nitro-runtime/nitro/progress"
 )
 
@@ -82,7 +83,7 @@ func runLaunch(t *testing.T, s *server, a *agent, sock string, payload map[strin
 	if ans := a.wait(sock, map[string]any{"event": "worker_progress", "field": "jobId", "equals": id}, 1, 10*time.Second); !ans.OK {
 		t.Fatalf("socket saw nothing of job %s", id)
 	}
-	waitFor(t, 10*time.Second, "completed on the socket", func() bool {
+	testkit.WaitFor(t, 10*time.Second, "completed on the socket", func() bool {
 		for _, p := range progressOf(t, a.events(sock, false)) {
 			if p.JobID == id && p.Status == progress.StatusCompleted {
 				return true
@@ -231,7 +232,7 @@ func runSell(t *testing.T, s *server, chain rpc, a *agent, typ progress.WorkerTy
 	if job.State != "completed" {
 		t.Fatalf("%s %s ended %s: %s\nlogs:\n%s", typ, id, job.State, job.Error, tail(s.logs.String(), 40))
 	}
-	waitFor(t, 10*time.Second, "completed on the socket", func() bool {
+	testkit.WaitFor(t, 10*time.Second, "completed on the socket", func() bool {
 		for _, p := range progressOf(t, a.events(payload["userId"].(string), false)) {
 			if p.JobID == id && p.Status.Terminal() {
 				return true

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"testing"
 	"time"
+
+	"github.com/nitro-runtime/nitro/internal/testkit"
 )
 
 func jobState(t *testing.T, s *server, id string) (string, map[string]any) {
@@ -20,17 +22,12 @@ func jobState(t *testing.T, s *server, id string) (string, map[string]any) {
 
 func waitState(t *testing.T, s *server, id, want string, d time.Duration) map[string]any {
 	t.Helper()
-	deadline := time.Now().Add(d)
-	for {
-		st, j := jobState(t, s, id)
-		if st == want {
-			return j
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("job %s state %q, want %q\n%s", id, st, want, s.logs.String())
-		}
-		time.Sleep(50 * time.Millisecond)
+	var st string
+	var j map[string]any
+	if !testkit.Poll(d, func() bool { st, j = jobState(t, s, id); return st == want }) {
+		t.Fatalf("job %s state %q, want %q\n%s", id, st, want, s.logs.String())
 	}
+	return j
 }
 
 // SIGTERM lets an in-flight job finish within the shutdown deadline and flushes its
@@ -54,7 +51,13 @@ func TestShutdownHandsBackLongJob(t *testing.T) {
 	s := startServer(t, "NITRO_SHUTDOWN_TIMEOUT=1s")
 	id := s.enqueueWalk(map[string]any{"userId": "g2", "phases": 1, "steps": 40, "stepDelayMs": 100})
 	waitState(t, s, id, "running", 20*time.Second)
-	time.Sleep(300 * time.Millisecond) // let a few steps land before the signal
+	// A few steps in the history before the signal, so the second run resumes a job
+	// that had really started.
+	testkit.WaitFor(t, 20*time.Second, "three steps of the first run", func() bool {
+		_, j := jobState(t, s, id)
+		steps, _ := j["steps"].([]any)
+		return len(steps) >= 3
+	})
 	start := time.Now()
 	s.stop()
 	if d := time.Since(start); d > 15*time.Second {

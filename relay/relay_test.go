@@ -6,56 +6,27 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 	"github.com/rs/zerolog"
 
+	"github.com/nitro-runtime/nitro/internal/testkit"
 	"github.com/nitro-runtime/nitro/progress"
+	"github.com/nitro-runtime/nitro/progress/progresstest"
 )
 
-// recorder is a local emitter (the socket server in production).
-type recorder struct {
-	mu   sync.Mutex
-	recs []progress.Record
-}
-
-func (r *recorder) Emit(rec progress.Record) {
-	r.mu.Lock()
-	r.recs = append(r.recs, rec)
-	r.mu.Unlock()
-}
-
-func (r *recorder) snapshot() []progress.Record {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]progress.Record(nil), r.recs...)
-}
-
-// waitFor polls until the recorder holds n records.
-func (r *recorder) waitFor(t *testing.T, n int) []progress.Record {
+// waitRecords polls until r holds n records and returns them.
+func waitRecords(t *testing.T, r *progresstest.Recorder, n int) []progress.Record {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		if got := r.snapshot(); len(got) >= n {
-			return got
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	t.Fatalf("received %d records, want %d", len(r.snapshot()), n)
-	return nil
+	testkit.WaitFor(t, 10*time.Second, fmt.Sprintf("%d records", n), func() bool { return len(r.Records()) >= n })
+	return r.Records()
 }
 
 func redisClient(t *testing.T) redis.UniversalClient {
 	t.Helper()
-	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379"})
-	if err := c.Ping(t.Context()).Err(); err != nil {
-		t.Fatalf("Redis on 127.0.0.1:6379 is required: %v", err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
+	return testkit.Redis(t, testkit.DBRelay)
 }
 
 // channel is unique per test: pub/sub ignores database numbers.
@@ -65,9 +36,9 @@ func channel(t *testing.T) string {
 	return "nitro-test:" + t.Name() + ":" + hex.EncodeToString(b[:])
 }
 
-func startRelay(t *testing.T, cfg Config, rdb redis.UniversalClient) (*Relay, *recorder) {
+func startRelay(t *testing.T, cfg Config, rdb redis.UniversalClient) (*Relay, *progresstest.Recorder) {
 	t.Helper()
-	local := &recorder{}
+	local := &progresstest.Recorder{}
 	r, err := New(cfg, rdb, local, zerolog.Nop())
 	if err != nil {
 		t.Fatal(err)
@@ -95,7 +66,7 @@ func TestRelayDeliversOtherProcessesRecordsInOrder(t *testing.T) {
 		}
 	}
 	b.Emit(rec("from-b", 1))
-	got := bLocal.waitFor(t, jobs*per+1)
+	got := waitRecords(t, bLocal, jobs*per+1)
 	next := map[string]int64{}
 	for _, r := range got {
 		if r.JobID == "from-b" {
@@ -109,14 +80,17 @@ func TestRelayDeliversOtherProcessesRecordsInOrder(t *testing.T) {
 			t.Fatalf("record %+v, want %+v", r, want)
 		}
 	}
-	if fromA := aLocal.waitFor(t, jobs*per+1); len(fromA) != jobs*per+1 {
+	if fromA := waitRecords(t, aLocal, jobs*per+1); len(fromA) != jobs*per+1 {
 		t.Errorf("A's sockets got %d records, want its own %d plus B's 1, no echo", len(fromA), jobs*per)
 	}
-	time.Sleep(50 * time.Millisecond) // an echo of A's own messages would arrive by now
-	if n := len(aLocal.snapshot()); n != jobs*per+1 {
-		t.Errorf("A's sockets got %d records, want %d: its own came back", n, jobs*per+1)
+	// B has all of A's records, so Redis published them before B's marker: A's
+	// subscription receives its own messages (if it took them) before the marker.
+	b.Emit(rec("marker", 1))
+	if got := waitRecords(t, aLocal, jobs*per+2); len(got) != jobs*per+2 || got[len(got)-1].JobID != "marker" {
+		t.Errorf("A's sockets got %d records ending with %s, want %d ending with B's marker: its own came back",
+			len(got), got[len(got)-1].JobID, jobs*per+2)
 	}
-	if st := a.Stats(); st.Published != jobs*per || st.Received != 1 || st.Dropped != 0 {
+	if st := a.Stats(); st.Published != jobs*per || st.Received != 2 || st.Dropped != 0 {
 		t.Errorf("A stats %+v", st)
 	}
 }
@@ -141,7 +115,7 @@ func TestRelayRefusesBadMessagesAndKeepsServing(t *testing.T) {
 	if err := rdb.Publish(t.Context(), ch, good).Err(); err != nil {
 		t.Fatal(err)
 	}
-	got := bLocal.waitFor(t, 1)
+	got := waitRecords(t, bLocal, 1)
 	if len(got) != 1 || got[0].JobID != "j" {
 		t.Errorf("delivered %+v, want only the good record", got)
 	}
@@ -151,7 +125,7 @@ func TestRelayRefusesBadMessagesAndKeepsServing(t *testing.T) {
 }
 
 func TestRelayEmitNeverBlocks(t *testing.T) {
-	local := &recorder{}
+	local := &progresstest.Recorder{}
 	r, err := New(Config{Channel: "unused", Buffer: 4}, redisClient(t), local, zerolog.Nop())
 	if err != nil {
 		t.Fatal(err)
@@ -160,12 +134,12 @@ func TestRelayEmitNeverBlocks(t *testing.T) {
 	for i := range 10 {
 		r.Emit(rec("j", int64(i+1)))
 	}
-	if n, st := len(local.snapshot()), r.Stats(); n != 10 || st.Dropped != 6 {
+	if n, st := len(local.Records()), r.Stats(); n != 10 || st.Dropped != 6 {
 		t.Errorf("local got %d (want 10), dropped %d (want 6)", n, st.Dropped)
 	}
 	_ = r.Close()
 	r.Emit(rec("j", 11))
-	if n := len(local.snapshot()); n != 11 {
+	if n := len(local.Records()); n != 11 {
 		t.Errorf("after Close, local got %d records, want 11", n)
 	}
 }
@@ -180,12 +154,12 @@ func TestRelayCloseFlushesTheBuffer(t *testing.T) {
 	if err := a.Close(); err != nil {
 		t.Fatal(err)
 	}
-	bLocal.waitFor(t, 3000)
+	waitRecords(t, bLocal, 3000)
 }
 
 func TestNewValidates(t *testing.T) {
 	for _, cfg := range []Config{{}, {Channel: "c", Buffer: -1}, {Channel: "c", CloseTimeout: -time.Second}} {
-		if _, err := New(cfg, nil, &recorder{}, zerolog.Nop()); err == nil {
+		if _, err := New(cfg, nil, &progresstest.Recorder{}, zerolog.Nop()); err == nil {
 			t.Errorf("New(%+v) accepted", cfg)
 		}
 	}
@@ -194,7 +168,7 @@ func TestNewValidates(t *testing.T) {
 func TestRelayStartFailsCleanly(t *testing.T) {
 	dead := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1, DialTimeout: 200 * time.Millisecond})
 	defer dead.Close()
-	local := &recorder{}
+	local := &progresstest.Recorder{}
 	r, err := New(Config{Channel: "c"}, dead, local, zerolog.Nop())
 	if err != nil {
 		t.Fatal(err)
@@ -212,7 +186,7 @@ func TestRelayStartFailsCleanly(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("Close after a failed Start hangs")
 	}
-	if n := len(local.snapshot()); n != 1 {
+	if n := len(local.Records()); n != 1 {
 		t.Errorf("local got %d records, want 1", n)
 	}
 }
@@ -220,13 +194,7 @@ func TestRelayStartFailsCleanly(t *testing.T) {
 // waitStats polls until cond holds for r's counters.
 func waitStats(t *testing.T, r *Relay, what string, cond func(Stats) bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond(r.Stats()) {
-		if time.Now().After(deadline) {
-			t.Fatalf("timeout waiting for %s: %+v", what, r.Stats())
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	testkit.WaitFor(t, 10*time.Second, what, func() bool { return cond(r.Stats()) })
 }
 
 // TestRelayQuietWhenAlone: a process alone on the channel publishes nothing; once a
@@ -239,8 +207,8 @@ func TestRelayQuietWhenAlone(t *testing.T) {
 		a.Emit(rec("solo", int64(i+1)))
 	}
 	waitStats(t, a, "100 unshared", func(s Stats) bool { return s.Unshared == 100 })
-	if st := a.Stats(); st.Published != 0 || st.Dropped != 0 || len(aLocal.snapshot()) != 100 {
-		t.Fatalf("alone: %+v, local %d", st, len(aLocal.snapshot()))
+	if st := a.Stats(); st.Published != 0 || st.Dropped != 0 || len(aLocal.Records()) != 100 {
+		t.Fatalf("alone: %+v, local %d", st, len(aLocal.Records()))
 	}
 
 	b, local := startRelay(t, Config{Channel: ch}, rdb)
@@ -248,7 +216,7 @@ func TestRelayQuietWhenAlone(t *testing.T) {
 	for i := range 500 {
 		a.Emit(rec("shared", int64(i+1)))
 	}
-	got := local.waitFor(t, 500)
+	got := waitRecords(t, local, 500)
 	for i, r := range got {
 		if r.JobID != "shared" || r.Seq != int64(i+1) {
 			t.Fatalf("B's record %d: %s/%d", i, r.JobID, r.Seq)
@@ -256,14 +224,12 @@ func TestRelayQuietWhenAlone(t *testing.T) {
 	}
 
 	_ = b.Close()
-	unshared := a.Stats().Unshared
-	for i := 0; a.Stats().Unshared == unshared; i++ {
-		if i > 2000 {
-			t.Fatalf("A kept publishing with nobody listening: %+v", a.Stats())
-		}
-		a.Emit(rec("after", int64(i+1)))
-		time.Sleep(time.Millisecond)
-	}
+	unshared, seq := a.Stats().Unshared, int64(0)
+	testkit.WaitFor(t, 10*time.Second, "A to stop publishing with nobody listening", func() bool {
+		seq++
+		a.Emit(rec("after", seq))
+		return a.Stats().Unshared != unshared
+	})
 }
 
 // TestRelayPeerReconnectWakesItUp: while B's subscription is cut, A finds itself alone
@@ -273,12 +239,14 @@ func TestRelayPeerReconnectWakesItUp(t *testing.T) {
 	rdb, ch := redisClient(t), channel(t)
 	a, _ := startRelay(t, Config{Channel: ch}, rdb)
 	name := "relay-test-" + hex.EncodeToString([]byte(ch))[:24]
-	bClient := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379", ClientName: name})
+	bOpt := testkit.RedisOptions(testkit.DBRelay)
+	bOpt.ClientName = name
+	bClient := redis.NewClient(bOpt)
 	t.Cleanup(func() { bClient.Close() })
 	_, bLocal := startRelay(t, Config{Channel: ch}, bClient)
 
 	a.Emit(rec("before", 1))
-	bLocal.waitFor(t, 1)
+	waitRecords(t, bLocal, 1)
 	_, heard := a.hasPeers()
 
 	// Cut B's pub/sub connection (only it: other tests' relays share this Redis).
@@ -300,30 +268,24 @@ func TestRelayPeerReconnectWakesItUp(t *testing.T) {
 		t.Fatalf("found %d pub/sub connections named %s:\n%s", killed, name, list)
 	}
 	// B announces itself again once resubscribed (A hears nothing else from B).
-	deadline := time.Now().Add(10 * time.Second)
-	for _, now := a.hasPeers(); now == heard; _, now = a.hasPeers() {
-		if time.Now().After(deadline) {
-			t.Fatal("B did not announce itself after resubscribing")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	testkit.WaitFor(t, 10*time.Second, "B to announce itself after resubscribing",
+		func() bool { _, now := a.hasPeers(); return now != heard })
 	// A publishes until B is back: quiet meanwhile, then every record of a burst arrives.
-	deadline = time.Now().Add(10 * time.Second)
-	for seq := int64(1); ; seq++ {
-		if time.Now().After(deadline) {
-			t.Fatalf("B never heard A again: A %+v", a.Stats())
+	seq := int64(0)
+	testkit.WaitFor(t, 10*time.Second, "B to hear A again", func() bool {
+		// The last probe sent, not an earlier one: none is left in flight.
+		if got := bLocal.Records(); got[len(got)-1].JobID == "probe" && got[len(got)-1].Seq == seq {
+			return true
 		}
+		seq++
 		a.Emit(rec("probe", seq))
-		time.Sleep(5 * time.Millisecond)
-		if got := bLocal.snapshot(); got[len(got)-1].JobID == "probe" {
-			break
-		}
-	}
-	n := len(bLocal.snapshot())
+		return false
+	})
+	n := len(bLocal.Records())
 	for i := range 200 {
 		a.Emit(rec("after", int64(i+1)))
 	}
-	got := bLocal.waitFor(t, n+200)
+	got := waitRecords(t, bLocal, n+200)
 	for i, r := range got[n:] {
 		if r.JobID != "after" || r.Seq != int64(i+1) {
 			t.Fatalf("B's record %d after the reconnect: %s/%d", i, r.JobID, r.Seq)

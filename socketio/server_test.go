@@ -10,6 +10,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/nitro-runtime/nitro/auth"
+	"github.com/nitro-runtime/nitro/internal/testkit"
 )
 
 // TestOrigin: an unlisted Origin gets no CORS headers on polling and a 400 on the
@@ -81,14 +82,14 @@ func TestCloseDisconnectsSockets(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	c := dialRaw(ctx, t, h.addr, map[string]any{"token": h.token("alice", false)})
-	waitUntil(t, func() bool { return h.server().Sockets() == 1 && h.server().Stats().Connected == 1 }, "one socket")
+	testkit.WaitFor(t, 5*time.Second, "one socket", func() bool { return h.server().Sockets() == 1 && h.server().Stats().Connected == 1 })
 	h.server().Close()
 	select {
 	case <-c.closed:
 	case <-ctx.Done():
 		t.Fatal("socket still open after Close")
 	}
-	waitUntil(t, func() bool { return h.server().Sockets() == 0 && h.server().Stats().Connected == 0 }, "no socket")
+	testkit.WaitFor(t, 5*time.Second, "no socket", func() bool { return h.server().Sockets() == 0 && h.server().Stats().Connected == 0 })
 }
 
 func TestNewValidates(t *testing.T) {
@@ -113,17 +114,6 @@ func TestNewValidates(t *testing.T) {
 		t.Fatalf("zero Config: %v", err)
 	}
 	s.Close()
-}
-
-func waitUntil(t *testing.T, cond func() bool, what string) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timeout waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
 }
 
 // TestEmitRightAfterConnect: clients that emit the moment CONNECT arrives (as the seed's

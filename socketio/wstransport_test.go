@@ -10,6 +10,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/nitro-runtime/nitro/internal/testkit"
 	"github.com/nitro-runtime/nitro/progress"
 )
 
@@ -39,7 +40,7 @@ func TestWSFramesOfEveryLengthForm(t *testing.T) {
 		want = append(want, fmt.Sprintf(`["worker_progress",%s,"`, r.JSON))
 		h.server().Emit(r)
 	}
-	waitUntil(t, func() bool { return c.events.Load() >= int64(len(sizes)) }, "every frame")
+	testkit.WaitFor(t, 5*time.Second, "every frame", func() bool { return c.events.Load() >= int64(len(sizes)) })
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for i, body := range c.got {
@@ -83,16 +84,16 @@ func TestWSSlowSocketIsDropped(t *testing.T) {
 	if ack := read(); !strings.HasPrefix(ack, "431") || !strings.Contains(ack, `"ok":true`) {
 		t.Fatalf("subscribe ack %q", ack)
 	}
-	waitUntil(t, func() bool { return h.server().Stats().Connected == 2 }, "two sockets")
+	testkit.WaitFor(t, 5*time.Second, "two sockets", func() bool { return h.server().Stats().Connected == 2 })
 
 	// 40 MB for each client: far beyond what the kernel buffers for the stalled one.
 	const events, size = 200, 200 << 10
 	for i := range events {
 		h.server().Emit(paddedRecord("alice", "j", i, size))
 		// The healthy client keeps up: its own backlog stays one event.
-		waitUntil(t, func() bool { return healthy.events.Load() == int64(i+1) }, fmt.Sprintf("event %d at the healthy client", i))
+		testkit.WaitFor(t, 5*time.Second, fmt.Sprintf("event %d at the healthy client", i), func() bool { return healthy.events.Load() == int64(i+1) })
 	}
-	waitUntil(t, func() bool { return h.server().Stats().Connected == 1 }, "the stalled socket dropped")
+	testkit.WaitFor(t, 5*time.Second, "the stalled socket dropped", func() bool { return h.server().Stats().Connected == 1 })
 }
 
 // TestWSControlFrames: a client's ping is answered with a pong and its close with a close
@@ -112,5 +113,5 @@ func TestWSControlFrames(t *testing.T) {
 	if d := time.Since(start); d > 2*time.Second {
 		t.Errorf("close took %v: the server did not answer the close frame", d)
 	}
-	waitUntil(t, func() bool { return h.server().Stats().Connected == 0 }, "the socket gone")
+	testkit.WaitFor(t, 5*time.Second, "the socket gone", func() bool { return h.server().Stats().Connected == 0 })
 }

@@ -123,7 +123,7 @@ func TestFaults(t *testing.T) {
 			}
 		}
 	}
-	for _, ev := range e.rec.progressOf(j.ID) {
+	for _, ev := range e.rec.WorkerProgress(j.ID) {
 		if ev.Details != nil && ev.Details.Retrying {
 			t.Logf("attempt %d retried: %s", ev.Details.Attempt, ev.Details.Error)
 		}

@@ -14,11 +14,12 @@ import (
 
 	sol "github.com/gagliardetto/solana-go"
 	"github.com/hibiken/asynq"
-	"github.com/redis/go-redis/v9"
 	"github.com/rs/zerolog"
 
+	"github.com/nitro-runtime/nitro/internal/testkit"
 	"github.com/nitro-runtime/nitro/jobs"
 	"github.com/nitro-runtime/nitro/progress"
+	"github.com/nitro-runtime/nitro/progress/progresstest"
 	"github.com/nitro-runtime/nitro/solana"
 	"github.com/nitro-runtime/nitro/solana/jito"
 	"github.com/nitro-runtime/nitro/solana/localnet"
@@ -26,8 +27,6 @@ import (
 	"github.com/nitro-runtime/nitro/store"
 	"github.com/nitro-runtime/nitro/store/storetest"
 )
-
-const jobsRedisDB = 9 // the job handlers' tests
 
 // A 1×1 PNG, as a dApp would send it.
 const pngDataURI = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
@@ -40,7 +39,7 @@ type env struct {
 	cluster     *localnet.Cluster
 	chain       *solana.Client
 	st          *store.Store
-	rec         *recorder
+	rec         *progresstest.Recorder
 	deps        *Deps
 	faults      *faults
 	client      *asynq.Client
@@ -57,7 +56,7 @@ func newEnv(t testing.TB, tune func(*Deps)) *env {
 // newEnvSlot is newEnv with the cluster producing a slot every slot.
 func newEnvSlot(t testing.TB, slot time.Duration, tune func(*Deps)) *env {
 	t.Helper()
-	e := &env{t: t, rec: &recorder{}, faults: &faults{}}
+	e := &env{t: t, rec: &progresstest.Recorder{}, faults: &faults{}}
 	cl, err := localnet.New(localnet.Config{SlotInterval: slot})
 	if err != nil {
 		t.Fatal(err)
@@ -108,12 +107,8 @@ var envConcurrency = 4
 
 func (e *env) startWorkers() {
 	t := e.t
-	opt := asynq.RedisClientOpt{Addr: "127.0.0.1:6379", DB: jobsRedisDB}
-	rdb := redis.NewClient(&redis.Options{Addr: opt.Addr, DB: opt.DB})
-	if err := rdb.Ping(context.Background()).Err(); err != nil {
-		t.Fatalf("Redis is required for this test: %v", err)
-	}
-	_ = rdb.Close()
+	rdb := testkit.Redis(t, testkit.DBWorkers)
+	opt := testkit.AsynqRedis(testkit.DBWorkers)
 	// Queues of their own, so two runs of this package (or two envs) never take
 	// each other's tasks.
 	e.queueSuffix = fmt.Sprintf("-%d", time.Now().UnixNano())
@@ -141,7 +136,6 @@ func (e *env) startWorkers() {
 		_ = e.client.Close()
 		_ = hub.Close(context.Background())
 		ins := asynq.NewInspector(opt)
-		rdb := redis.NewClient(&redis.Options{Addr: opt.Addr, DB: opt.DB})
 		for q := range queues {
 			_ = ins.DeleteQueue(q, true)
 			keys, _ := rdb.Keys(context.Background(), "asynq:{"+q+"}*").Result()
@@ -150,7 +144,6 @@ func (e *env) startWorkers() {
 			}
 		}
 		_ = ins.Close()
-		_ = rdb.Close()
 	})
 }
 
@@ -186,13 +179,7 @@ func (e *env) waitSlot() {
 
 func (e *env) poll(what string, ok func() bool) {
 	e.t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	for !ok() {
-		if time.Now().After(deadline) {
-			e.t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	testkit.WaitFor(e.t, 60*time.Second, what, ok)
 }
 
 // run enqueues a job and waits for it to end; it returns the job row.
@@ -276,27 +263,11 @@ func (e *env) exists(k sol.PublicKey) bool {
 
 // stages returns the token_launch_event stages of token in emission order.
 func (e *env) stages(token string) []progress.TokenLaunchEvent {
-	e.rec.mu.Lock()
-	defer e.rec.mu.Unlock()
-	var out []progress.TokenLaunchEvent
-	for _, r := range e.rec.recs {
-		if ev, ok := r.Payload.(progress.TokenLaunchEvent); ok && ev.TokenAddress == token {
-			out = append(out, ev)
-		}
-	}
-	return out
+	return progresstest.Payloads(e.rec, func(ev progress.TokenLaunchEvent) bool { return ev.TokenAddress == token })
 }
 
 func (e *env) steps(jobID string) []progress.WorkerStepEvent {
-	e.rec.mu.Lock()
-	defer e.rec.mu.Unlock()
-	var out []progress.WorkerStepEvent
-	for _, r := range e.rec.recs {
-		if ev, ok := r.Payload.(progress.WorkerStepEvent); ok && ev.JobID == jobID {
-			out = append(out, ev)
-		}
-	}
-	return out
+	return progresstest.Payloads(e.rec, func(ev progress.WorkerStepEvent) bool { return ev.JobID == jobID })
 }
 
 // confirmedTxs counts the job's confirmed journal entries of step.

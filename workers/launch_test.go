@@ -224,7 +224,7 @@ func TestRefusedWallets(t *testing.T) {
 // order, progress never decreases, and the run ends with one completed event.
 func (e *env) checkPhases(jobID string, want int) {
 	e.t.Helper()
-	evs := e.rec.progressOf(jobID)
+	evs := e.rec.WorkerProgress(jobID)
 	seen := map[int]bool{}
 	last, phase := 0, 0
 	for i, ev := range evs {

@@ -11,36 +11,13 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
-	"github.com/redis/go-redis/v9"
 	"github.com/rs/zerolog"
 
+	"github.com/nitro-runtime/nitro/internal/testkit"
 	"github.com/nitro-runtime/nitro/jobs"
 	"github.com/nitro-runtime/nitro/progress"
+	"github.com/nitro-runtime/nitro/progress/progresstest"
 )
-
-const runtimeRedisDB = 12 // this package's Redis database
-
-type recorder struct {
-	mu   sync.Mutex
-	recs []progress.Record
-}
-
-func (r *recorder) Emit(rec progress.Record) {
-	r.mu.Lock()
-	r.recs = append(r.recs, rec)
-	r.mu.Unlock()
-}
-func (r *recorder) progressOf(job string) []progress.WorkerProgressEvent {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	var out []progress.WorkerProgressEvent
-	for _, rec := range r.recs {
-		if ev, ok := rec.Payload.(progress.WorkerProgressEvent); ok && ev.JobID == job {
-			out = append(out, ev)
-		}
-	}
-	return out
-}
 
 type runLog struct {
 	mu     sync.Mutex
@@ -78,22 +55,27 @@ func (l *runLog) get(id string) []string {
 	return append([]string(nil), l.states[id]...)
 }
 
-// startRuntime runs a real asynq server on Redis with the runtime wrapper.
-func startRuntime(t *testing.T, handlers ...Handler) (*asynq.Client, *recorder, *runLog) {
+// queueClient enqueues into a test's own queue.
+type queueClient struct {
+	*asynq.Client
+	queue string
+}
+
+// startRuntime runs a real asynq server on Redis with the runtime wrapper, on a queue
+// of its own: the package's database is shared with the job tests' envs (and another
+// run of this package), so nothing here flushes it.
+func startRuntime(t *testing.T, handlers ...Handler) (*queueClient, *progresstest.Recorder, *runLog) {
 	t.Helper()
 	return startRuntimeWith(t, func(int, error, *asynq.Task) time.Duration { return 100 * time.Millisecond }, handlers...)
 }
 
 // startRuntimeWith is startRuntime with asynq retrying after delay.
-func startRuntimeWith(t *testing.T, delay asynq.RetryDelayFunc, handlers ...Handler) (*asynq.Client, *recorder, *runLog) {
+func startRuntimeWith(t *testing.T, delay asynq.RetryDelayFunc, handlers ...Handler) (*queueClient, *progresstest.Recorder, *runLog) {
 	t.Helper()
-	opt := asynq.RedisClientOpt{Addr: "127.0.0.1:6379", DB: runtimeRedisDB}
-	rdb := redis.NewClient(&redis.Options{Addr: opt.Addr, DB: opt.DB})
-	if err := rdb.FlushDB(context.Background()).Err(); err != nil {
-		t.Fatalf("Redis on 127.0.0.1:6379 is required: %v", err)
-	}
-	rdb.Close()
-	rec, runs := &recorder{}, &runLog{states: map[string][]string{}, result: map[string]json.RawMessage{}}
+	testkit.Redis(t, testkit.DBWorkers) // fails the test when Redis is down
+	opt := testkit.AsynqRedis(testkit.DBWorkers)
+	queue := fmt.Sprintf("runtime-%d", time.Now().UnixNano())
+	rec, runs := &progresstest.Recorder{}, &runLog{states: map[string][]string{}, result: map[string]json.RawMessage{}}
 	hub := progress.NewHub(progress.HubConfig{}, rec, nil, nil, zerolog.Nop())
 	rt := &Runtime{Hub: hub, Runs: runs, Log: zerolog.Nop()}
 	mux := asynq.NewServeMux()
@@ -101,32 +83,28 @@ func startRuntimeWith(t *testing.T, delay asynq.RetryDelayFunc, handlers ...Hand
 		mux.Handle(h.Type, rt.Wrap(h))
 	}
 	srv := asynq.NewServer(opt, asynq.Config{
-		Concurrency: 4, Queues: jobs.QueuePriorities, Logger: AsynqLogger{zerolog.Nop()},
+		Concurrency: 4, Queues: map[string]int{queue: 1}, Logger: AsynqLogger{zerolog.Nop()},
 		RetryDelayFunc: delay,
 	})
 	if err := srv.Start(mux); err != nil {
 		t.Fatal(err)
 	}
-	cl := asynq.NewClient(opt)
-	t.Cleanup(func() { cl.Close(); srv.Shutdown(); _ = hub.Close(context.Background()) })
+	cl := &queueClient{Client: asynq.NewClient(opt), queue: queue}
+	t.Cleanup(func() {
+		_ = cl.Close()
+		srv.Shutdown()
+		_ = hub.Close(context.Background())
+		ins := asynq.NewInspector(opt)
+		_ = ins.DeleteQueue(queue, true)
+		_ = ins.Close()
+	})
 	return cl, rec, runs
 }
 
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
-func enqueue(t *testing.T, cl *asynq.Client, typ string, p any, opts ...asynq.Option) string {
+func enqueue(t *testing.T, cl *queueClient, typ string, p any, opts ...asynq.Option) string {
 	t.Helper()
 	b, _ := json.Marshal(p)
-	info, err := cl.Enqueue(asynq.NewTask(typ, b), append([]asynq.Option{asynq.Queue(jobs.QueueDefault)}, opts...)...)
+	info, err := cl.Enqueue(asynq.NewTask(typ, b), append([]asynq.Option{asynq.Queue(cl.queue)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,11 +114,11 @@ func enqueue(t *testing.T, cl *asynq.Client, typ string, p any, opts ...asynq.Op
 func TestRuntimeCompletesAndRecordsResult(t *testing.T) {
 	cl, rec, runs := startRuntime(t, TestWalk())
 	id := enqueue(t, cl, TestWalkType, TestWalkPayload{UserID: "u1", UserChatID: 9, Phases: 3, Steps: 2}, asynq.MaxRetry(2))
-	waitFor(t, "completion", func() bool { return len(runs.get(id)) == 2 })
+	testkit.WaitFor(t, 20*time.Second, "completion", func() bool { return len(runs.get(id)) == 2 })
 	if got := runs.get(id); got[0] != "start0" || got[1] != "completed" {
 		t.Fatalf("runs = %v", got)
 	}
-	evs := rec.progressOf(id)
+	evs := rec.WorkerProgress(id)
 	last := evs[len(evs)-1]
 	if last.Status != progress.StatusCompleted || last.Progress != 100 || last.UserChatID != 9 || last.TotalPhases != 3 {
 		t.Fatalf("last event = %+v", last)
@@ -154,12 +132,12 @@ func TestRuntimeCompletesAndRecordsResult(t *testing.T) {
 func TestRuntimeRetriesThenFailsForGood(t *testing.T) {
 	cl, rec, runs := startRuntime(t, TestWalk())
 	id := enqueue(t, cl, TestWalkType, TestWalkPayload{UserID: "u1", Phases: 2, Steps: 1, FailAttempts: 5}, asynq.MaxRetry(1))
-	waitFor(t, "final failure", func() bool { s := runs.get(id); return len(s) > 0 && s[len(s)-1] == "failed" })
+	testkit.WaitFor(t, 20*time.Second, "final failure", func() bool { s := runs.get(id); return len(s) > 0 && s[len(s)-1] == "failed" })
 	if got := runs.get(id); fmt.Sprint(got) != "[start0 retrying start1 failed]" {
 		t.Fatalf("runs = %v", got)
 	}
 	var retrying, failed int
-	for _, ev := range rec.progressOf(id) {
+	for _, ev := range rec.WorkerProgress(id) {
 		if ev.Details != nil && ev.Details.Retrying {
 			retrying++
 		}
@@ -185,11 +163,11 @@ func TestRuntimeSkipRetryAndPanic(t *testing.T) {
 	cl, rec, runs := startRuntime(t, TestWalk(), boom)
 	permanent := enqueue(t, cl, TestWalkType, TestWalkPayload{UserID: "u1", Phases: 1, FailForGood: true}, asynq.MaxRetry(5))
 	panicky := enqueue(t, cl, "boom", map[string]string{"userId": "u2"}, asynq.MaxRetry(0))
-	waitFor(t, "both failures", func() bool { return len(runs.get(permanent)) == 2 && len(runs.get(panicky)) == 2 })
+	testkit.WaitFor(t, 20*time.Second, "both failures", func() bool { return len(runs.get(permanent)) == 2 && len(runs.get(panicky)) == 2 })
 	if got := runs.get(permanent); got[1] != "failed" {
 		t.Fatalf("SkipRetry was retried: %v", got)
 	}
-	evs := rec.progressOf(panicky)
+	evs := rec.WorkerProgress(panicky)
 	if last := evs[len(evs)-1]; last.Status != progress.StatusFailed || last.UserID != "u2" {
 		t.Fatalf("panic run ended with %+v", last)
 	}
@@ -221,15 +199,15 @@ func TestMetaOfTakesOnlyExactUnambiguousKeys(t *testing.T) {
 func TestRetryingEventSaysWhenAsynqRetries(t *testing.T) {
 	cl, rec, runs := startRuntimeWith(t, RetryDelay, TestWalk())
 	id := enqueue(t, cl, TestWalkType, TestWalkPayload{UserID: "u1", Phases: 1, Steps: 1, FailAttempts: 5}, asynq.MaxRetry(3))
-	waitFor(t, "the second retry", func() bool { return len(runs.get(id)) >= 4 })
-	insp := asynq.NewInspector(asynq.RedisClientOpt{Addr: "127.0.0.1:6379", DB: runtimeRedisDB})
+	testkit.WaitFor(t, 20*time.Second, "the second retry", func() bool { return len(runs.get(id)) >= 4 })
+	insp := asynq.NewInspector(testkit.AsynqRedis(testkit.DBWorkers))
 	defer insp.Close()
-	info, err := insp.GetTaskInfo(jobs.QueueDefault, id)
+	info, err := insp.GetTaskInfo(cl.queue, id)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var next int64
-	for _, ev := range rec.progressOf(id) {
+	for _, ev := range rec.WorkerProgress(id) {
 		if ev.Details != nil && ev.Details.Retrying {
 			next = ev.Details.NextRetryAt
 		}
@@ -239,8 +217,8 @@ func TestRetryingEventSaysWhenAsynqRetries(t *testing.T) {
 	}
 
 	final := enqueue(t, cl, TestWalkType, TestWalkPayload{UserID: "u2", Phases: 1, FailForGood: true}, asynq.MaxRetry(3))
-	waitFor(t, "the final failure", func() bool { return len(runs.get(final)) == 2 })
-	for _, ev := range rec.progressOf(final) {
+	testkit.WaitFor(t, 20*time.Second, "the final failure", func() bool { return len(runs.get(final)) == 2 })
+	for _, ev := range rec.WorkerProgress(final) {
 		if ev.Status == progress.StatusFailed && (ev.Details == nil || ev.Details.Error == "" || strings.Contains(ev.Details.Error, asynq.SkipRetry.Error())) {
 			t.Fatalf("failed event's reason: %+v", ev.Details)
 		}

@@ -16,9 +16,9 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
-	"github.com/jackc/pgx/v5"
 	"github.com/rs/zerolog"
 
+	"github.com/nitro-runtime/nitro/internal/testkit"
 	"github.com/nitro-runtime/nitro/workers"
 )
 
@@ -26,22 +26,11 @@ import (
 func testEnv(t *testing.T) map[string]string {
 	t.Helper()
 	db := fmt.Sprintf("nitro_cmd_%d_%d", os.Getpid(), time.Now().UnixNano()%1e9)
-	t.Cleanup(func() {
-		ctx := context.Background()
-		if conn, err := pgx.Connect(ctx, "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"); err == nil {
-			_, _ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+db+" WITH (FORCE)")
-			conn.Close(ctx)
-		}
-	})
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
+	t.Cleanup(func() { testkit.DropDatabase(t, db) })
+	port := testkit.FreePort(t)
 	return map[string]string{
-		"DATABASE_URL": fmt.Sprintf("postgres://postgres@127.0.0.1:5432/%s?sslmode=disable", db),
-		"PORT":         fmt.Sprint(port), "HOST": "127.0.0.1", "NITRO_DATA_DIR": t.TempDir(), "NITRO_TEST_TASKS": "1",
+		"DATABASE_URL": testkit.DatabaseURLNamed(db), "REDIS_URL": testkit.RedisURL(testkit.DBCmd),
+		"PORT": fmt.Sprint(port), "HOST": "127.0.0.1", "NITRO_DATA_DIR": t.TempDir(), "NITRO_TEST_TASKS": "1",
 		"NITRO_MASTER_KEY": base64.StdEncoding.EncodeToString(make([]byte, 32)),
 	}
 }
@@ -49,18 +38,16 @@ func testEnv(t *testing.T) map[string]string {
 // With REDIS_URL unset and nothing listening where Redis usually is, serve runs on an
 // embedded miniredis, says so, and asynq's whole cycle works on it.
 func TestServeFallsBackToEmbeddedRedis(t *testing.T) {
-	dead, _ := net.Listen("tcp", "127.0.0.1:0")
-	localRedis = "redis://" + dead.Addr().String() + "/0"
-	dead.Close()
+	localRedis = "redis://" + testkit.FreeAddr(t) + "/0"
 	t.Cleanup(func() { localRedis = "redis://127.0.0.1:6379/0" })
 
 	env := testEnv(t)
+	delete(env, "REDIS_URL")
 	c, err := loadConfig(envOf(env))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var buf strings.Builder
-	logs := &syncWriter{mu: make(chan struct{}, 1), w: &buf}
+	logs := &testkit.Buffer{}
 	log := zerolog.New(logs)
 	ctx := context.Background()
 	a, err := start(ctx, c, log, true)
@@ -76,17 +63,10 @@ func TestServeFallsBackToEmbeddedRedis(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(20 * time.Second)
-	for {
+	testkit.WaitFor(t, 20*time.Second, "the job on embedded Redis to complete", func() bool {
 		job, err := a.store.GetJob(ctx, info.ID)
-		if err == nil && job.State == "completed" {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("job on embedded redis did not complete: %+v %v", job, err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return err == nil && job.State == "completed"
+	})
 	resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%s/health", env["PORT"]))
 	if err != nil {
 		t.Fatal(err)
@@ -100,9 +80,7 @@ func TestServeFallsBackToEmbeddedRedis(t *testing.T) {
 
 // With REDIS_URL set, an unreachable Redis is a start-up error naming it.
 func TestServeRefusesUnreachableRedisURL(t *testing.T) {
-	dead, _ := net.Listen("tcp", "127.0.0.1:0")
-	addr := dead.Addr().String()
-	dead.Close()
+	addr := testkit.FreeAddr(t)
 	env := testEnv(t)
 	env["REDIS_URL"] = "redis://:s3cret@" + addr + "/0"
 	c, err := loadConfig(envOf(env))
@@ -117,9 +95,7 @@ func TestServeRefusesUnreachableRedisURL(t *testing.T) {
 
 // An unreachable database is a start-up error that names DATABASE_URL.
 func TestServeRefusesUnreachableDatabase(t *testing.T) {
-	dead, _ := net.Listen("tcp", "127.0.0.1:0")
-	addr := dead.Addr().String()
-	dead.Close()
+	addr := testkit.FreeAddr(t)
 	env := testEnv(t)
 	env["DATABASE_URL"] = "postgres://postgres:pw@" + addr + "/nitro?sslmode=disable"
 	c, _ := loadConfig(envOf(env))
@@ -129,47 +105,28 @@ func TestServeRefusesUnreachableDatabase(t *testing.T) {
 	}
 }
 
-type syncWriter struct {
-	mu chan struct{}
-	w  io.Writer
-}
-
-// String returns what was written so far (w must be a fmt.Stringer).
-func (s *syncWriter) String() string {
-	s.mu <- struct{}{}
-	defer func() { <-s.mu }()
-	return s.w.(fmt.Stringer).String()
-}
-
-func (s *syncWriter) Write(p []byte) (int, error) {
-	s.mu <- struct{}{}
-	defer func() { <-s.mu }()
-	return s.w.Write(p)
-}
-
 // nitro localnet serves JSON-RPC on the port and PubSub on port+1 until cancelled.
 func TestLocalnetCommand(t *testing.T) {
-	l, _ := net.Listen("tcp", "127.0.0.1:0")
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
+	port := testkit.FreePort(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
-	var out, errOut strings.Builder
+	var out testkit.Buffer
+	var errOut strings.Builder
 	go func() {
-		done <- run(ctx, []string{"localnet", "--port", fmt.Sprint(port)}, envOf(map[string]string{"NITRO_DATA_DIR": t.TempDir()}), nil, &syncWriter{mu: make(chan struct{}, 1), w: &out}, &errOut)
+		done <- run(ctx, []string{"localnet", "--port", fmt.Sprint(port)}, envOf(map[string]string{"NITRO_DATA_DIR": t.TempDir()}), nil, &out, &errOut)
 	}()
 	url := fmt.Sprintf("http://127.0.0.1:%d", port)
-	deadline := time.Now().Add(60 * time.Second) // generous: genesis under -race on a busy machine
 	var body []byte
-	for time.Now().Before(deadline) {
+	// generous: genesis under -race on a busy machine
+	testkit.WaitFor(t, 60*time.Second, "the cluster's JSON-RPC", func() bool {
 		resp, err := http.Post(url, "application/json", strings.NewReader(`{"jsonrpc":"2.0","id":1,"method":"getHealth"}`))
-		if err == nil {
-			body, _ = io.ReadAll(resp.Body)
-			resp.Body.Close()
-			break
+		if err != nil {
+			return false
 		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		body, _ = io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return true
+	})
 	if !strings.Contains(string(body), `"ok"`) {
 		t.Fatalf("getHealth = %s", body)
 	}

@@ -1,19 +1,16 @@
 package bonk
 
 import (
-	"bytes"
-	"crypto/ed25519"
-	"encoding/hex"
 	"testing"
 
 	"github.com/gagliardetto/solana-go"
 
 	"github.com/nitro-runtime/nitro/solana/token"
+
+	"github.com/nitro-runtime/nitro/solana/solanatest"
 )
 
-func seedKey(n byte) solana.PrivateKey {
-	return solana.PrivateKey(ed25519.NewKeyFromSeed(bytes.Repeat([]byte{n}, 32)))
-}
+var seedKey = solanatest.SeedKey
 
 var (
 	gMint = seedKey(11).PublicKey()
@@ -43,29 +40,11 @@ type acct struct{ key, flags string }
 
 func checkIx(t *testing.T, ix solana.Instruction, dataHex string, want []acct) {
 	t.Helper()
-	if ix.ProgramID() != ProgramID {
-		t.Errorf("program = %s", ix.ProgramID())
+	accounts := make([]solanatest.Account, len(want))
+	for i, a := range want {
+		accounts[i] = solanatest.Account{Key: a.key, Flags: a.flags}
 	}
-	data, _ := ix.Data()
-	if got := hex.EncodeToString(data); got != dataHex {
-		t.Errorf("data\n got %s\nwant %s", got, dataHex)
-	}
-	got := ix.Accounts()
-	if len(got) != len(want) {
-		t.Fatalf("%d accounts, want %d", len(got), len(want))
-	}
-	for i, w := range want {
-		flags := ""
-		if got[i].IsWritable {
-			flags += "w"
-		}
-		if got[i].IsSigner {
-			flags += "s"
-		}
-		if got[i].PublicKey.String() != w.key || flags != w.flags {
-			t.Errorf("account %d = %s %q, want %s %q", i, got[i].PublicKey, flags, w.key, w.flags)
-		}
-	}
+	solanatest.CheckInstruction(t, ix, ProgramID, dataHex, accounts)
 }
 
 func goldenPool(t *testing.T) Pool {

@@ -1,7 +1,6 @@
 package localnet
 
 import (
-	"bytes"
 	"math/bits"
 
 	"github.com/gagliardetto/solana-go"
@@ -480,10 +479,6 @@ func (st *txState) run() *TxError {
 		}
 	}
 	return nil
-}
-
-func sameAccount(a, b *Account) bool {
-	return a.Lamports == b.Lamports && a.Owner == b.Owner && a.Executable == b.Executable && bytes.Equal(a.Data, b.Data)
 }
 
 // FeeForMessage returns the fee a serialized message would pay, and false when

@@ -1,19 +1,17 @@
 package localnet
 
 import (
-	"bytes"
-	"crypto/ed25519"
 	"encoding/binary"
 	"testing"
 
 	"github.com/gagliardetto/solana-go"
 	"github.com/gagliardetto/solana-go/programs/system"
+
+	"github.com/nitro-runtime/nitro/solana/solanatest"
 )
 
 // keypair returns a deterministic test key (seed = 32 × n).
-func keypair(n byte) solana.PrivateKey {
-	return solana.PrivateKey(ed25519.NewKeyFromSeed(bytes.Repeat([]byte{n}, 32)))
-}
+var keypair = solanatest.SeedKey
 
 // buildTx signs ixs with signers (the first pays) against the bank's latest blockhash.
 func buildTx(t testing.TB, b *Bank, ixs []solana.Instruction, signers ...solana.PrivateKey) []byte {
@@ -32,17 +30,7 @@ func signTx(t testing.TB, bh solana.Hash, ixs []solana.Instruction, tables map[s
 	if err != nil {
 		t.Fatalf("new tx: %v", err)
 	}
-	_, err = tx.Sign(func(k solana.PublicKey) *solana.PrivateKey {
-		for i := range signers {
-			if signers[i].PublicKey() == k {
-				return &signers[i]
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatalf("sign: %v", err)
-	}
+	lpSignTx(t, tx, signers...)
 	raw, err := tx.MarshalBinary()
 	if err != nil {
 		t.Fatalf("marshal: %v", err)

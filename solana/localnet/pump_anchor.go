@@ -191,7 +191,6 @@ func (r *borshReader) take(n int) []byte {
 }
 
 func (r *borshReader) u8() uint8   { return r.take(1)[0] }
-func (r *borshReader) u16() uint16 { return binary.LittleEndian.Uint16(r.take(2)) }
 func (r *borshReader) u64() uint64 { return binary.LittleEndian.Uint64(r.take(8)) }
 func (r *borshReader) key() (k solana.PublicKey) {
 	copy(k[:], r.take(32))

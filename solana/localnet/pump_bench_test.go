@@ -60,23 +60,5 @@ func mustTrader(tb testing.TB, e *pumpEnv, w solana.PrivateKey, i int) pumpc.Tra
 // lpSign signs ixs against bh (first signer pays) and returns the wire bytes.
 func lpSign(tb testing.TB, bh solana.Hash, ixs []solana.Instruction, signers ...solana.PrivateKey) []byte {
 	tb.Helper()
-	tx, err := solana.NewTransaction(ixs, bh, solana.TransactionPayer(signers[0].PublicKey()))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if _, err := tx.Sign(func(k solana.PublicKey) *solana.PrivateKey {
-		for i := range signers {
-			if signers[i].PublicKey() == k {
-				return &signers[i]
-			}
-		}
-		return nil
-	}); err != nil {
-		tb.Fatal(err)
-	}
-	raw, err := tx.MarshalBinary()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return raw
+	return signTx(tb, bh, ixs, nil, signers...)
 }

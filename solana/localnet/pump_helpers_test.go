@@ -2,21 +2,20 @@ package localnet
 
 import (
 	"bytes"
-	"crypto/ed25519"
 	"encoding/hex"
 	"errors"
 	"testing"
 
 	"github.com/gagliardetto/solana-go"
+
+	"github.com/nitro-runtime/nitro/solana/solanatest"
 )
 
 // Test plumbing for the launchpad models (prefixed lp to stay clear of the
 // bank's own test helpers).
 
 // lpKey is Keypair.fromSeed(32 × n), the notes' golden-vector keys.
-func lpKey(n byte) solana.PrivateKey {
-	return solana.PrivateKey(ed25519.NewKeyFromSeed(bytes.Repeat([]byte{n}, 32)))
-}
+var lpKey = solanatest.SeedKey
 
 func lpHex(t testing.TB, s string) []byte {
 	t.Helper()
@@ -47,25 +46,7 @@ func lpBank(t testing.TB) *Bank {
 func lpSend(t testing.TB, b *Bank, ixs []solana.Instruction, signers ...solana.PrivateKey) *TxRecord {
 	t.Helper()
 	bh, _ := b.LatestBlockhash()
-	tx, err := solana.NewTransaction(ixs, bh, solana.TransactionPayer(signers[0].PublicKey()))
-	if err != nil {
-		t.Fatalf("new tx: %v", err)
-	}
-	if _, err := tx.Sign(func(k solana.PublicKey) *solana.PrivateKey {
-		for i := range signers {
-			if signers[i].PublicKey() == k {
-				return &signers[i]
-			}
-		}
-		return nil
-	}); err != nil {
-		t.Fatalf("sign: %v", err)
-	}
-	raw, err := tx.MarshalBinary()
-	if err != nil {
-		t.Fatalf("marshal: %v", err)
-	}
-	rec, err := b.ProcessTransaction(raw)
+	rec, err := b.ProcessTransaction(lpSign(t, bh, ixs, signers...))
 	if err != nil {
 		t.Fatalf("process: %v", err)
 	}
@@ -103,8 +84,6 @@ func joinLines(l []string) string {
 	}
 	return b.String()
 }
-
-func lpBalance(b *Bank, k solana.PublicKey) uint64 { return b.Balance(k) }
 
 func lpTokenBalance(t testing.TB, b *Bank, k solana.PublicKey) uint64 {
 	t.Helper()

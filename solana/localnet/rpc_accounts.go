@@ -213,7 +213,7 @@ func rpcGetTokenAccountsByOwner(c *Cluster, params json.RawMessage) (any, error)
 	if err != nil {
 		return nil, err
 	}
-	programs := []solana.PublicKey{TokenProgramID, Token2022ProgramID}
+	var programs []solana.PublicKey
 	var mint *solana.PublicKey
 	switch {
 	case filter.Mint != "":

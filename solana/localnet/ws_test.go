@@ -19,17 +19,25 @@ func newWSServer(t *testing.T, c *Cluster) string {
 	return "ws" + strings.TrimPrefix(srv.URL, "http")
 }
 
-// TestSignatureSubscribe drives signatureSubscribe with a real WebSocket
-// client (coder/websocket) over a real connection.
-func TestSignatureSubscribe(t *testing.T) {
-	c, _ := newTestCluster(t)
+// dialWS connects a WebSocket client to c's PubSub; the connection and the returned
+// context (10s) end with the test.
+func dialWS(t *testing.T, c *Cluster) (context.Context, *websocket.Conn) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
+	t.Cleanup(cancel)
 	conn, _, err := websocket.Dial(ctx, newWSServer(t, c), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.CloseNow()
+	t.Cleanup(func() { _ = conn.CloseNow() })
+	return ctx, conn
+}
+
+// TestSignatureSubscribe drives signatureSubscribe with a real WebSocket
+// client (coder/websocket) over a real connection.
+func TestSignatureSubscribe(t *testing.T) {
+	c, _ := newTestCluster(t)
+	ctx, conn := dialWS(t, c)
 	payer := keypair(1)
 	c.bank.Airdrop(payer.PublicKey(), 10*sol)
 	raw := buildTx(t, c.bank, []solana.Instruction{transferIx(payer.PublicKey(), keypair(2).PublicKey(), sol)}, payer)
@@ -85,13 +93,7 @@ func wsRoundTrip(t *testing.T, ctx context.Context, conn *websocket.Conn, req st
 
 func TestPubSubWireShapes(t *testing.T) {
 	c, _ := newTestCluster(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	conn, _, err := websocket.Dial(ctx, newWSServer(t, c), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.CloseNow()
+	ctx, conn := dialWS(t, c)
 	key := keypair(3).PublicKey()
 	got := wsRoundTrip(t, ctx, conn, fmt.Sprintf(`{"jsonrpc":"2.0","id":1,"method":"accountSubscribe","params":["%s",{"encoding":"base64","commitment":"processed"}]}`, key))
 	if got != `{"jsonrpc":"2.0","result":1,"id":1}` {

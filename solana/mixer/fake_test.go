@@ -1,8 +1,7 @@
-package mixer
+package mixer_test
 
 import (
 	"context"
-	"crypto/ed25519"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -11,6 +10,7 @@ import (
 	sol "github.com/gagliardetto/solana-go"
 
 	nsolana "github.com/nitro-runtime/nitro/solana"
+	"github.com/nitro-runtime/nitro/solana/mixer"
 )
 
 var errCrash = errors.New("simulated crash")
@@ -132,7 +132,7 @@ func (f *fakeChain) apply(raw []byte) error {
 	return res
 }
 
-func dust(b uint64) bool { return b != 0 && b < RentExemptMinimum }
+func dust(b uint64) bool { return b != 0 && b < mixer.RentExemptMinimum }
 
 // decodeTransfer reads fee, from, to, lamports of [CU limit, (CU price), transfer].
 func decodeTransfer(tx *sol.Transaction) (fee uint64, from, to sol.PublicKey, lamports uint64) {
@@ -161,78 +161,4 @@ func (f *fakeChain) total() uint64 {
 		t += b
 	}
 	return t + f.feesTot
-}
-
-// memKeys is an in-memory KeyStore with deterministic keys.
-type memKeys struct {
-	mu   sync.Mutex
-	n    int
-	keys map[sol.PublicKey]sol.PrivateKey
-}
-
-func (k *memKeys) Create(_ context.Context, runID string) (sol.PublicKey, error) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if k.keys == nil {
-		k.keys = map[sol.PublicKey]sol.PrivateKey{}
-	}
-	k.n++
-	seed := make([]byte, 32)
-	binary.LittleEndian.PutUint64(seed, uint64(k.n)+1000)
-	copy(seed[8:], runID)
-	priv := sol.PrivateKey(ed25519.NewKeyFromSeed(seed))
-	k.keys[priv.PublicKey()] = priv
-	return priv.PublicKey(), nil
-}
-
-func (k *memKeys) Load(_ context.Context, pub sol.PublicKey) (sol.PrivateKey, error) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if p, ok := k.keys[pub]; ok {
-		return p, nil
-	}
-	return nil, errors.New("no such key")
-}
-
-// memJournal is an in-memory Journal.
-type memJournal struct {
-	mu   sync.Mutex
-	hops []Hop
-}
-
-func (j *memJournal) Record(_ context.Context, h Hop) error {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	for _, o := range j.hops {
-		if o.Signature == h.Signature {
-			return errors.New("duplicate signature recorded")
-		}
-	}
-	h.Raw = append([]byte(nil), h.Raw...)
-	j.hops = append(j.hops, h)
-	return nil
-}
-
-func (j *memJournal) Mark(_ context.Context, sig sol.Signature, st State, msg string) error {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	for i := range j.hops {
-		if j.hops[i].Signature == sig {
-			j.hops[i].State, j.hops[i].Err = st, msg
-			return nil
-		}
-	}
-	return errors.New("mark: unknown signature")
-}
-
-func (j *memJournal) Hops(_ context.Context, runID string) ([]Hop, error) {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	var out []Hop
-	for _, h := range j.hops {
-		if h.RunID == runID {
-			out = append(out, h)
-		}
-	}
-	return out, nil
 }

@@ -1,4 +1,4 @@
-package mixer
+package mixer_test
 
 import (
 	"context"
@@ -11,6 +11,8 @@ import (
 	sol "github.com/gagliardetto/solana-go"
 
 	nsolana "github.com/nitro-runtime/nitro/solana"
+	"github.com/nitro-runtime/nitro/solana/mixer"
+	"github.com/nitro-runtime/nitro/solana/mixer/mixertest"
 )
 
 func key(n byte) sol.PrivateKey {
@@ -25,32 +27,32 @@ const sol1 = 1_000_000_000
 
 type rig struct {
 	chain   *fakeChain
-	keys    *memKeys
-	journal *memJournal
-	req     Request
+	keys    *mixertest.KeyStore
+	journal *mixertest.Journal
+	req     mixer.Request
 	start   uint64
 }
 
 func newRig(buyers, hops int) *rig {
-	r := &rig{chain: newFakeChain(), keys: &memKeys{}, journal: &memJournal{}}
-	r.req = Request{RunID: "run-1", Funder: key(1), Hops: hops}
+	r := &rig{chain: newFakeChain(), keys: &mixertest.KeyStore{}, journal: &mixertest.Journal{}}
+	r.req = mixer.Request{RunID: "run-1", Funder: key(1), Hops: hops}
 	for i := range buyers {
-		r.req.Targets = append(r.req.Targets, Target{Wallet: key(byte(10 + i)).PublicKey(), Min: sol1 / 10, Max: sol1 / 5})
+		r.req.Targets = append(r.req.Targets, mixer.Target{Wallet: key(byte(10 + i)).PublicKey(), Min: sol1 / 10, Max: sol1 / 5})
 	}
 	r.chain.bal[r.req.Funder.PublicKey()] = 5 * sol1
 	r.start = r.chain.total()
 	return r
 }
 
-func (r *rig) mixer(cfg Config) *Mixer {
+func (r *rig) mixer(cfg mixer.Config) *mixer.Mixer {
 	if cfg.Rand == nil {
 		cfg.Rand = rand.New(rand.NewPCG(1, 2))
 	}
-	return New(r.chain, r.keys, r.journal, cfg)
+	return mixer.New(r.chain, r.keys, r.journal, cfg)
 }
 
 // check asserts exactly-once delivery, intermediates at 0, conservation and the journal.
-func (r *rig) check(t *testing.T, m *Mixer, delivered []uint64) {
+func (r *rig) check(t *testing.T, m *mixer.Mixer, delivered []uint64) {
 	t.Helper()
 	n, h := len(r.req.Targets), r.req.Hops
 	if got := len(r.chain.ledger); got != n*(h+1) {
@@ -65,14 +67,14 @@ func (r *rig) check(t *testing.T, m *Mixer, delivered []uint64) {
 			t.Fatalf("buyer %d got %d (bounds %d..%d, delivered %v)", i, got, tg.Min, tg.Max, delivered)
 		}
 	}
-	for k := range r.keys.keys {
+	for _, k := range r.keys.Keys() {
 		if b := r.chain.bal[k]; b != 0 {
 			t.Fatalf("intermediate %s left with %d", k, b)
 		}
 	}
 	confirmed := map[[2]int]int{}
-	for _, hp := range r.journal.hops {
-		if hp.State == Confirmed {
+	for _, hp := range r.journal.All() {
+		if hp.State == mixer.Confirmed {
 			confirmed[[2]int{hp.Route, hp.Step}]++
 		}
 	}
@@ -91,9 +93,9 @@ func (r *rig) check(t *testing.T, m *Mixer, delivered []uint64) {
 
 func TestRunDeliversExactAmounts(t *testing.T) {
 	r := newRig(3, 2)
-	m := r.mixer(Config{PriorityFeeMicroLamports: 10_000})
-	var events []Progress
-	res, err := m.Run(context.Background(), r.req, func(p Progress) { events = append(events, p) })
+	m := r.mixer(mixer.Config{PriorityFeeMicroLamports: 10_000})
+	var events []mixer.Progress
+	res, err := m.Run(context.Background(), r.req, func(p mixer.Progress) { events = append(events, p) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,17 +107,17 @@ func TestRunDeliversExactAmounts(t *testing.T) {
 	if m.HopFee() != 5000+10 || res.Fees != 9*m.HopFee() {
 		t.Fatalf("fee %d fees %d", m.HopFee(), res.Fees)
 	}
-	if len(events) != 9 || events[0].Steps != 3 || events[0].State != Confirmed {
+	if len(events) != 9 || events[0].Steps != 3 || events[0].State != mixer.Confirmed {
 		t.Fatalf("progress %+v", events)
 	}
-	if len(r.keys.keys) != 6 {
-		t.Fatalf("%d intermediates, want 6", len(r.keys.keys))
+	if len(r.keys.Keys()) != 6 {
+		t.Fatalf("%d intermediates, want 6", len(r.keys.Keys()))
 	}
 }
 
 func TestRunDirectWhenNoHops(t *testing.T) {
 	r := newRig(2, 0)
-	m := r.mixer(Config{})
+	m := r.mixer(mixer.Config{})
 	if _, err := m.Run(context.Background(), r.req, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -132,15 +134,15 @@ func TestResumeAfterCrashAtEveryHop(t *testing.T) {
 			for _, settleLands := range []bool{false, true} {
 				r := newRig(buyers, hops)
 				r.chain.crashAt, r.chain.landBeforeCrash, r.chain.settleLands = crashAt, land, settleLands
-				m := r.mixer(Config{Concurrency: 1})
+				m := r.mixer(mixer.Config{Concurrency: 1})
 				if _, err := m.Run(context.Background(), r.req, nil); !errors.Is(err, errCrash) {
 					t.Fatalf("crash %d: first run err %v", crashAt, err)
 				}
-				if n := len(Unsettled(r.journal.hops)); n != 1 {
+				if n := len(mixer.Unsettled(r.journal.All())); n != 1 {
 					t.Fatalf("crash %d: %d unsettled hops, want 1", crashAt, n)
 				}
 				r.chain.crashAt = -1
-				res, err := r.mixer(Config{Concurrency: 1, Rand: rand.New(rand.NewPCG(9, 9))}).Run(context.Background(), r.req, nil)
+				res, err := r.mixer(mixer.Config{Concurrency: 1, Rand: rand.New(rand.NewPCG(9, 9))}).Run(context.Background(), r.req, nil)
 				if err != nil {
 					t.Fatalf("crash %d land %v settle %v: resume: %v", crashAt, land, settleLands, err)
 				}
@@ -154,52 +156,52 @@ func TestResumeAfterCrashAtEveryHop(t *testing.T) {
 func TestExpiredHopIsResignedOnce(t *testing.T) {
 	r := newRig(1, 1)
 	r.chain.expire = map[int]bool{0: true, 2: true} // first attempts of both steps expire
-	m := r.mixer(Config{})
+	m := r.mixer(mixer.Config{})
 	if _, err := m.Run(context.Background(), r.req, nil); err != nil {
 		t.Fatal(err)
 	}
 	r.check(t, m, nil)
 	var expired int
-	for _, h := range r.journal.hops {
-		if h.State == Expired {
+	for _, h := range r.journal.All() {
+		if h.State == mixer.Expired {
 			expired++
 		}
 	}
-	if expired != 2 || len(r.journal.hops) != 4 {
-		t.Fatalf("journal %d hops, %d expired", len(r.journal.hops), expired)
+	if expired != 2 || len(r.journal.All()) != 4 {
+		t.Fatalf("journal %d hops, %d expired", len(r.journal.All()), expired)
 	}
 }
 
 func TestInsufficientFundingSendsNothing(t *testing.T) {
 	r := newRig(3, 1)
 	r.chain.bal[r.req.Funder.PublicKey()] = sol1 / 4
-	_, err := r.mixer(Config{}).Run(context.Background(), r.req, nil)
-	if !errors.Is(err, nsolana.ErrInsufficientFunds) || len(r.journal.hops) != 0 {
-		t.Fatalf("err %v, %d hops", err, len(r.journal.hops))
+	_, err := r.mixer(mixer.Config{}).Run(context.Background(), r.req, nil)
+	if !errors.Is(err, nsolana.ErrInsufficientFunds) || len(r.journal.All()) != 0 {
+		t.Fatalf("err %v, %d hops", err, len(r.journal.All()))
 	}
 	// Leaving dust below the rent-exempt minimum in the funder is refused too.
 	r2 := newRig(1, 0)
 	r2.req.Targets[0].Max = 0
 	r2.chain.bal[r2.req.Funder.PublicKey()] = sol1/10 + 5000 + 1000
-	if _, err := r2.mixer(Config{}).Run(context.Background(), r2.req, nil); !errors.Is(err, nsolana.ErrInsufficientFunds) {
+	if _, err := r2.mixer(mixer.Config{}).Run(context.Background(), r2.req, nil); !errors.Is(err, nsolana.ErrInsufficientFunds) {
 		t.Fatalf("dust: %v", err)
 	}
 }
 
 func TestRequestValidation(t *testing.T) {
 	good := newRig(1, 1).req
-	cases := map[string]func(*Request){
-		"RunID":   func(r *Request) { r.RunID = "" },
-		"Funder":  func(r *Request) { r.Funder = nil },
-		"Targets": func(r *Request) { r.Targets = nil },
-		"Hops":    func(r *Request) { r.Hops = 11 },
-		"Min":     func(r *Request) { r.Targets = []Target{{Wallet: key(9).PublicKey(), Min: 1000}} },
+	cases := map[string]func(*mixer.Request){
+		"RunID":   func(r *mixer.Request) { r.RunID = "" },
+		"Funder":  func(r *mixer.Request) { r.Funder = nil },
+		"Targets": func(r *mixer.Request) { r.Targets = nil },
+		"Hops":    func(r *mixer.Request) { r.Hops = 11 },
+		"Min":     func(r *mixer.Request) { r.Targets = []mixer.Target{{Wallet: key(9).PublicKey(), Min: 1000}} },
 	}
 	for name, mod := range cases {
 		req := good
-		req.Targets = append([]Target(nil), good.Targets...)
+		req.Targets = append([]mixer.Target(nil), good.Targets...)
 		mod(&req)
-		_, err := New(newFakeChain(), &memKeys{}, &memJournal{}, Config{}).Run(context.Background(), req, nil)
+		_, err := mixer.New(newFakeChain(), &mixertest.KeyStore{}, &mixertest.Journal{}, mixer.Config{}).Run(context.Background(), req, nil)
 		if err == nil || !strings.Contains(err.Error(), name) {
 			t.Errorf("%s: %v", name, err)
 		}
@@ -209,7 +211,7 @@ func TestRequestValidation(t *testing.T) {
 func TestSweepReturnsLeftovers(t *testing.T) {
 	r := newRig(2, 2)
 	r.chain.crashAt, r.chain.landBeforeCrash = 1, true // route 0: step 0 landed, step 1 landed+crash
-	m := r.mixer(Config{Concurrency: 1})
+	m := r.mixer(mixer.Config{Concurrency: 1})
 	if _, err := m.Run(context.Background(), r.req, nil); !errors.Is(err, errCrash) {
 		t.Fatalf("err %v", err)
 	}
@@ -223,7 +225,7 @@ func TestSweepReturnsLeftovers(t *testing.T) {
 	if swept == 0 || r.chain.bal[funder] != before+swept {
 		t.Fatalf("swept %d, funder %d -> %d", swept, before, r.chain.bal[funder])
 	}
-	for k := range r.keys.keys {
+	for _, k := range r.keys.Keys() {
 		if b := r.chain.bal[k]; b != 0 {
 			t.Fatalf("intermediate %s left with %d", k, b)
 		}

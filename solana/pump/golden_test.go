@@ -1,20 +1,17 @@
 package pump
 
 import (
-	"bytes"
-	"crypto/ed25519"
-	"encoding/hex"
 	"testing"
 
 	"github.com/gagliardetto/solana-go"
 
 	"github.com/nitro-runtime/nitro/solana/token"
+
+	"github.com/nitro-runtime/nitro/solana/solanatest"
 )
 
 // seedKey is Keypair.fromSeed(32 × byte n), the keys of the notes' appendix.
-func seedKey(n byte) solana.PrivateKey {
-	return solana.PrivateKey(ed25519.NewKeyFromSeed(bytes.Repeat([]byte{n}, 32)))
-}
+var seedKey = solanatest.SeedKey
 
 var (
 	gMint    = seedKey(1).PublicKey()
@@ -29,32 +26,11 @@ type acct struct{ key, flags string }
 
 func checkIx(t *testing.T, ix solana.Instruction, program solana.PublicKey, dataHex string, want []acct) {
 	t.Helper()
-	if ix.ProgramID() != program {
-		t.Errorf("program = %s, want %s", ix.ProgramID(), program)
+	accounts := make([]solanatest.Account, len(want))
+	for i, a := range want {
+		accounts[i] = solanatest.Account{Key: a.key, Flags: a.flags}
 	}
-	data, err := ix.Data()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := hex.EncodeToString(data); got != dataHex {
-		t.Errorf("data\n got %s\nwant %s", got, dataHex)
-	}
-	got := ix.Accounts()
-	if len(got) != len(want) {
-		t.Fatalf("%d accounts, want %d", len(got), len(want))
-	}
-	for i, w := range want {
-		flags := ""
-		if got[i].IsWritable {
-			flags += "w"
-		}
-		if got[i].IsSigner {
-			flags += "s"
-		}
-		if got[i].PublicKey.String() != w.key || flags != w.flags {
-			t.Errorf("account %d = %s %q, want %s %q", i, got[i].PublicKey, flags, w.key, w.flags)
-		}
-	}
+	solanatest.CheckInstruction(t, ix, program, dataHex, accounts)
 }
 
 const (

@@ -10,6 +10,7 @@ import (
 
 	nsolana "github.com/nitro-runtime/nitro/solana"
 	"github.com/nitro-runtime/nitro/solana/mixer"
+	"github.com/nitro-runtime/nitro/solana/mixer/mixertest"
 )
 
 // Faults are the failure knobs of a test cluster (solana/localnet's *Faults has them).
@@ -83,7 +84,7 @@ func ExerciseFaults(t *testing.T, newClient NewClient, fund Fund, faults Faults)
 		fund(t, funder.PublicKey(), sol1)
 		faults.SetDropFraction(0.3)
 		buyer := wallet().PublicKey()
-		m := mixer.New(c, &MemKeyStore{}, &MemJournal{}, mixer.Config{})
+		m := mixer.New(c, &mixertest.KeyStore{}, &mixertest.Journal{}, mixer.Config{})
 		req := mixer.Request{RunID: "faults", Funder: funder, Hops: 2,
 			Targets: []mixer.Target{{Wallet: buyer, Min: sol1 / 10}}}
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)

@@ -5,7 +5,9 @@
 package solanatest
 
 import (
+	"bytes"
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"testing"
 	"time"
@@ -15,6 +17,11 @@ import (
 
 	nsolana "github.com/nitro-runtime/nitro/solana"
 )
+
+// SeedKey is the deterministic test key Keypair.fromSeed(32 × n), as golden vectors use.
+func SeedKey(n byte) sol.PrivateKey {
+	return sol.PrivateKey(ed25519.NewKeyFromSeed(bytes.Repeat([]byte{n}, 32)))
+}
 
 // Fund gives pubkey lamports (airdrop, or a transfer from a funded key) and returns
 // once the funds are confirmed.

@@ -2,17 +2,16 @@ package token
 
 import (
 	"bytes"
-	"crypto/ed25519"
 	"encoding/hex"
 	"errors"
 	"testing"
 
 	"github.com/gagliardetto/solana-go"
+
+	"github.com/nitro-runtime/nitro/solana/solanatest"
 )
 
-func seedKey(n byte) solana.PublicKey {
-	return solana.PrivateKey(ed25519.NewKeyFromSeed(bytes.Repeat([]byte{n}, 32))).PublicKey()
-}
+func seedKey(n byte) solana.PublicKey { return solanatest.SeedKey(n).PublicKey() }
 
 func dataHex(t *testing.T, ix solana.Instruction) string {
 	t.Helper()

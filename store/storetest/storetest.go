@@ -7,25 +7,18 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"os"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/nitro-runtime/nitro/internal/testkit"
 	"github.com/nitro-runtime/nitro/store"
 )
 
-// DefaultURL is used when DATABASE_URL is unset.
-const DefaultURL = "postgres://postgres@127.0.0.1:5432/nitro_test?sslmode=disable"
-
-// URL returns DATABASE_URL or DefaultURL.
-func URL() string {
-	if u := os.Getenv("DATABASE_URL"); u != "" {
-		return u
-	}
-	return DefaultURL
-}
+// URL is the tests' PostgreSQL (TEST_DATABASE_URL); each test works in a schema of
+// its own there.
+func URL() string { return testkit.DatabaseURL() }
 
 // New returns a migrated store in a schema of its own, with a random master key.
 // The store is closed and the schema dropped when the test ends.
@@ -62,15 +55,7 @@ func NewSchema(t testing.TB, opts ...store.Option) (*store.Store, string) {
 }
 
 func dropSchema(t testing.TB, schema string) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, URL())
-	if err != nil {
-		t.Errorf("storetest: drop schema %s: %v", schema, err)
-		return
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, "DROP SCHEMA IF EXISTS "+pgx.Identifier{schema}.Sanitize()+" CASCADE"); err != nil {
+	if err := testkit.Exec("DROP SCHEMA IF EXISTS " + pgx.Identifier{schema}.Sanitize() + " CASCADE"); err != nil {
 		t.Errorf("storetest: drop schema %s: %v", schema, err)
 	}
 }

@@ -55,7 +55,7 @@ func (f *fatalTB) Fatalf(format string, args ...any) {
 func (f *fatalTB) Skipf(string, ...any) { f.msg = "skipped"; panic(stopped{}) }
 
 func TestNewFailsWhenPostgresIsUnreachable(t *testing.T) {
-	t.Setenv("DATABASE_URL", "postgres://postgres@127.0.0.1:1/nitro_test?sslmode=disable&connect_timeout=2")
+	t.Setenv("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:1/nitro_test?sslmode=disable&connect_timeout=2")
 	f := &fatalTB{TB: t}
 	func() {
 		defer func() {
