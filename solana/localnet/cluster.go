@@ -103,7 +103,7 @@ func New(cfg Config) (*Cluster, error) {
 	}
 	if cfg.LedgerDir != "" {
 		c.wg.Add(1)
-		go c.keepLedger()
+		go c.keepLedger(c.bank.commits())
 	}
 	return c, nil
 }

@@ -189,11 +189,12 @@ func (c *Cluster) loadLedger() (bool, error) {
 
 // keepLedger saves the snapshot every SnapshotInterval while transactions are
 // committed, and once more when the cluster closes.
-func (c *Cluster) keepLedger() {
+// saved is the commit count the snapshot on disk holds (taken before the goroutine
+// starts: a transaction committed before its first line must still be saved).
+func (c *Cluster) keepLedger(saved uint64) {
 	defer c.wg.Done()
 	t := time.NewTicker(c.cfg.SnapshotInterval)
 	defer t.Stop()
-	saved := c.bank.commits()
 	for {
 		select {
 		case <-c.stop:

@@ -166,7 +166,7 @@ func fetchImage(ctx context.Context, client *http.Client, src string) ([]byte, e
 	resp, err := client.Do(req)
 	if err != nil {
 		if unfetchable(err) {
-			return nil, fmt.Errorf("%w: image URL cannot be fetched: %v", ErrInvalid, redactURL(err))
+			return nil, fmt.Errorf("%w: image URL cannot be fetched: %w", ErrInvalid, redactURL(err))
 		}
 		return nil, fmt.Errorf("fetch image: %w", redactURL(err))
 	}
