@@ -25,9 +25,3 @@ func (s *Server) unavailable(w http.ResponseWriter, what string, err error) {
 	retryAfter(w, 5)
 	writeError(w, http.StatusServiceUnavailable, "service unavailable: "+what+" failed; retry later")
 }
-
-// internal logs a bug and answers 500.
-func (s *Server) internal(w http.ResponseWriter, what string, err error) {
-	s.log.Error().Err(err).Str("op", what).Msg("internal error")
-	writeError(w, http.StatusInternalServerError, "internal error")
-}

@@ -44,12 +44,6 @@ var (
 		"5eHhjP8JaYkz83CWwvGU2uMUXefd3AazWGx4gpcuEEYD", "A7hAgCzFw14fejgCp387JUJRMNyz4j89JKnhtKU8piqW")
 )
 
-var (
-	pumpGlobalAuthority   = solana.MustPublicKeyFromBase58("FFWtrEQ4B4PKQoVuHYzZq8FabGkVatYzDpEVHsK5rrhF")
-	pumpWithdrawAuthority = solana.MustPublicKeyFromBase58("39azUYFWPz3VHgKCf3VChUwbpURdCHRxjWVowf5jUJjg")
-	usdcMint              = solana.MustPublicKeyFromBase58("EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v")
-)
-
 // installLaunchpads registers the pump, LaunchLab and Metaplex models (and
 // inert stand-ins for the pump fees and mayhem programs, which the modelled
 // instructions only pass along) and writes their genesis accounts.

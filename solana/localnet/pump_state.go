@@ -20,13 +20,13 @@ var (
 )
 
 var (
-	pumpGlobalKey, _                    = findPDA(PumpProgramID, []byte("global"))
-	pumpMintAuthority, _                = findPDA(PumpProgramID, []byte("mint-authority"))
-	pumpEventAuthority, _               = findPDA(PumpProgramID, []byte("__event_authority"))
-	pumpGlobalVolumeAcc, _              = findPDA(PumpProgramID, []byte("global_volume_accumulator"))
-	pumpFeeConfigKey, pumpFeeConfigBump = findPDA(PumpFeeProgramID, []byte("fee_config"), PumpProgramID[:])
-	mayhemGlobalParams, _               = findPDA(PumpMayhemProgramID, []byte("global-params"))
-	mayhemSolVault, _                   = findPDA(PumpMayhemProgramID, []byte("sol-vault"))
+	pumpGlobalKey, _       = findPDA(PumpProgramID, []byte("global"))
+	pumpMintAuthority, _   = findPDA(PumpProgramID, []byte("mint-authority"))
+	pumpEventAuthority, _  = findPDA(PumpProgramID, []byte("__event_authority"))
+	pumpGlobalVolumeAcc, _ = findPDA(PumpProgramID, []byte("global_volume_accumulator"))
+	pumpFeeConfigKey, _    = findPDA(PumpFeeProgramID, []byte("fee_config"), PumpProgramID[:])
+	mayhemGlobalParams, _  = findPDA(PumpMayhemProgramID, []byte("global-params"))
+	mayhemSolVault, _      = findPDA(PumpMayhemProgramID, []byte("sol-vault"))
 )
 
 // Account and instruction discriminators.
