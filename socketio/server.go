@@ -195,7 +195,7 @@ func (s *Server) options() *sio.ServerOptions {
 	opts.SetPingTimeout(s.cfg.PingTimeout)
 	opts.SetMaxHttpBufferSize(s.cfg.MaxHTTPBufferSize)
 	opts.SetServeClient(false)
-	opts.SetParser(newEventParser())
+	opts.SetParser(newEventParser(s.bindClaim))
 	// Our websocket transport (wstransport.go) in place of the library's; polling stays
 	// the library's. No PerMessageDeflate: frames are plain both ways, as Node's
 	// socket.io does by default (and a compressed client frame would be limited by
