@@ -58,6 +58,10 @@ type fakeSockets int
 
 func (f fakeSockets) Sockets() int { return int(f) }
 
+func (f fakeSockets) Disconnects() map[string]uint64 {
+	return map[string]uint64{"ping timeout": 0, "transport close": uint64(f)}
+}
+
 type syncBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
