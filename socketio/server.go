@@ -204,7 +204,7 @@ func (s *Server) options() *sio.ServerOptions {
 	// socket.io does by default (and a compressed client frame would be limited by
 	// MaxHTTPBufferSize before inflation only).
 	opts.SetTransports(types.NewSet[transports.TransportCtor](engine.Polling,
-		&wsTransportBuilder{maxPending: s.cfg.MaxPendingBytes, log: s.log}))
+		&wsTransportBuilder{maxPending: s.cfg.MaxPendingBytes, pongHold: pongHoldFor(s.cfg.PingTimeout), log: s.log}))
 	opts.SetCors(&types.Cors{
 		Origin:      append([]string(nil), s.cfg.CORSOrigins...),
 		Credentials: true,
