@@ -6,7 +6,7 @@ BIN   := bin/nitro
 # golangci-lint is built from the Go module proxy at this version (no other install).
 GOLANGCI_LINT := github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0
 
-.PHONY: help run build test test/race test/short bench lint soak e2e/deps clients/deps dashboard/vendor clean
+.PHONY: help run build test test/race test/short bench lint soak soak/faults soak/sockets e2e/deps clients/deps dashboard/vendor clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z/_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -45,10 +45,16 @@ lint: ## gofmt, go vet, the package map (depguard) and the linters of .golangci.
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
 	$(GO) run $(GOLANGCI_LINT) run $(PKGS)
 
-soak: e2e/deps ## fault soak (hours): 200 kill -9 trials, chain faults x20, kill+faults x20; prints TALLY lines
+soak: soak/sockets soak/faults ## every soak: the socket soak, then the fault soak; prints TALLY lines
+
+soak/faults: e2e/deps ## fault soak (hours): 200 kill -9 trials, chain faults x20, kill+faults x20; prints TALLY lines
 	set -o pipefail; NITRO_SOAK=1 NITRO_FAULT_TRIALS=$${NITRO_FAULT_TRIALS:-200} \
 	NITRO_CHAIN_FAULT_TRIALS=$${NITRO_CHAIN_FAULT_TRIALS:-20} NITRO_SOAK_TRIALS=$${NITRO_SOAK_TRIALS:-20} \
 	$(GO) test -count=1 -timeout 12h -v -run '^(TestKillDuringLaunch|TestChainFaults|TestSoakKillWithChainFaults)$$' ./e2e 2>&1 \
+	| grep --line-buffered -v -E '^(\{|=== )'
+
+soak/sockets: e2e/deps ## 1,000 socket.io-client sockets for NITRO_SOAK_DURATION (10m) under steady load; prints a TALLY line
+	set -o pipefail; NITRO_SOAK_SOCKETS=1 $(GO) test -count=1 -timeout $${NITRO_SOAK_TIMEOUT:-2h} -v -run '^TestSoakSockets$$' ./e2e 2>&1 \
 	| grep --line-buffered -v -E '^(\{|=== )'
 
 clean: ## remove build outputs

@@ -98,6 +98,8 @@ func TestMetricsSeries(t *testing.T) {
 		`nitro_queue_tasks{queue="critical",state="pending"} 1`,
 		`nitro_queue_info_up 1`,
 		`nitro_sockets 3`,
+		`nitro_socket_disconnects_total{reason="ping timeout"} 0`,
+		`nitro_socket_disconnects_total{reason="transport close"} 3`,
 		`nitro_progress_events_emitted_total 7`,
 		`nitro_progress_events_persisted_total 5`,
 		`nitro_http_requests_total{code="202",method="POST",route="POST /api/jobs/{type}"} 1`,

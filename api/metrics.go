@@ -77,6 +77,9 @@ func (m *Metrics) registerSources(src MetricSources) {
 		m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "nitro_sockets",
 			Help: "Connected Socket.IO sockets."}, func() float64 { return float64(src.Sockets.Sockets()) }))
 	}
+	if d, ok := src.Sockets.(SocketDisconnects); ok {
+		m.reg.MustRegister(disconnectCollector{d})
+	}
 	if src.ProgressStats != nil {
 		stat := func(name, help string, pick func(progress.Stats) uint64) {
 			m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help},
@@ -151,6 +154,26 @@ func knownMethod(m string) bool {
 		return true
 	}
 	return false
+}
+
+// SocketDisconnects counts sockets gone by reason; *socketio.Server implements it.
+type SocketDisconnects interface{ Disconnects() map[string]uint64 }
+
+var disconnectsDesc = prometheus.NewDesc("nitro_socket_disconnects_total",
+	"Socket.IO sockets disconnected, by reason (ping timeout, slow consumer, server shutdown, transport close, client disconnect, ...).",
+	[]string{"reason"}, nil)
+
+// disconnectCollector reads the socket server's disconnect counters at scrape time.
+type disconnectCollector struct{ src SocketDisconnects }
+
+// Describe implements prometheus.Collector.
+func (c disconnectCollector) Describe(ch chan<- *prometheus.Desc) { ch <- disconnectsDesc }
+
+// Collect implements prometheus.Collector.
+func (c disconnectCollector) Collect(ch chan<- prometheus.Metric) {
+	for reason, n := range c.src.Disconnects() {
+		ch <- prometheus.MustNewConstMetric(disconnectsDesc, prometheus.CounterValue, float64(n), reason)
+	}
 }
 
 // queueCollector reads asynq's queue sizes at scrape time.

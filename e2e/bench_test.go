@@ -42,6 +42,10 @@ type fanoutScenario struct {
 	// admin_launches empty: the worker → hub → emit → Postgres path alone.
 	Unwatched bool
 	GOGC      string // GOGC for nitro; "" keeps Go's default
+	// RedisDB is nitro's Redis database (flushed first); 0 means benchRedisDB.
+	RedisDB int
+	// ServerEnv adds KEY=VALUE settings to nitro's environment.
+	ServerEnv []string
 }
 
 // BenchmarkSocketFanout drives the whole progress path of a real `nitro serve`: asynq
@@ -125,14 +129,15 @@ type benchServer struct {
 // serve with test tasks on the same DB would take its walks.
 const benchRedisDB = testkit.DBE2EBench
 
-func startBenchServer(b *testing.B, sc fanoutScenario) *benchServer {
+func startBenchServer(b testing.TB, sc fanoutScenario) *benchServer {
 	b.Helper()
-	testkit.FlushRedis(b, benchRedisDB)
+	db := cmp.Or(sc.RedisDB, benchRedisDB)
+	testkit.FlushRedis(b, db)
 	port := testkit.FreePort(b)
 	s := &benchServer{url: fmt.Sprintf("http://127.0.0.1:%d", port), db: fmt.Sprintf("nitro_bench_%d_%d", os.Getpid(), dbSeq.Add(1)),
-		redis: testkit.AsynqRedis(benchRedisDB), logs: &testkit.Buffer{}}
+		redis: testkit.AsynqRedis(db), logs: &testkit.Buffer{}}
 	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), fmt.Sprintf("PORT=%d", port), "HOST=127.0.0.1",
-		"REDIS_URL=" + testkit.RedisURL(benchRedisDB), "DATABASE_URL=" + databaseURL(s.db),
+		"REDIS_URL=" + testkit.RedisURL(db), "DATABASE_URL=" + databaseURL(s.db),
 		"NITRO_JWT_SECRET=" + jwtSecret, "NITRO_API_KEYS=" + apiKey, "NITRO_ADMIN_PASSWORD=" + adminPass,
 		"NITRO_MASTER_KEY=" + base64.StdEncoding.EncodeToString([]byte("0123456789abcdef0123456789abcdef")),
 		"NITRO_DATA_DIR=" + b.TempDir(), "NITRO_TEST_TASKS=1", "CORS_ORIGINS=" + appOrigin,
@@ -142,6 +147,7 @@ func startBenchServer(b *testing.B, sc fanoutScenario) *benchServer {
 	}
 	// NITRO_BENCH_SERVER_ENV passes extra KEY=VALUE settings to nitro (space-separated),
 	// e.g. NITRO_FANOUT=local to measure without the relay.
+	env = append(env, sc.ServerEnv...)
 	env = append(env, strings.Fields(os.Getenv("NITRO_BENCH_SERVER_ENV"))...)
 	if sc.PprofDir != "" {
 		s.pprofAddr = fmt.Sprintf("127.0.0.1:%d", testkit.FreePort(b))
@@ -162,7 +168,7 @@ func startBenchServer(b *testing.B, sc fanoutScenario) *benchServer {
 	return s
 }
 
-func (s *benchServer) waitUp(b *testing.B) {
+func (s *benchServer) waitUp(b testing.TB) {
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		if resp, err := http.Get(s.url + "/socket.io/?EIO=4&transport=polling"); err == nil {
@@ -211,7 +217,7 @@ func planWalk(sc fanoutScenario) walkPlan {
 // started, each new percent below 100 and completed.
 func (p walkPlan) events() int { return p.steps + min(p.steps, progress.MaxRunningProgress) + 2 }
 
-func (s *benchServer) enqueueJobs(b *testing.B, sc fanoutScenario, p walkPlan) {
+func (s *benchServer) enqueueJobs(b testing.TB, sc fanoutScenario, p walkPlan) {
 	cl := asynq.NewClient(s.redis)
 	defer cl.Close()
 	for u := range sc.Users {
@@ -262,7 +268,7 @@ func (s *benchServer) profile(b *testing.B, kind, path string, d time.Duration) 
 
 // waitPersisted waits until the jobs emitted all their events and every one is
 // persisted, dropped or failed.
-func (s *benchServer) waitPersisted(b *testing.B, events float64) {
+func (s *benchServer) waitPersisted(b testing.TB, events float64) {
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
 		e := readMetric(b, s.url, "nitro_progress_events_emitted_total")
@@ -276,7 +282,7 @@ func (s *benchServer) waitPersisted(b *testing.B, events float64) {
 	b.Errorf("after 60s: fewer than %.0f events emitted, or some still unpersisted", events)
 }
 
-func (s *benchServer) countEvents(b *testing.B) float64 {
+func (s *benchServer) countEvents(b testing.TB) float64 {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	conn, err := pgx.Connect(ctx, databaseURL(s.db))
@@ -298,7 +304,7 @@ type fanoutClient struct {
 	out *bufio.Scanner
 }
 
-func startFanoutClients(b *testing.B, srv *benchServer, sc fanoutScenario) ([]*fanoutClient, []int) {
+func startFanoutClients(b testing.TB, srv *benchServer, sc fanoutScenario) ([]*fanoutClient, []int) {
 	specs := make([][]map[string]any, max(sc.Procs, 1))
 	perUser := make([]int, sc.Users)
 	for i := range sc.Sockets {
@@ -325,7 +331,7 @@ func startFanoutClients(b *testing.B, srv *benchServer, sc fanoutScenario) ([]*f
 	return clients, perUser
 }
 
-func newFanoutClient(b *testing.B) *fanoutClient {
+func newFanoutClient(b testing.TB) *fanoutClient {
 	_, file, _, _ := runtime.Caller(0)
 	dir := filepath.Dir(file)
 	if _, err := os.Stat(filepath.Join(dir, "node_modules", "socket.io-client")); err != nil {
@@ -345,7 +351,7 @@ func newFanoutClient(b *testing.B) *fanoutClient {
 	return c
 }
 
-func (c *fanoutClient) call(b *testing.B, req map[string]any) json.RawMessage {
+func (c *fanoutClient) call(b testing.TB, req map[string]any) json.RawMessage {
 	line, _ := json.Marshal(req)
 	if _, err := c.in.Write(append(line, '\n')); err != nil {
 		b.Fatalf("fanout client: %v", err)
@@ -360,7 +366,7 @@ func (c *fanoutClient) call(b *testing.B, req map[string]any) json.RawMessage {
 	return append(json.RawMessage(nil), c.out.Bytes()...)
 }
 
-func (c *fanoutClient) decode(b *testing.B, req map[string]any, v any) {
+func (c *fanoutClient) decode(b testing.TB, req map[string]any, v any) {
 	if err := json.Unmarshal(c.call(b, req), v); err != nil {
 		b.Fatal(err)
 	}
@@ -368,7 +374,7 @@ func (c *fanoutClient) decode(b *testing.B, req map[string]any, v any) {
 
 // waitClients waits until the clients received want events in all, or
 // until the count stops moving for 5 s (then the difference is reported as missing).
-func waitClients(b *testing.B, clients []*fanoutClient, want int) {
+func waitClients(b testing.TB, clients []*fanoutClient, want int) {
 	last, still := -1, time.Now()
 	for time.Since(still) < 5*time.Second {
 		got := 0
@@ -395,7 +401,7 @@ type clientSummary struct {
 	Hist                                           [][2]float64
 }
 
-func sumClients(b *testing.B, clients []*fanoutClient) (clientSummary, map[int]float64) {
+func sumClients(b testing.TB, clients []*fanoutClient) (clientSummary, map[int]float64) {
 	var sum clientSummary
 	bins := map[int]float64{}
 	for _, c := range clients {

@@ -4,12 +4,15 @@
 // step's data.sentAt, a µs-precision send time), deliveries, per-job order and gaps.
 //
 // Driven over JSON lines: each request on stdin gets one answer on stdout.
-//   {"op":"connect","url":...,"origin":...,"clients":[{"token","userId","admin"}]}
+//   {"op":"connect","url":...,"origin":...,"clients":[{"token","userId","admin","both","transports"}]}
+//                                       admin: admin_launches (with both, also user_<userId>);
+//                                       transports: socket.io-client's, default websocket only
 //   {"op":"window","from":ms,"to":ms}   measure events sent / received in [from, to)
 //   {"op":"count"}                      worker_step events received so far
 //   {"op":"terminals"}                  per job, when its first completed/failed
 //                                       worker_progress arrived (epoch ms) and which
-//   {"op":"summary"}                    the JSON summary; the sockets are closed
+//   {"op":"summary"}                    the JSON summary (perSocket: each socket's counts, in
+//                                       connect order); the sockets are closed
 import { io } from "socket.io-client";
 import readline from "node:readline";
 import { monitorEventLoopDelay } from "node:perf_hooks";
@@ -29,14 +32,16 @@ function addLatency(ms) {
 const st = {
   connected: 0, connectErrors: {}, subscribed: 0, subscribeErrors: 0, disconnects: 0,
   steps: 0, progress: 0, windowDeliveries: 0, windowSteps: 0, latencyN: 0, latencyMax: 0,
-  orderViolations: 0, gaps: 0, badPayloads: 0,
+  orderViolations: 0, gaps: 0, badPayloads: 0, disconnectReasons: {},
 };
+const perSocket = [];
 let win = null, cpu0 = null, cpuWindow = null, loop = null;
 const sockets = [];
 
-function onStep(seen, ev) {
+function onStep(seen, n, ev) {
   const t = nowMs();
   st.steps++;
+  n.steps++;
   const d = ev && ev.data;
   if (!d || typeof d.sentAt !== "number" || typeof ev.jobId !== "string") { st.badPayloads++; return; }
   if (win) {
@@ -67,8 +72,9 @@ function checkOrder(seen, jobId, phase, step, total) {
 // terminals: jobId -> [first arrival of its completed/failed worker_progress, status].
 const terminals = new Map();
 
-function onProgress(ev) {
+function onProgress(n, ev) {
   st.progress++;
+  n.progress++;
   if (ev && (ev.status === "completed" || ev.status === "failed") && typeof ev.jobId === "string" && !terminals.has(ev.jobId)) {
     terminals.set(ev.jobId, [nowMs(), ev.status]);
   }
@@ -78,21 +84,32 @@ function onProgress(ev) {
 function connectOne(url, origin, c) {
   return new Promise((resolve) => {
     const s = io(url, {
-      transports: ["websocket"], forceNew: true, reconnection: false, timeout: 30000,
+      transports: c.transports || ["websocket"], forceNew: true, reconnection: false, timeout: 30000,
       auth: { token: c.token }, extraHeaders: { Origin: origin },
     });
     const seen = new Map();
-    s.on("worker_step", (ev) => onStep(seen, ev));
-    s.on("worker_progress", onProgress);
-    s.on("disconnect", () => st.disconnects++);
-    s.once("connect", () => {
+    const n = { steps: 0, progress: 0, disconnect: null };
+    perSocket.push(n);
+    s.on("worker_step", (ev) => onStep(seen, n, ev));
+    s.on("worker_progress", (ev) => onProgress(n, ev));
+    s.on("disconnect", (reason) => {
+      st.disconnects++;
+      st.disconnectReasons[reason] = (st.disconnectReasons[reason] || 0) + 1;
+      n.disconnect = reason;
+    });
+    s.once("connect", async () => {
       st.connected++;
-      const ack = (err, reply) => {
-        if (!err && reply && reply.ok) st.subscribed++; else st.subscribeErrors++;
-        resolve();
-      };
-      if (c.admin) s.timeout(10000).emit("subscribe_all_launches", ack);
-      else s.timeout(10000).emit("subscribe_user_launches", c.userId, ack);
+      const subs = c.admin ? [["subscribe_all_launches"]] : [["subscribe_user_launches", c.userId]];
+      if (c.admin && c.both) subs.push(["subscribe_user_launches", c.userId]);
+      let ok = true;
+      for (const sub of subs) {
+        try {
+          const reply = await s.timeout(10000).emitWithAck(...sub);
+          ok = ok && reply && reply.ok;
+        } catch { ok = false; }
+      }
+      if (ok) st.subscribed++; else st.subscribeErrors++;
+      resolve();
     });
     s.once("connect_error", (e) => {
       st.connectErrors[e.message] = (st.connectErrors[e.message] || 0) + 1;
@@ -128,7 +145,7 @@ const ops = {
     const hist = [];
     for (let i = 0; i < bins.length; i++) if (bins[i]) hist.push([i, bins[i]]);
     const cpuS = cpuWindow ? (cpuWindow.user + cpuWindow.system) / 1e6 : null;
-    const out = { ...st, hist, clientCpuS: cpuS,
+    const out = { ...st, hist, clientCpuS: cpuS, perSocket,
       loopDelayP99Ms: loop ? loop.percentile(99) / 1e6 : null, loopDelayMaxMs: loop ? loop.max / 1e6 : null };
     for (const s of sockets) s.close();
     return out;

@@ -60,9 +60,9 @@ func (s *Server) onConnection(sock *sio.Socket) {
 	log := s.log.With().Str("socket_id", string(sock.Id())).Str("user_id", sess.Principal.UserID).Logger()
 	log.Debug().Str("transport", sock.Conn().Transport().Name()).Bool("recovered", sock.Recovered()).
 		Bool("admin", sess.Principal.Admin).Msg("socket connected")
-	sock.On("disconnect", func(reason ...any) {
+	sock.On("disconnect", func(args ...any) {
 		s.connected.Add(-1)
-		log.Debug().Interface("reason", reason).Msg("socket disconnected")
+		s.onDisconnect(string(sock.Id()), sess.Principal.UserID, args)
 	})
 	if sess.ready != nil {
 		close(sess.ready)

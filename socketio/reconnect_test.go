@@ -51,3 +51,54 @@ func TestConnectionStateRecovery(t *testing.T) {
 		})
 	}
 }
+
+// recoveryOutcome is what a socket got back after connecting with a pid and offset.
+type recoveryOutcome struct {
+	Recovered bool     `json:"recovered"`
+	Jobs      []string `json:"jobs"` // jobId:userId of each worker_progress, in order
+}
+
+func repeated(s string, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = s
+	}
+	return out
+}
+
+// TestRecoveryStaysWithItsUser: a handshake that brings another user's pid and offset
+// with its own valid token gets a fresh session, none of that user's rooms and none of
+// her missed events; the user herself still recovers everything she missed.
+func TestRecoveryStaysWithItsUser(t *testing.T) {
+	h := newHarness(t, Config{})
+	var res struct {
+		Intruder recoveryOutcome `json:"intruder"`
+		Owner    recoveryOutcome `json:"owner"`
+	}
+	runNode(t, "recovery_owner.mjs", map[string]any{"url": h.url(), "mode": "user", "owner": "alice",
+		"owner_token": h.token("alice", false), "other_token": h.token("bob", false), "other": "bob"},
+		h.baseHandler(nil), &res)
+	if res.Intruder.Recovered || len(res.Intruder.Jobs) != 0 {
+		t.Errorf("bob with alice's pid: recovered %v, got %v; want a fresh session and nothing of alice's",
+			res.Intruder.Recovered, res.Intruder.Jobs)
+	}
+	want := append(repeated("missed:alice", 15), repeated("live:alice", 2)...)
+	if !res.Owner.Recovered || !reflect.DeepEqual(res.Owner.Jobs, want) {
+		t.Errorf("alice with her own pid: recovered %v, got %v; want recovered and %v", res.Owner.Recovered, res.Owner.Jobs, want)
+	}
+}
+
+// TestRecoveryRechecksRooms: the same user coming back with a token without admin
+// recovers her own room but not admin_launches, nor what only that room missed.
+func TestRecoveryRechecksRooms(t *testing.T) {
+	h := newHarness(t, Config{})
+	var res struct {
+		Owner recoveryOutcome `json:"owner"`
+	}
+	runNode(t, "recovery_owner.mjs", map[string]any{"url": h.url(), "mode": "admin", "owner": "root",
+		"owner_token": h.token("root", true), "other_token": h.token("root", false)},
+		h.baseHandler(nil), &res)
+	if want := repeated("missed:root", 2); !res.Owner.Recovered || !reflect.DeepEqual(res.Owner.Jobs, want) {
+		t.Errorf("root without admin: recovered %v, got %v; want recovered and only %v", res.Owner.Recovered, res.Owner.Jobs, want)
+	}
+}

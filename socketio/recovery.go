@@ -10,6 +10,7 @@ import (
 
 	"github.com/zishang520/socket.io/parsers/socket/v3/parser"
 	sio "github.com/zishang520/socket.io/servers/socket/v3"
+	"github.com/zishang520/socket.io/v3/pkg/types"
 )
 
 // DefaultRecoveryBytes bounds the events kept for connection-state recovery.
@@ -64,6 +65,7 @@ func (p *keptPacket) sent() []any {
 
 type keptSession struct {
 	session        *sio.SessionToPersist
+	owner          session // who the socket acted as: only they get the session back
 	disconnectedAt time.Time
 }
 
@@ -167,28 +169,40 @@ func (a *recoveryAdapter) pruneLocked(now time.Time) {
 	}
 }
 
-// PersistSession remembers a disconnected socket's session for the window.
+// PersistSession remembers a disconnected socket's session, and whose it is (user id,
+// admin, trusted: the socket's data), for the window.
 func (a *recoveryAdapter) PersistSession(s *sio.SessionToPersist) {
 	now := a.now()
+	k := keptSession{session: s, disconnectedAt: now}
+	if sess, ok := s.Data.(*session); ok {
+		k.owner = session{Principal: sess.Principal, Trusted: sess.Trusted}
+	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.pruneLocked(now)
-	a.sessions[s.Pid] = keptSession{session: s, disconnectedAt: now}
+	a.sessions[s.Pid] = k
 }
 
-// RestoreSession returns the session of pid with the packets its rooms missed after
-// offset, or nil when the session expired or the offset is no longer (or never was)
-// kept.
-func (a *recoveryAdapter) RestoreSession(pid sio.PrivateSessionId, offset string) (*sio.Session, error) {
-	now := a.now()
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	k, ok := a.sessions[pid]
+// RestoreSession returns the session of the bound pid (see bindClaim) with the packets
+// its rooms missed after offset, or nil when the handshake's principal is not the one
+// that persisted the session, the session expired or the offset is no longer (or never
+// was) kept. The session comes back with the rooms the new principal may join, which
+// are re-checked (a token without admin does not get admin_launches back); a stranger's
+// attempt leaves the session for its owner.
+func (a *recoveryAdapter) RestoreSession(bound sio.PrivateSessionId, offset string) (*sio.Session, error) {
+	claimant, pid, ok := unbindClaim(string(bound))
 	if !ok {
 		return nil, nil
 	}
+	now := a.now()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	k, ok := a.sessions[sio.PrivateSessionId(pid)]
+	if !ok || !claimant.owns(&k.owner) {
+		return nil, nil
+	}
 	if now.Sub(k.disconnectedAt) > a.window {
-		delete(a.sessions, pid)
+		delete(a.sessions, sio.PrivateSessionId(pid))
 		return nil, nil
 	}
 	a.pruneLocked(now)
@@ -201,13 +215,22 @@ func (a *recoveryAdapter) RestoreSession(pid sio.PrivateSessionId, offset string
 	if err != nil || strconv.FormatUint(pos, 36) != rest || pos < first || pos >= first+uint64(a.packets.len()) {
 		return nil, nil // too old (or foreign): the client re-subscribes and gets the snapshot
 	}
+	restored := *k.session
+	restored.Rooms = types.NewSet[sio.Room]()
+	if k.session.Rooms != nil {
+		for _, r := range k.session.Rooms.Keys() {
+			if claimant.mayRejoin(r, k.session.Sid) {
+				restored.Rooms.Add(r)
+			}
+		}
+	}
 	var missed []any
 	for _, p := range a.packets.from(int(pos - first + 1)) {
-		if k.session.Rooms != nil && p.reaches(k.session.Rooms.Has) {
+		if p.reaches(restored.Rooms.Has) {
 			missed = append(missed, p.sent())
 		}
 	}
-	return &sio.Session{SessionToPersist: k.session, MissedPackets: missed}, nil
+	return &sio.Session{SessionToPersist: &restored, MissedPackets: missed}, nil
 }
 
 // reaches reports whether a socket in the rooms inRoom answers for got this packet.

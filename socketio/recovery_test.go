@@ -9,6 +9,8 @@ import (
 	"github.com/zishang520/socket.io/parsers/socket/v3/parser"
 	sio "github.com/zishang520/socket.io/servers/socket/v3"
 	"github.com/zishang520/socket.io/v3/pkg/types"
+
+	"github.com/nitro-runtime/nitro/auth"
 )
 
 // fakeClock is a settable time source.
@@ -54,9 +56,18 @@ func emit(t *testing.T, a *recoveryAdapter, name string, rooms ...sio.Room) stri
 	return data[2].(string)
 }
 
+// persisted is alice's session pid, as the library persists it.
 func persisted(pid string, rooms ...sio.Room) *sio.SessionToPersist {
-	return &sio.SessionToPersist{Sid: sio.SocketId("sid-" + pid), Pid: sio.PrivateSessionId(pid), Rooms: types.NewSet(rooms...)}
+	return &sio.SessionToPersist{Sid: sio.SocketId("sid-" + pid), Pid: sio.PrivateSessionId(pid), Rooms: types.NewSet(rooms...),
+		Data: &session{Principal: auth.Principal{UserID: "alice"}}}
 }
+
+// as is pid as a handshake of p sends it to RestoreSession (see bindClaim).
+func as(p auth.Principal, pid string) sio.PrivateSessionId {
+	return sio.PrivateSessionId((&session{Principal: p}).claim() + "." + pid)
+}
+
+func asAlice(pid string) sio.PrivateSessionId { return as(auth.Principal{UserID: "alice"}, pid) }
 
 func missedNames(t *testing.T, s *sio.Session) []string {
 	t.Helper()
@@ -76,7 +87,7 @@ func TestRecoveryReplaysWhatTheRoomsMissed(t *testing.T) {
 	emit(t, a, "bob1", "user_bob")
 	emit(t, a, "everyone")
 	emit(t, a, "both", "user_bob", "user_alice")
-	s, err := a.RestoreSession("p1", last)
+	s, err := a.RestoreSession(asAlice("p1"), last)
 	if err != nil || s == nil {
 		t.Fatalf("restore: %v, %v", s, err)
 	}
@@ -88,7 +99,7 @@ func TestRecoveryReplaysWhatTheRoomsMissed(t *testing.T) {
 	}
 	// The replayed data carries each packet's own offset, so a second drop resumes there.
 	replayed := s.MissedPackets[0].([]any)
-	s2, err := a.RestoreSession("p1", replayed[2].(string))
+	s2, err := a.RestoreSession(asAlice("p1"), replayed[2].(string))
 	if err != nil || s2 == nil || fmt.Sprint(missedNames(t, s2)) != "[everyone both]" {
 		t.Errorf("restore from a replayed offset: %v, %v", s2, err)
 	}
@@ -100,15 +111,15 @@ func TestRecoveryRefusesExpiredForeignAndUnknown(t *testing.T) {
 	emit(t, a, "e2", "user_alice")
 	a.PersistSession(persisted("p1", "user_alice"))
 	for _, bad := range []string{"", "zz", "abc-1", off + "0", a.prefix + "-1", a.prefix + "zzzzzzzzzzzzzzzzzz", a.prefix + "ZZ!"} {
-		if s, err := a.RestoreSession("p1", bad); s != nil || err != nil {
+		if s, err := a.RestoreSession(asAlice("p1"), bad); s != nil || err != nil {
 			t.Errorf("offset %q: restored %v, %v", bad, s, err)
 		}
 	}
-	if s, _ := a.RestoreSession("nobody", off); s != nil {
+	if s, _ := a.RestoreSession(asAlice("nobody"), off); s != nil {
 		t.Error("unknown pid restored")
 	}
 	clock.add(2*time.Minute + time.Second)
-	if s, _ := a.RestoreSession("p1", off); s != nil {
+	if s, _ := a.RestoreSession(asAlice("p1"), off); s != nil {
 		t.Error("a session older than the window was restored")
 	}
 }
@@ -124,10 +135,10 @@ func TestRecoveryDropsPacketsPastTheWindow(t *testing.T) {
 	if n, _ := a.recoveryStats(); n != 2 {
 		t.Errorf("%d packets kept, want the 2 of the last 2 minutes", n)
 	}
-	if s, _ := a.RestoreSession("p1", old); s != nil {
+	if s, _ := a.RestoreSession(asAlice("p1"), old); s != nil {
 		t.Error("restored from an offset older than the window")
 	}
-	if s, _ := a.RestoreSession("p1", recent); s == nil || fmt.Sprint(missedNames(t, s)) != "[newest]" {
+	if s, _ := a.RestoreSession(asAlice("p1"), recent); s == nil || fmt.Sprint(missedNames(t, s)) != "[newest]" {
 		t.Errorf("restore from a kept offset: %v", s)
 	}
 }
@@ -145,10 +156,10 @@ func TestRecoveryStaysWithinItsByteBudget(t *testing.T) {
 	if bytes > budget || n == 0 || n >= 5000 {
 		t.Fatalf("kept %d packets, %d bytes; want some, within %d", n, bytes, budget)
 	}
-	if s, _ := a.RestoreSession("p1", first); s != nil {
+	if s, _ := a.RestoreSession(asAlice("p1"), first); s != nil {
 		t.Error("restored from an offset the budget dropped")
 	}
-	s, _ := a.RestoreSession("p1", offsets[len(offsets)-11])
+	s, _ := a.RestoreSession(asAlice("p1"), offsets[len(offsets)-11])
 	if s == nil || len(s.MissedPackets) != 10 {
 		t.Fatalf("restore from a recent offset: %v", s)
 	}
@@ -189,7 +200,7 @@ func TestRecoveryReplaysProgressEventsAsSent(t *testing.T) {
 	emit(t, a, "generic", "user_alice")
 	a.keepEvent("worker_step", encodedJSON(`{"step":2}`), []sio.Room{"user_bob"})
 	o3 := a.keepEvent("worker_progress", encodedJSON(`{"progress":3}`), []sio.Room{"user_alice"})
-	s, err := a.RestoreSession("p1", last)
+	s, err := a.RestoreSession(asAlice("p1"), last)
 	if err != nil || s == nil {
 		t.Fatalf("restore: %v, %v", s, err)
 	}
@@ -201,5 +212,45 @@ func TestRecoveryReplaysProgressEventsAsSent(t *testing.T) {
 	})
 	if len(s.MissedPackets) != 3 || got != want || missedNames(t, s)[1] != "generic" {
 		t.Fatalf("missed %s, want %s", got, want)
+	}
+}
+
+// TestRecoveryOnlyForItsOwner: a session comes back only to a handshake of the user who
+// persisted it, with the rooms that handshake may join; a stranger's attempt, or a pid
+// no handshake bound, leaves it for its owner.
+func TestRecoveryOnlyForItsOwner(t *testing.T) {
+	a, _ := newRecoveryAdapter(t, 2*time.Minute, DefaultRecoveryBytes)
+	last := emit(t, a, "before", "user_alice")
+	s := persisted("p1", "sid-p1", "user_alice", AdminRoom, "user_bob")
+	s.Data = &session{Principal: auth.Principal{UserID: "alice", Admin: true}}
+	a.PersistSession(s)
+	emit(t, a, "alice1", "user_alice")
+	emit(t, a, "admin1", AdminRoom)
+	emit(t, a, "bob1", "user_bob")
+	for name, pid := range map[string]sio.PrivateSessionId{
+		"bob":           as(auth.Principal{UserID: "bob"}, "p1"),
+		"bob as admin":  as(auth.Principal{UserID: "bob", Admin: true}, "p1"),
+		"unbound":       "p1",
+		"nobody":        sio.PrivateSessionId("-.p1"),
+		"forged claim":  sio.PrivateSessionId("u!!.p1"),
+		"alice, dotted": asAlice("p1.x"),
+	} {
+		if got, err := a.RestoreSession(pid, last); got != nil || err != nil {
+			t.Errorf("%s: restored %+v, %v; want nothing", name, got, err)
+		}
+	}
+	got, err := a.RestoreSession(asAlice("p1"), last)
+	if err != nil || got == nil {
+		t.Fatalf("alice without admin: %v, %v; want her session", got, err)
+	}
+	if rooms := fmt.Sprint(got.Rooms.Keys()); !got.Rooms.Has("sid-p1") || !got.Rooms.Has("user_alice") || got.Rooms.Len() != 2 {
+		t.Errorf("rooms %s, want her own and user_alice only", rooms)
+	}
+	if names := fmt.Sprint(missedNames(t, got)); names != "[alice1]" {
+		t.Errorf("missed %s, want [alice1]", names)
+	}
+	admin, _ := a.RestoreSession(as(auth.Principal{UserID: "alice", Admin: true}, "p1"), last)
+	if admin == nil || admin.Rooms.Len() != 4 || fmt.Sprint(missedNames(t, admin)) != "[alice1 admin1 bob1]" {
+		t.Errorf("alice as admin: %+v, want all four rooms back and every event", admin)
 	}
 }

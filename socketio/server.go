@@ -139,6 +139,8 @@ type Stats struct {
 	SnapshotEvents uint64 // events sent as snapshots
 	Refusals       uint64 // client events answered with an error
 	RateLimited    uint64 // client events dropped by the per-socket rate limit
+	// Disconnects counts the sockets that went away, by reason (every Reason* label).
+	Disconnects map[string]uint64
 	// RecoveryPackets and RecoveryBytes are what connection-state recovery keeps now.
 	RecoveryPackets int
 	RecoveryBytes   int64
@@ -162,6 +164,7 @@ type Server struct {
 	connected                                       atomic.Int64
 	connections, refused, emitted, emitErrors       atomic.Uint64
 	deliveries, snapshotEvents, refusals, rateLimit atomic.Uint64
+	disconnects                                     disconnectCounts
 
 	closeOnce sync.Once
 }
@@ -176,7 +179,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		return nil, errors.New("socketio: Deps.Verifier is required unless AuthOff")
 	}
 	s := &Server{cfg: cfg, deps: deps, log: deps.Log.With().Str("component", "socketio").Logger(),
-		recent: newRecentRing(recentWindow, recentMax)}
+		recent: newRecentRing(recentWindow, recentMax), disconnects: newDisconnectCounts()}
 	s.io = sio.NewServer(nil, s.options())
 	s.adapter = s.io.Sockets().Adapter().(*recoveryAdapter)
 	s.io.Use(s.authenticate)
@@ -195,13 +198,13 @@ func (s *Server) options() *sio.ServerOptions {
 	opts.SetPingTimeout(s.cfg.PingTimeout)
 	opts.SetMaxHttpBufferSize(s.cfg.MaxHTTPBufferSize)
 	opts.SetServeClient(false)
-	opts.SetParser(newEventParser())
+	opts.SetParser(newEventParser(s.bindClaim))
 	// Our websocket transport (wstransport.go) in place of the library's; polling stays
 	// the library's. No PerMessageDeflate: frames are plain both ways, as Node's
 	// socket.io does by default (and a compressed client frame would be limited by
 	// MaxHTTPBufferSize before inflation only).
 	opts.SetTransports(types.NewSet[transports.TransportCtor](engine.Polling,
-		&wsTransportBuilder{maxPending: s.cfg.MaxPendingBytes, log: s.log}))
+		&wsTransportBuilder{maxPending: s.cfg.MaxPendingBytes, pongHold: pongHoldFor(s.cfg.PingTimeout), log: s.log}))
 	opts.SetCors(&types.Cors{
 		Origin:      append([]string(nil), s.cfg.CORSOrigins...),
 		Credentials: true,
@@ -229,10 +232,15 @@ func (s *Server) Stats() Stats {
 		Connected: s.connected.Load(), Connections: s.connections.Load(), Refused: s.refused.Load(),
 		Emitted: s.emitted.Load(), EmitErrors: s.emitErrors.Load(), Deliveries: s.deliveries.Load(),
 		SnapshotEvents: s.snapshotEvents.Load(), Refusals: s.refusals.Load(), RateLimited: s.rateLimit.Load(),
+		Disconnects: s.disconnects.snapshot(),
 	}
 	st.RecoveryPackets, st.RecoveryBytes = s.adapter.recoveryStats()
 	return st
 }
+
+// Disconnects counts the sockets that went away since start, by reason (the Reason*
+// labels, every one present); it feeds nitro_socket_disconnects_total.
+func (s *Server) Disconnects() map[string]uint64 { return s.disconnects.snapshot() }
 
 // Close disconnects every socket (clients see "transport close" and reconnect to the
 // next instance). The http.Server that mounts Handler still needs its own Shutdown.

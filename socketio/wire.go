@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	"github.com/zishang520/socket.io/parsers/socket/v3/parser"
+	"github.com/zishang520/socket.io/v3/pkg/slices"
 	"github.com/zishang520/socket.io/v3/pkg/types"
 )
 
@@ -18,10 +19,43 @@ func (e encodedJSON) MarshalJSON() ([]byte, error) { return e, nil }
 // eventParser is the library's parser with a cheaper encoder for live broadcasts. The
 // library's encoder runs every packet's data through encoding/json, which re-validates
 // and compacts an already encoded payload: about a tenth of the server's CPU at 20k
-// events/s. Decoding, and every other packet, stay the library's.
-type eventParser struct{ parser.Parser }
+// events/s. Decoding, and every other packet, stay the library's, except that a CONNECT
+// packet's auth goes through bind before the library sees it (see bindClaim).
+type eventParser struct {
+	parser.Parser
+	bind func(auth map[string]any)
+}
 
-func newEventParser() parser.Parser { return eventParser{parser.NewParser()} }
+func newEventParser(bind func(auth map[string]any)) parser.Parser {
+	return eventParser{Parser: parser.NewParser(), bind: bind}
+}
+
+func (p eventParser) NewDecoder() parser.Decoder {
+	inner := p.Parser.NewDecoder()
+	if p.bind == nil {
+		return inner
+	}
+	d := &connectDecoder{EventEmitter: types.NewEventEmitter(), inner: inner}
+	_ = inner.On("decoded", func(args ...any) {
+		if pk := slices.TryGetAny[*parser.Packet](args, 0); pk != nil && pk.Type == parser.CONNECT {
+			if auth, ok := pk.Data.(map[string]any); ok {
+				p.bind(auth)
+			}
+		}
+		d.Emit("decoded", args...)
+	})
+	return d
+}
+
+// connectDecoder is the library's decoder whose decoded packets are re-emitted once
+// eventParser.NewDecoder has seen them.
+type connectDecoder struct {
+	types.EventEmitter
+	inner parser.Decoder
+}
+
+func (d *connectDecoder) Add(data any) error { return d.inner.Add(data) }
+func (d *connectDecoder) Destroy()           { d.inner.Destroy() }
 
 func (p eventParser) NewEncoder() parser.Encoder {
 	return eventEncoder{fallback: p.Parser.NewEncoder()}

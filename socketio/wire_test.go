@@ -23,7 +23,7 @@ func libraryEncoding(t testing.TB, p *parser.Packet) string {
 func ourEncoding(t testing.TB, p *parser.Packet) (string, bool) {
 	t.Helper()
 	b, fast := encodeEventPacket(p)
-	out := newEventParser().NewEncoder().Encode(p)
+	out := newEventParser(nil).NewEncoder().Encode(p)
 	if len(out) != 1 {
 		t.Fatalf("our encoder gave %d buffers", len(out))
 	}
@@ -93,7 +93,7 @@ func TestEventEncoderMatchesLibrary(t *testing.T) {
 // header plus attachments.
 func TestEventEncoderBinaryFallback(t *testing.T) {
 	p := &parser.Packet{Type: parser.EVENT, Nsp: "/", Data: []any{"bin", []byte{1, 2, 3}}}
-	out := newEventParser().NewEncoder().Encode(p)
+	out := newEventParser(nil).NewEncoder().Encode(p)
 	if len(out) != 2 {
 		t.Fatalf("binary packet: %d buffers, want header + attachment", len(out))
 	}

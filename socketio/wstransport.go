@@ -38,14 +38,21 @@ var errSlowConsumer = errors.New("socket too slow: pending writes over the limit
 // through the engine's extension point (ServerOptions.SetTransports).
 type wsTransportBuilder struct {
 	maxPending int
+	pongHold   time.Duration // see pongHoldFor
 	log        zerolog.Logger
 }
+
+// pongHoldFor is how long after a PING its PONG may reach the engine at the earliest
+// (see wsTransport.read): a tenth of the ping timeout, 2 s by default. That is ages for
+// a goroutine to wait for the CPU, and the next PING comes that much later (the engine
+// schedules it from the PONG): 27 s apart where the client waits 45 s.
+func pongHoldFor(pingTimeout time.Duration) time.Duration { return pingTimeout / 10 }
 
 func (wsTransportBuilder) Name() string          { return transports.WEBSOCKET }
 func (wsTransportBuilder) HandlesUpgrades() bool { return true }
 func (wsTransportBuilder) UpgradesTo() []string  { return nil }
 func (b *wsTransportBuilder) New(ctx *types.HttpContext) transports.Transport {
-	return newWSTransport(ctx, b.maxPending, b.log)
+	return newWSTransport(ctx, b.maxPending, b.pongHold, b.log)
 }
 
 // wsTransport is the Engine.IO websocket transport with a cheaper write path than the
@@ -76,11 +83,14 @@ type wsTransport struct {
 	closing bool   // no more frames accepted; the writer flushes and closes
 	closeFn types.Callable
 	failure error // set by Send when the socket fell too far behind
+
+	pongHold time.Duration
+	pingAt   time.Time // when the engine's last PING was queued
 }
 
-func newWSTransport(ctx *types.HttpContext, maxPending int, log zerolog.Logger) *wsTransport {
+func newWSTransport(ctx *types.HttpContext, maxPending int, pongHold time.Duration, log zerolog.Logger) *wsTransport {
 	w := &wsTransport{Transport: transports.MakeTransport(), conn: ctx.Websocket,
-		raw: ctx.Websocket.NetConn(), idleTimeout: ctx.IdleTimeout, maxPending: maxPending, log: log}
+		raw: ctx.Websocket.NetConn(), idleTimeout: ctx.IdleTimeout, maxPending: maxPending, pongHold: pongHold, log: log}
 	w.wake.L = &w.mu
 	w.Prototype(w)
 	w.Construct(ctx)
@@ -114,6 +124,15 @@ func (w *wsTransport) Name() string          { return transports.WEBSOCKET }
 func (w *wsTransport) HandlesUpgrades() bool { return true }
 
 // read hands every message to the engine until the connection fails or closes.
+//
+// A PONG that comes back within pongHold of its PING is handed over only pongHold after
+// the PING. The engine (socket.schedulePing in zishang520/socket.io's engine v3.0.6)
+// sends its PING first and arms the timer that the PONG clears only afterwards, on the
+// timer's goroutine; a PONG handled in between clears nothing, and the timer armed next
+// closes a healthy socket with "ping timeout" pingTimeout later (45 s after it connected
+// with the defaults). With this transport's writer the PING is on the wire microseconds
+// after the engine queued it, so a client that answers at once can beat a ping goroutine
+// that lost the CPU under load (TestHeartbeatSurvivesAStalledPingTimer makes it lose it).
 func (w *wsTransport) read() {
 	defer w.conn.Emit("close")
 	for {
@@ -141,8 +160,27 @@ func (w *wsTransport) read() {
 			w.OnError("websocket read error", err)
 			return
 		}
+		if wait := w.pongWait(mt, data); wait > 0 {
+			time.AfterFunc(wait, func() { w.OnData(data) })
+			continue
+		}
 		w.OnData(data)
 	}
+}
+
+// pongWait is how much longer the message (mt, data) must wait before the engine sees
+// it: a PONG ("3") within pongHold of the last PING waits out the rest of pongHold.
+func (w *wsTransport) pongWait(mt int, data types.BufferInterface) time.Duration {
+	if mt != ws.TextMessage || data.Len() != 1 || data.Bytes()[0] != '3' { // "3": PONG, Engine.IO v4
+		return 0
+	}
+	w.mu.Lock()
+	pingAt := w.pingAt
+	w.mu.Unlock()
+	if pingAt.IsZero() {
+		return 0
+	}
+	return w.pongHold - time.Since(pingAt)
 }
 
 // Send queues the packets' frames for the writer; it never blocks on the client.
@@ -153,6 +191,9 @@ func (w *wsTransport) Send(packets []*packet.Packet) {
 		return
 	}
 	for _, p := range packets {
+		if p.Type == packet.PING {
+			w.pingAt = time.Now()
+		}
 		if err := w.appendPacketLocked(p); err != nil {
 			// Reported by the writer: Send runs under the engine's and the client's locks.
 			w.failure = err

@@ -64,6 +64,9 @@ type config struct {
 	EventRetention time.Duration
 	// HealthInterval is how often the dependencies /health reports are probed.
 	HealthInterval time.Duration
+	// PingInterval and PingTimeout are the Socket.IO heartbeat (0: socketio's 25s/20s);
+	// tests and the socket soak shorten them.
+	PingInterval, PingTimeout time.Duration
 	// Fanout is how progress reaches sockets on other processes: "redis" relays it over
 	// pub/sub, "local" does not, "auto" relays unless Redis is the embedded one.
 	Fanout string
@@ -135,6 +138,18 @@ func loadConfig(getenv func(string) string) (*config, error) {
 			errs = append(errs, &badVar{"NITRO_HEALTH_INTERVAL", "must be a duration from 100ms to 5m, like 5s"})
 		} else {
 			c.HealthInterval = d
+		}
+	}
+	for _, v := range []struct {
+		name string
+		dst  *time.Duration
+	}{{"NITRO_SOCKET_PING_INTERVAL", &c.PingInterval}, {"NITRO_SOCKET_PING_TIMEOUT", &c.PingTimeout}} {
+		if raw := get(v.name); raw != "" {
+			d, perr := time.ParseDuration(raw)
+			if perr != nil || d < 100*time.Millisecond || d > 5*time.Minute {
+				errs = append(errs, &badVar{v.name, "must be a duration from 100ms to 5m, like 25s"})
+			}
+			*v.dst = d
 		}
 	}
 	switch c.Fanout = or(get("NITRO_FANOUT"), "auto"); c.Fanout {

@@ -94,7 +94,8 @@ func start(ctx context.Context, c *config, log zerolog.Logger, embedded bool) (a
 	if a.verifier, err = auth.NewVerifier([]byte(c.JWTSecret)); err != nil {
 		return a, fmt.Errorf("NITRO_JWT_SECRET: %w", err)
 	}
-	if a.sockets, err = socketio.New(socketio.Config{CORSOrigins: c.CORSOrigins, AuthOff: c.AuthOff},
+	if a.sockets, err = socketio.New(socketio.Config{CORSOrigins: c.CORSOrigins, AuthOff: c.AuthOff,
+		PingInterval: c.PingInterval, PingTimeout: c.PingTimeout},
 		socketio.Deps{Verifier: a.verifier, Snapshots: a.store, Log: log.With().Str("component", "socketio").Logger()}); err != nil {
 		return a, err
 	}
