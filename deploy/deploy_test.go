@@ -15,8 +15,9 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// envRead finds the variables cmd/nitro reads: get("X"), getenv("X"), intVar(get, "X".
-var envRead = regexp.MustCompile(`(?:\bget|\bgetenv|Getenv|intVar\(get,)\(?\s*"([A-Z][A-Z0-9_]+)"`)
+// envRead finds the variables cmd/nitro reads: get("X"), getenv("X"), intVar(get, "X",
+// and a table of {"X", &field} read in a loop.
+var envRead = regexp.MustCompile(`(?:\bget|\bgetenv|Getenv|intVar\(get,)\(?\s*"([A-Z][A-Z0-9_]+)"|\{"([A-Z][A-Z0-9_]+)", &`)
 
 // TestEnvExampleNamesEveryVariable: .env.example lists exactly the variables the
 // configuration reads, so a new variable cannot ship undocumented.
@@ -32,7 +33,7 @@ func TestEnvExampleNamesEveryVariable(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, m := range envRead.FindAllStringSubmatch(string(src), -1) {
-			read[m[1]] = true
+			read[m[1]+m[2]] = true
 		}
 	}
 	if len(read) < 20 {
