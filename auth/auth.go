@@ -22,6 +22,8 @@ type Principal struct {
 	Admin  bool
 	// APIKey is true for enqueuers (bot, dApp backend) authenticated by API key.
 	APIKey bool
+	// Expires is the token's exp (zero for an API key): a socket is closed then.
+	Expires time.Time
 }
 
 // CanAccessUser reports whether p may see userID's data.
@@ -126,7 +128,7 @@ func (v *Verifier) Verify(token string) (Principal, error) {
 	if c.Subject == "" {
 		return Principal{}, ErrNoSubject
 	}
-	return Principal{UserID: c.Subject, Admin: c.Role == "admin"}, nil
+	return Principal{UserID: c.Subject, Admin: c.Role == "admin", Expires: c.ExpiresAt.Time}, nil
 }
 
 // Issue signs a token for userID valid for ttl (used by `nitro token` and tests).

@@ -20,18 +20,20 @@ const (
 	ReasonTransportClose   = "transport close"   // the client's connection closed (or the network dropped it)
 	ReasonTransportError   = "transport error"   // a read or write failed
 	ReasonClientDisconnect = "client disconnect" // the client called disconnect()
+	ReasonTokenExpiry      = "token expiry"      // the socket's token expired while it was connected
 	ReasonOther            = "other"
 )
 
 // disconnectReasons are every label, in the order Stats lists them.
 var disconnectReasons = []string{ReasonPingTimeout, ReasonSlowConsumer, ReasonServerShutdown, ReasonServerDisconnect,
-	ReasonForcedClose, ReasonParseError, ReasonTransportClose, ReasonTransportError, ReasonClientDisconnect, ReasonOther}
+	ReasonForcedClose, ReasonParseError, ReasonTransportClose, ReasonTransportError, ReasonClientDisconnect, ReasonTokenExpiry, ReasonOther}
 
 // serverInitiated reports whether the server, not the client or the network, ended the
 // socket for reason.
 func serverInitiated(reason string) bool {
 	switch reason {
-	case ReasonPingTimeout, ReasonSlowConsumer, ReasonServerShutdown, ReasonServerDisconnect, ReasonForcedClose, ReasonParseError:
+	case ReasonPingTimeout, ReasonSlowConsumer, ReasonServerShutdown, ReasonServerDisconnect, ReasonForcedClose, ReasonParseError,
+		ReasonTokenExpiry:
 		return true
 	}
 	return false
@@ -86,8 +88,11 @@ func (c disconnectCounts) snapshot() map[string]uint64 {
 
 // onDisconnect counts a socket's disconnect and logs it: at info level when the server
 // closed a socket, at debug level otherwise.
-func (s *Server) onDisconnect(sid, userID string, args []any) {
+func (s *Server) onDisconnect(sid, userID string, args []any, expired bool) {
 	reason := disconnectReason(args)
+	if expired {
+		reason = ReasonTokenExpiry
+	}
 	s.disconnects[reason].Add(1)
 	ev := s.log.Debug()
 	msg := "socket disconnected"

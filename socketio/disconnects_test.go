@@ -31,7 +31,7 @@ func TestDisconnectReasons(t *testing.T) {
 	} {
 		var buf bytes.Buffer
 		s := &Server{log: zerolog.New(&buf).Level(zerolog.InfoLevel), disconnects: newDisconnectCounts()}
-		s.onDisconnect("sid1", "alice", c.args)
+		s.onDisconnect("sid1", "alice", c.args, false)
 		if n := s.disconnects[c.want].Load(); n != 1 {
 			t.Errorf("%v: counted under %q %d times, want once", c.args, c.want, n)
 		}

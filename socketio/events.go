@@ -2,6 +2,7 @@ package socketio
 
 import (
 	"errors"
+	"sync/atomic"
 	"time"
 
 	sio "github.com/zishang520/socket.io/servers/socket/v3"
@@ -60,9 +61,11 @@ func (s *Server) onConnection(sock *sio.Socket) {
 	log := s.log.With().Str("socket_id", string(sock.Id())).Str("user_id", sess.Principal.UserID).Logger()
 	log.Debug().Str("transport", sock.Conn().Transport().Name()).Bool("recovered", sock.Recovered()).
 		Bool("admin", sess.Principal.Admin).Msg("socket connected")
+	expiry := s.closeAtExpiry(sock, sess)
 	sock.On("disconnect", func(args ...any) {
 		s.connected.Add(-1)
-		s.onDisconnect(string(sock.Id()), sess.Principal.UserID, args)
+		s.onDisconnect(string(sock.Id()), sess.Principal.UserID, args, expiry.fired())
+		expiry.stop()
 	})
 	if sess.ready != nil {
 		close(sess.ready)
@@ -188,4 +191,39 @@ func truncate(s string, n int) string {
 		return s[:n]
 	}
 	return s
+}
+
+// EventTokenExpired tells a client its socket is being closed because its token
+// expired: reconnect with a fresh token (the handshake's auth callback is the place).
+const EventTokenExpired = "token_expired"
+
+// expiryTimer closes a socket when its token expires.
+type expiryTimer struct {
+	t    *time.Timer
+	done atomic.Bool
+}
+
+func (e *expiryTimer) fired() bool { return e != nil && e.done.Load() }
+
+func (e *expiryTimer) stop() {
+	if e != nil && e.t != nil {
+		e.t.Stop()
+	}
+}
+
+// closeAtExpiry closes sock when its token expires, after telling the client why (a
+// socket that outlives its token would keep receiving a user's events with no right
+// to them). Trusted sockets (NITRO_AUTH=off) and tokens without exp are left alone.
+func (s *Server) closeAtExpiry(sock *sio.Socket, sess *session) *expiryTimer {
+	exp := sess.Principal.Expires
+	if sess.Trusted || exp.IsZero() {
+		return nil
+	}
+	e := &expiryTimer{}
+	e.t = time.AfterFunc(time.Until(exp), func() {
+		e.done.Store(true)
+		_ = sock.Emit(EventTokenExpired, map[string]any{"reason": "unauthorized: token expired", "expiredAt": exp.UnixMilli()})
+		sock.Disconnect(true)
+	})
+	return e
 }
