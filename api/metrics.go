@@ -127,7 +127,8 @@ func (m *Metrics) JobFinished(typ, state string, d time.Duration) {
 	m.jobDur.WithLabelValues(typ, state).Observe(d.Seconds())
 }
 
-// PhaseDone records that phase (its number or title) of a typ job took d.
+// PhaseDone records that phase (its 1-based number) of a typ job took d; the workers'
+// runtime calls it when a run leaves a phase (the next one entered, or the run ended).
 func (m *Metrics) PhaseDone(typ, phase string, d time.Duration) {
 	m.phaseDur.WithLabelValues(typ, phase).Observe(d.Seconds())
 }

@@ -41,11 +41,29 @@ type Reporter struct {
 	details  Details
 	started  bool
 	ended    bool
+	phaseAt  time.Time                           // when the current phase was entered
+	onPhase  func(phase int, took time.Duration) // see OnPhaseDone
 }
 
 // Start begins reporting a run. Nothing is sent until the first phase is entered.
 func (h *Hub) Start(job Job, plan []Phase) *Reporter {
 	return &Reporter{hub: h, job: job, plan: plan, base: h.runBase()}
+}
+
+// OnPhaseDone sets fn to be called, under the reporter's lock, each time a phase
+// ends: a later phase is entered or the run ends. fn must return quickly (the runtime
+// observes a histogram). Phases skipped by Enter are not reported.
+func (r *Reporter) OnPhaseDone(fn func(phase int, took time.Duration)) {
+	r.mu.Lock()
+	r.onPhase = fn
+	r.mu.Unlock()
+}
+
+// endPhaseLocked reports the end of the current phase, if one is running.
+func (r *Reporter) endPhaseLocked() {
+	if r.phase > 0 && r.onPhase != nil {
+		r.onPhase(r.phase, r.now().Sub(r.phaseAt))
+	}
 }
 
 // Plan returns the run's phase plan.
@@ -74,7 +92,8 @@ func (r *Reporter) Enter(phase int) {
 	if r.ended || phase <= r.phase || phase > len(r.plan) {
 		return
 	}
-	r.phase, r.step = phase, 0
+	r.endPhaseLocked()
+	r.phase, r.step, r.phaseAt = phase, 0, r.now()
 	status := StatusInProgress
 	if !r.started {
 		status, r.started = StatusStarted, true
@@ -127,6 +146,7 @@ func (r *Reporter) Complete() {
 	if r.ended {
 		return
 	}
+	r.endPhaseLocked()
 	r.phase = max(r.phase, len(r.plan))
 	r.emitProgressLocked(StatusCompleted, 100)
 	r.ended = true
@@ -141,6 +161,7 @@ func (r *Reporter) Fail(err error) {
 	}
 	r.details.Error = errText(err)
 	r.details.Retrying = false
+	r.endPhaseLocked()
 	r.phase = max(r.phase, 1)
 	r.emitProgressLocked(StatusFailed, r.progress)
 	r.ended = true
@@ -156,16 +177,10 @@ func (r *Reporter) Retrying(err error, attempt int, next time.Time) {
 	}
 	r.details.Error = errText(err)
 	r.details.Retrying, r.details.Attempt, r.details.NextRetryAt = true, attempt, next.UnixMilli()
+	r.endPhaseLocked()
 	r.phase = max(r.phase, 1)
 	r.emitProgressLocked(StatusInProgress, r.progress)
 	r.ended = true
-}
-
-// Ended reports whether a terminal (or retrying) event was sent.
-func (r *Reporter) Ended() bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.ended
 }
 
 // overall maps pct of the current phase to the run's 0..100 progress.

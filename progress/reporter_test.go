@@ -357,3 +357,25 @@ func TestOnlyCompletedCarries100(t *testing.T) {
 		t.Errorf("failed run's terminal event = %s %d", last.Status, last.Progress)
 	}
 }
+
+func TestReporterPhaseDone(t *testing.T) {
+	h, _, _, _ := newTestHub(t)
+	now := time.Unix(1000, 0)
+	h.cfg.Now = func() time.Time { return now }
+	r := h.Start(Job{ID: "j1", Type: DevSell, UserID: "u1"}, plan3)
+	var got []string
+	r.OnPhaseDone(func(phase int, took time.Duration) { got = append(got, fmt.Sprintf("%d:%s", phase, took)) })
+	r.Complete() // no phase entered: nothing ended
+	r = h.Start(Job{ID: "j2", Type: DevSell, UserID: "u1"}, plan3)
+	r.OnPhaseDone(func(phase int, took time.Duration) { got = append(got, fmt.Sprintf("%d:%s", phase, took)) })
+	r.Enter(1)
+	now = now.Add(2 * time.Second)
+	r.Enter(3) // phase 1 ends; phase 2 is skipped, not timed
+	now = now.Add(time.Second)
+	r.Fail(errors.New("boom")) // phase 3 ends
+	r.Complete()               // after the end: nothing more
+	want := []string{"1:2s", "3:1s"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("phases done %v, want %v", got, want)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 
@@ -31,6 +32,8 @@ type JobRuns interface {
 type Metrics interface {
 	JobStarted(typ string)
 	JobFinished(typ, state string, d time.Duration)
+	// PhaseDone records that phase (its 1-based number) of a typ job took d.
+	PhaseDone(typ, phase string, d time.Duration)
 }
 
 // Runtime is what every handler shares: the progress hub, the run journal and logs.
@@ -193,6 +196,9 @@ func (rt *Runtime) begin(ctx context.Context, h Handler, t *asynq.Task, prepared
 	}
 	if rt.Metrics != nil {
 		rt.Metrics.JobStarted(h.Type)
+		r.rep.OnPhaseDone(func(phase int, took time.Duration) {
+			rt.Metrics.PhaseDone(h.Type, strconv.Itoa(phase), took)
+		})
 	}
 	r.log.Info().Msg("job started")
 	return r

@@ -16,12 +16,13 @@ import (
 )
 
 // genesisHooks install extra programs and accounts at genesis, in order. The
-// launchpad models (pump, LaunchLab, Metaplex) plug in from their own file,
-// genesis_programs.go, with
+// launchpad models (pump, LaunchLab, Metaplex) plug in from their own files:
+// genesis_programs_hook.go has
 //
-//	func init() { genesisHooks = append(genesisHooks, registerLaunchpadPrograms) }
+//	func init() { genesisHooks = append(genesisHooks, installLaunchpads) }
 //
-// so this file does not depend on theirs at compile time.
+// (installLaunchpads is in genesis_programs.go), so this file does not depend on
+// theirs at compile time.
 var genesisHooks []func(*Bank) error
 
 // Config configures a Cluster. The zero value is valid.
