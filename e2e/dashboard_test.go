@@ -92,8 +92,9 @@ func TestDashboard(t *testing.T) {
 	}
 	launch := s.enqueue(progress.LaunchToken, alice.launchPayload(progress.PlatformPump, "Dashcoin", true, 0.2, 0.3))
 	walk := s.enqueueWalk(map[string]any{"userId": "bob", "phases": 2, "steps": 3, "stepDelayMs": 50})
-	// A job that fails for good: a sale of a token that is no launch of bob's.
-	failing := s.enqueue(progress.DevSell, map[string]any{"userId": "bob", "tokenAddress": solana.NewWallet().PublicKey().String(), "sellPercent": 10})
+	// A job that fails for good: a sale of a token that is no launch of bob's, put
+	// straight into asynq as the bot does (the API would refuse it at enqueue).
+	failing := s.enqueueTask(progress.DevSell, map[string]any{"userId": "bob", "tokenAddress": solana.NewWallet().PublicKey().String(), "sellPercent": 10})
 	jobs, _ := json.Marshal(map[string]string{"launch": launch, "walk": walk, "failing": failing, "tokenName": "Dashcoin"})
 	if _, err := in.Write(append(jobs, '\n')); err != nil {
 		t.Fatal(err)
