@@ -101,7 +101,7 @@ type jobView struct {
 	Error    string                        `json:"error"`
 }
 
-// launchResult is the result of every launch job (CONTRACT §3).
+// launchResult is the result of every launch job (the external contract).
 type launchResult struct {
 	TokenAddress string `json:"tokenAddress"`
 	MetadataURI  string `json:"metadataUri"`

@@ -15,7 +15,7 @@ import (
 	"github.com/nitro-runtime/nitro/progress"
 )
 
-// Fault suites (CONTRACT §3: a retried job resumes and never lands work twice).
+// Fault suites (the external contract: a retried job resumes and never lands work twice).
 //
 // A kill -9 leaves the task "active" in asynq v0.26 until its lease (30 s, renewed
 // every 5 s by the heartbeater) has been expired for another 30 s and the recoverer,

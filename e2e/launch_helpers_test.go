@@ -25,7 +25,7 @@ func launchEventsOf(t testing.TB, evs []event, token string) []progress.TokenLau
 	return out
 }
 
-// checkStages asserts CONTRACT §2 for a launch's lifecycle events: each stage once,
+// checkStages asserts the external contract for a launch's lifecycle events: each stage once,
 // created first and fully_ready last, mixing_started before mixing_completed,
 // stepNumber 1..totalSteps in order, totalSteps 5 with mixing and 3 without.
 func checkStages(t testing.TB, evs []progress.TokenLaunchEvent, mixing bool) {

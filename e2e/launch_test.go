@@ -107,7 +107,7 @@ func checkLaunchChain(t *testing.T, chain rpc, c crew, out launchOutcome, buyers
 	if audit.Creates != 1 || audit.CreateSigner != c.dev.Pub().String() || audit.duplicates() != 0 {
 		t.Fatalf("chain after launch: %s (want one create by the dev wallet, no duplicates)", audit)
 	}
-	// The result names the transactions that really landed (CONTRACT §3).
+	// The result names the transactions that really landed (the external contract).
 	checkResultSigs(t, out.result, audit)
 	holders := chain.holders(out.mint)
 	if dev := holders[c.dev.Pub().String()]; dev == 0 || !sameUI(dev, out.result.DevTokens) {
@@ -133,8 +133,8 @@ func checkLaunchChain(t *testing.T, chain rpc, c crew, out launchOutcome, buyers
 	}
 }
 
-// checkResultSigs: the result names the transactions that really landed (CONTRACT
-// §3); buys of several wallets may share a transaction.
+// checkResultSigs: the result names the transactions that really landed (the
+// external contract); buys of several wallets may share a transaction.
 func checkResultSigs(t *testing.T, res launchResult, audit mintAudit) {
 	t.Helper()
 	if res.Signatures.Create != audit.CreateSig || len(res.Signatures.Buys) != len(audit.BuySigs) {

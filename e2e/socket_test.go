@@ -28,7 +28,7 @@ func progressOf(t testing.TB, evs []event) []progress.WorkerProgressEvent {
 	return payloadsOf[progress.WorkerProgressEvent](t, evs, progress.EventWorkerProgress)
 }
 
-// checkRun asserts CONTRACT §2's guarantees for one job's events: order kept, progress
+// checkRun asserts the external contract's guarantees for one job's events: order kept, progress
 // never decreasing, exactly one terminal event, last.
 func checkRun(t *testing.T, evs []event, jobID string, want progress.Status) []progress.WorkerProgressEvent {
 	t.Helper()

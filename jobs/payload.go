@@ -1,4 +1,4 @@
-// Package jobs is the external contract of the seven job types (CONTRACT §3): their
+// Package jobs is the external contract of the seven job types (the external contract): their
 // payloads, strict decoding that names every bad field, the queue each type goes to,
 // and Enqueue, the one way a job is put into asynq, used by the HTTP API and the CLI
 // alike. It imports neither workers nor api: both import it.

@@ -28,7 +28,7 @@ func seedAlice(h *harness) {
 	h.snaps.launches["alice"] = []progress.LaunchProgress{{TokenAddress: "TokL", Platform: progress.PlatformPump, UserID: "alice", CurrentStep: 2, TotalSteps: 5}}
 }
 
-// TestFlow runs the main flow over each transport setup the seed and the notes name.
+// TestFlow runs the main flow over each transport setup the frontend guide uses.
 func TestFlow(t *testing.T) {
 	cases := []struct {
 		name        string

@@ -201,7 +201,7 @@ func TestBuildersRejectBadInput(t *testing.T) {
 
 // TestLaunchTxSize: initialize_v2 + base ATA + WSOL wrap + buy + close + both
 // compute-budget instructions with maximum-length metadata fits in 1232 bytes
-// (notes §6 trap 5 measured 1210).
+// (1210 bytes measured).
 func TestLaunchTxSize(t *testing.T) {
 	mint, user := seedKey(11), seedKey(12)
 	p := goldenPool(t)

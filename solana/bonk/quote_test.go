@@ -13,7 +13,7 @@ func freshPool(t *testing.T) PoolState {
 	return s
 }
 
-// TestCurveInitDefaults reproduces notes §3.4: the defaults with M = 0 give
+// TestCurveInitDefaults reproduces the documented defaults: the defaults with M = 0 give
 // virtual_base 1 073 025 605 596 382 and virtual_quote 30 000 852 951.
 func TestCurveInitDefaults(t *testing.T) {
 	vb, vq, err := CurveInit(DefaultSupply, DefaultTotalBaseSell, DefaultQuoteFundraise, 0, 0)
@@ -23,7 +23,7 @@ func TestCurveInitDefaults(t *testing.T) {
 }
 
 // TestWorkedExample: 1 SOL at R = 1.25% on a fresh default pool pays a 12 500 000
-// fee and receives 34 193 904.63 tokens (notes §3.4).
+// fee and receives 34 193 904.63 tokens.
 func TestWorkedExample(t *testing.T) {
 	r := MainnetRates()
 	if r.Total() != 12_500 {

@@ -10,7 +10,7 @@ import (
 	"github.com/nitro-runtime/nitro/solana/token"
 )
 
-// LaunchLab golden vectors (notes appendix) and trades through the
+// LaunchLab golden vectors (built with the official SDK) and trades through the
 // solana/bonk client builders and quotes.
 
 var (
@@ -250,7 +250,7 @@ func (e *bonkEnv) sell(t testing.TB, w solana.PrivateKey, amount uint64) bonk.Se
 	return q
 }
 
-// TestLaunchLabWorkedExample: notes §3.4, 1 SOL at R = 1.25% on a fresh
+// TestLaunchLabWorkedExample: the worked fee example, 1 SOL at R = 1.25% on a fresh
 // default pool pays a 12 500 000 fee and buys ≈34 193 904.63 tokens.
 func TestLaunchLabWorkedExample(t *testing.T) {
 	e := newBonkEnv(t, 90, 91, solana.PublicKey{})

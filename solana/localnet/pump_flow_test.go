@@ -160,7 +160,7 @@ func (e *pumpEnv) checkCurveLamports(t testing.TB) {
 	}
 }
 
-// TestPumpWorkedExample: notes §2.6, 1 SOL through buy_exact_sol_in on a
+// TestPumpWorkedExample: the program's worked example, 1 SOL through buy_exact_sol_in on a
 // fresh curve at 95/30 bps puts net 987 654 320 into the curve, pays
 // 12 345 680 in fees and buys 34 199 203.120618 tokens (and buying exactly
 // that many with buy costs one lamport less, TestPumpBuyExactTokensCost).
@@ -237,7 +237,7 @@ func TestPumpLaunchBuySell(t *testing.T) {
 	}
 }
 
-// TestPumpBuyExactTokensCost: notes §2.6, buying the worked example's
+// TestPumpBuyExactTokensCost: buying the worked example's
 // 34 199 203.120618 tokens with buy costs 987 654 319 + 12 345 680.
 func TestPumpBuyExactTokensCost(t *testing.T) {
 	e := newPumpEnv(t, 43, 44)

@@ -8,7 +8,7 @@ import (
 	pumpc "github.com/nitro-runtime/nitro/solana/pump"
 )
 
-// The pump golden vectors of the notes' appendix, byte for byte: data from
+// The pump golden vectors built with the official SDK, byte for byte: data from
 // the hex, accounts and flags from the account lists.
 
 var (

@@ -14,7 +14,7 @@ import (
 // Test plumbing for the launchpad models (prefixed lp to stay clear of the
 // bank's own test helpers).
 
-// lpKey is Keypair.fromSeed(32 × n), the notes' golden-vector keys.
+// lpKey is Keypair.fromSeed(32 × n), the golden vectors' keys.
 var lpKey = solanatest.SeedKey
 
 func lpHex(t testing.TB, s string) []byte {
@@ -94,7 +94,7 @@ func lpTokenBalance(t testing.TB, b *Bank, k solana.PublicKey) uint64 {
 	return tokenAmount(&a)
 }
 
-// lpMeta builds an AccountMeta from the notes' flag notation ("", "w", "ws", "s").
+// lpMeta builds an AccountMeta from a compact flag notation ("", "w", "ws", "s").
 func lpMeta(k solana.PublicKey, flags string) *solana.AccountMeta {
 	return &solana.AccountMeta{PublicKey: k, IsWritable: bytes.ContainsRune([]byte(flags), 'w'),
 		IsSigner: bytes.ContainsRune([]byte(flags), 's')}

@@ -20,7 +20,7 @@ func TestGlobalRoundTripAndOffsets(t *testing.T) {
 	}
 	u64 := func(off int) uint64 { return binary.LittleEndian.Uint64(data[off:]) }
 	key := func(off int) solana.PublicKey { return solana.PublicKeyFromBytes(data[off : off+32]) }
-	// Offsets from notes §2.4.
+	// Offsets of the documented account layout.
 	checks := []struct {
 		name      string
 		got, want any

@@ -10,7 +10,7 @@ import (
 	"github.com/nitro-runtime/nitro/solana/solanatest"
 )
 
-// seedKey is Keypair.fromSeed(32 × byte n), the keys of the notes' appendix.
+// seedKey is Keypair.fromSeed(32 × byte n), the keys of the SDK-built golden vectors.
 var seedKey = solanatest.SeedKey
 
 var (

@@ -114,7 +114,7 @@ func TestBuyTokensCostMonotonic(t *testing.T) {
 	}
 }
 
-// TestGraduation follows notes §2.5: buying everything takes about 85.005 SOL before
+// TestGraduation follows the curve's documented graduation: buying everything takes about 85.005 SOL before
 // fees and leaves virtual SOL near 115.005, then the curve refuses trades.
 func TestGraduation(t *testing.T) {
 	c := freshCurve()

@@ -15,7 +15,7 @@ func freshCurve() BondingCurve {
 	return g.NewCurve(gCreator)
 }
 
-// TestWorkedExample reproduces notes §2.6: 1 SOL through buy_exact_sol_in on a fresh
+// TestWorkedExample reproduces the program's worked example: 1 SOL through buy_exact_sol_in on a fresh
 // curve at 95/30 bps, then buying exactly those tokens with buy.
 func TestWorkedExample(t *testing.T) {
 	c := freshCurve()

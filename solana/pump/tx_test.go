@@ -11,7 +11,7 @@ import (
 )
 
 // launchTx builds and signs the create_v2 + dev buy transaction of a launch:
-// compute budget, create_v2, idempotent dev ATA, buy (notes §6 trap 5).
+// compute budget, create_v2, idempotent dev ATA, buy.
 func launchTx(mint, user solana.PrivateKey, name, symbol, uri string, withPrice bool) (*solana.Transaction, error) {
 	g := MainnetGlobal()
 	coin, err := NewCoin(mint.PublicKey(), token.Token2022ProgramID, user.PublicKey())
@@ -58,10 +58,10 @@ func launchTx(mint, user solana.PrivateKey, name, symbol, uri string, withPrice 
 
 // TestLaunchTxSize pins the launch transaction size with typical metadata (name 11,
 // symbol 5, 67-char URI): over the 1232-byte limit with both compute-budget
-// instructions, under it with the limit alone, as notes §6 trap 5 says. The notes
+// instructions, under it with the limit alone, as measured. The reference
 // measured 1242/1230 with web3.js; this build is 2 bytes smaller in both cases
 // (the golden instruction bytes match, so the difference is in that measurement's
-// inputs, which the notes do not give in full).
+// inputs, which were not recorded in full).
 func TestLaunchTxSize(t *testing.T) {
 	uri := "https://ipfs.io/ipfs/" + strings.Repeat("Q", 46)
 	for _, tc := range []struct {
