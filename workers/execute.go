@@ -170,6 +170,7 @@ func (j *job) launchTxs(runCtx context.Context, r *launchRun, res *launchResult)
 	// cluster keeps up, and each executes on the curve its quote assumed. starts[n]
 	// yields pack n's step, or is closed if the sender stopped before it.
 	starts := make([]chan *pendingStep, len(packs))
+	memos := make([]buyMemo, len(packs)) // each filled by its step before it ends
 	for n := range starts {
 		starts[n] = make(chan *pendingStep, 1)
 	}
@@ -182,7 +183,7 @@ func (j *job) launchTxs(runCtx context.Context, r *launchRun, res *launchResult)
 		}()
 		for n, pack := range packs {
 			b := startStep(ctx, func(ctx context.Context, processed func()) (string, error) {
-				return j.buyStep(ctx, r, n, pack, processed)
+				return j.buyStep(ctx, r, n, pack, &memos[n], processed)
 			})
 			starts[n] <- b
 			sent++
@@ -236,7 +237,7 @@ func (j *job) launchTxs(runCtx context.Context, r *launchRun, res *launchResult)
 			waitBuys()
 			return fail(progress.StageFullyReady, err)
 		}
-		j.reportBuys(ctx, r, packs[n], sig)
+		j.reportBuys(r, packs[n], sig, memos[n])
 		res.Signatures.Buys = append(res.Signatures.Buys, sig)
 		done += len(packs[n])
 		j.rep.Progress(done * 100 / len(r.buyers))
@@ -328,10 +329,9 @@ func (j *job) packFits(r *launchRun, pack []int) bool {
 // curve, which launchTxs loaded after create and which each pack built before it
 // advanced; a re-sign (after its blockhash expired) reads the curve afresh. Builds
 // read and simulate at processed, so they see a create that is not confirmed yet.
-func (j *job) buyStep(ctx context.Context, r *launchRun, n int, pack []int, processed func()) (string, error) {
-	var memo buyMemo
+func (j *job) buyStep(ctx context.Context, r *launchRun, n int, pack []int, memo *buyMemo, processed func()) (string, error) {
 	fresh := false
-	return j.txStepWith(ctx, fmt.Sprintf("buys/%d", n), &memo, func(ctx context.Context) (*solana.SignedTx, any, error) {
+	return j.txStepWith(ctx, fmt.Sprintf("buys/%d", n), memo, func(ctx context.Context) (*solana.SignedTx, any, error) {
 		r.mu.Lock()
 		defer r.mu.Unlock()
 		if fresh {
@@ -351,10 +351,9 @@ func (j *job) buyStep(ctx context.Context, r *launchRun, n int, pack []int, proc
 	}, processed)
 }
 
-// reportBuys sends a worker_step per buyer of a confirmed pack.
-func (j *job) reportBuys(ctx context.Context, r *launchRun, pack []int, sig string) {
-	var memo buyMemo
-	_ = j.memo(ctx, sig, &memo) // only the reported token counts depend on it
+// reportBuys sends a worker_step per buyer of a confirmed pack, with the tokens its
+// memo quoted.
+func (j *job) reportBuys(r *launchRun, pack []int, sig string, memo buyMemo) {
 	for k, i := range pack {
 		tokens := 0.0
 		if k < len(memo.Tokens) {
