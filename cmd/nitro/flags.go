@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -23,8 +24,10 @@ func newFlags(name, synopsis string, out io.Writer) *flag.FlagSet {
 func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 	var positional []string
 	for {
-		if err := fs.Parse(args); err != nil {
+		if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
 			return nil, err
+		} else if err != nil { // an unknown flag, a bad value: the user's to correct
+			return nil, &usageError{err.Error()}
 		}
 		if fs.NArg() == 0 {
 			return positional, nil

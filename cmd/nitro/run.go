@@ -73,7 +73,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	switch {
 	case err == nil, errors.Is(err, flag.ErrHelp):
 		return 0
-	case errors.As(err, &bv), errors.As(err, &ue), isFlagError(err):
+	case errors.As(err, &bv), errors.As(err, &ue):
 		fmt.Fprintf(stderr, "nitro %s: %v\n", args[0], err)
 		return 2
 	default:
@@ -188,12 +188,4 @@ func noPositional(fs *flag.FlagSet, args []string) error {
 		return &usageError{fmt.Sprintf("unexpected argument %q (see nitro %s --help)", pos[0], fs.Name())}
 	}
 	return nil
-}
-
-// isFlagError reports the flag package's parse errors (an unknown flag, a bad value).
-func isFlagError(err error) bool {
-	msg := err.Error()
-	return strings.HasPrefix(msg, "flag provided but not defined") || strings.HasPrefix(msg, "invalid value") ||
-		strings.HasPrefix(msg, "invalid boolean") || strings.HasPrefix(msg, "bad flag syntax") ||
-		strings.HasPrefix(msg, "flag needs an argument")
 }
