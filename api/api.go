@@ -52,6 +52,13 @@ type Config struct {
 	// `bundle: true` is refused at enqueue instead of being sent one by one.
 	Bundles bool
 	Started time.Time // process start, for uptimeSeconds; default New's time
+
+	// EnqueuePerKey and EnqueuePerUser limit POST /api/jobs/{type} per API key and per
+	// payload userId; WalletsPerKey and WalletsPerUser do the same for the wallet routes
+	// (the user of the path or the body). Zero: the Default* values; Unlimited: off.
+	// For an API key these replace RateLimit on those routes.
+	EnqueuePerKey, EnqueuePerUser Rate
+	WalletsPerKey, WalletsPerUser Rate
 }
 
 // Defaults of Config.
@@ -76,6 +83,10 @@ func (c Config) withDefaults() Config {
 	if c.Started.IsZero() {
 		c.Started = time.Now()
 	}
+	c.EnqueuePerKey = cmp.Or(c.EnqueuePerKey, DefaultEnqueuePerKey)
+	c.EnqueuePerUser = cmp.Or(c.EnqueuePerUser, DefaultEnqueuePerUser)
+	c.WalletsPerKey = cmp.Or(c.WalletsPerKey, DefaultWalletsPerKey)
+	c.WalletsPerUser = cmp.Or(c.WalletsPerUser, DefaultWalletsPerUser)
 	c.Version = cmp.Or(c.Version, "dev")
 	if c.CORSOrigins == nil {
 		c.CORSOrigins = DefaultCORSOrigins
@@ -97,6 +108,12 @@ func (c Config) validate() error {
 		return errors.New("api: Config.AdminFailuresPerAddr must be >= 1")
 	case c.AdminFailuresOverall < c.AdminFailuresPerAddr:
 		return errors.New("api: Config.AdminFailuresOverall must be >= AdminFailuresPerAddr")
+	}
+	for name, r := range map[string]Rate{"EnqueuePerKey": c.EnqueuePerKey, "EnqueuePerUser": c.EnqueuePerUser,
+		"WalletsPerKey": c.WalletsPerKey, "WalletsPerUser": c.WalletsPerUser} {
+		if err := r.validate(name); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -192,6 +209,8 @@ type Server struct {
 	log     zerolog.Logger
 	metrics *Metrics
 	limiter *limiter
+	// enqueueLimits and walletLimits are the buckets of the enqueue and wallet routes.
+	enqueueLimits, walletLimits *routeLimits
 	// adminFails throttles failed admin logins.
 	adminFails *failThrottle
 	prober     *prober
@@ -209,7 +228,9 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, deps: deps, log: deps.Log, metrics: deps.Metrics,
-		limiter: newLimiter(cfg.RateLimit, cfg.RateBurst), adminFails: newFailThrottle(cfg.AdminFailuresPerAddr, cfg.AdminFailuresOverall)}
+		limiter: newLimiter(cfg.RateLimit, cfg.RateBurst), adminFails: newFailThrottle(cfg.AdminFailuresPerAddr, cfg.AdminFailuresOverall),
+		enqueueLimits: newRouteLimits("enqueue", "enqueues", cfg.EnqueuePerKey, cfg.EnqueuePerUser, jobs.MaxPayloadBytes),
+		walletLimits:  newRouteLimits("wallets", "wallet requests", cfg.WalletsPerKey, cfg.WalletsPerUser, MaxWalletBody)}
 	if s.metrics == nil {
 		s.metrics = NewMetrics(MetricSources{Redis: deps.Redis, Sockets: deps.Sockets, ProgressStats: deps.ProgressStats})
 		s.closers = append(s.closers, s.metrics)
@@ -242,14 +263,18 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /health/live", s.healthLive)
 	mux.HandleFunc("GET /health/ready", s.healthReady)
 	mux.Handle("GET /metrics", s.metrics.Handler())
-	api := func(pattern string, h http.HandlerFunc) { mux.Handle(pattern, s.apiAuth(h)) }
-	api("POST /api/jobs/{type}", s.enqueue)
+	api := func(pattern string, h http.HandlerFunc) { mux.Handle(pattern, s.apiAuth(h, nil)) }
+	limited := func(rl *routeLimits) func(string, http.HandlerFunc) {
+		return func(pattern string, h http.HandlerFunc) { mux.Handle(pattern, s.apiAuth(s.limitRoute(rl, h), rl)) }
+	}
+	enqueue, wallet := limited(s.enqueueLimits), limited(s.walletLimits) // every wallet route goes through wallet
+	enqueue("POST /api/jobs/{type}", s.enqueue)
 	api("GET /api/jobs/{jobId}", s.getJob)
 	api("GET /api/jobs/{jobId}/events", s.jobEvents)
 	api("GET /api/launches/{tokenAddress}", s.getLaunch)
 	api("GET /api/users/{userId}/launches", s.userLaunches)
-	api("POST /api/wallets", s.createWallet)
-	api("GET /api/users/{userId}/wallets", s.userWallets)
+	wallet("POST /api/wallets", s.createWallet)
+	wallet("GET /api/users/{userId}/wallets", s.userWallets)
 	// Without this catch-all a "/" mount (the dashboard) would answer unknown API paths.
 	mux.Handle("/api/", apiFallback(mux))
 	if s.deps.Redis != nil {

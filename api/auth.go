@@ -51,21 +51,24 @@ func (s *Server) authenticate(r *http.Request) (auth.Principal, error) {
 
 // apiAuth rate-limits then authenticates every /api/ request. The bucket is the API
 // key's or the user's when the credential is good, else the client IP's, so guessing
-// keys is limited per address.
-func (s *Server) apiAuth(next http.HandlerFunc) http.Handler {
+// keys is limited per address. On a route with its own limits (rl, see limitRoute) an
+// API key is charged there instead, per user first: one user's flood through the bot's
+// key must not empty the bucket every other user of that key shares.
+func (s *Server) apiAuth(next http.HandlerFunc, rl *routeLimits) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p, err := s.authenticate(r)
-		key := "ip:" + clientIP(r, s.cfg.TrustProxy)
+		key, scope := "ip:"+clientIP(r, s.cfg.TrustProxy), scopeIP
 		switch {
 		case err == nil && p.APIKey:
-			key = "key:" + shortHash(credential(r))
+			key, scope = "key:"+shortHash(credential(r)), scopeKey
 		case err == nil:
-			key = "user:" + p.UserID
+			key, scope = "user:"+p.UserID, scopeUser
 		}
-		if ok, wait := s.limiter.allow(key, time.Now()); !ok {
-			retryAfter(w, seconds(wait))
-			writeError(w, http.StatusTooManyRequests, "rate limit exceeded; retry later")
-			return
+		if rl == nil || scope != scopeKey {
+			if res, wait, warn := s.limiter.reserve(key, time.Now()); res == nil && wait > 0 {
+				s.tooMany(w, r, "api", scope, "api_per_client", "API requests per client", Rate{s.cfg.RateLimit, s.cfg.RateBurst}, p.UserID, wait, warn)
+				return
+			}
 		}
 		if err != nil {
 			if !errors.Is(err, auth.ErrMissingToken) {

@@ -11,10 +11,12 @@ import (
 	"github.com/nitro-runtime/nitro/internal/strictjson"
 )
 
-// errorBody is every error response: {error, fields?}.
+// errorBody is every error response: {error, fields?}; a 429 of a route limit also
+// names the limit ("enqueue_per_user", ...) so a client can tell whose budget ran out.
 type errorBody struct {
 	Error  string            `json:"error"`
 	Fields map[string]string `json:"fields,omitempty"`
+	Limit  string            `json:"limit,omitempty"`
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

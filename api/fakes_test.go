@@ -142,7 +142,8 @@ func newFakeServer(t testing.TB, enq *fakeEnqueuer, st *fakeStore, bal Balances,
 	if log != nil {
 		lg = zerolog.New(log)
 	}
-	s, err := New(Config{RateLimit: 1e6, RateBurst: 1e6}, Deps{Enqueuer: enq, Jobs: st, Launches: st, Wallets: st,
+	s, err := New(Config{RateLimit: 1e6, RateBurst: 1e6, EnqueuePerUser: Unlimited, WalletsPerUser: Unlimited,
+		EnqueuePerKey: Unlimited, WalletsPerKey: Unlimited}, Deps{Enqueuer: enq, Jobs: st, Launches: st, Wallets: st,
 		Balances: bal, Verifier: v, APIKeys: auth.NewAPIKeys([]string{fakeKey}), Log: lg})
 	if err != nil {
 		t.Fatal(err)

@@ -36,6 +36,7 @@ type Metrics struct {
 	httpDur   *prometheus.HistogramVec
 	authFails *prometheus.CounterVec
 	authLimit *prometheus.CounterVec
+	rateLimit *prometheus.CounterVec
 }
 
 // Launch work takes seconds to minutes; buckets span 100 ms to 10 min.
@@ -65,8 +66,15 @@ func NewMetrics(src MetricSources) *Metrics {
 		Help: "Requests refused for a wrong credential, by realm (admin: /monitoring/ logins, api: keys and tokens)."}, []string{"realm"})
 	m.authLimit = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "nitro_auth_throttled_total",
 		Help: "Login attempts refused with 429 after too many failures, by realm."}, []string{"realm"})
+	m.rateLimit = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "nitro_rate_limited_total",
+		Help: "Requests answered 429 by a rate limit, by route (enqueue, wallets, api: the per-client bucket of every /api/ route) and scope (key, user, ip)."},
+		[]string{"route", "scope"})
+	for _, rs := range [][2]string{{"enqueue", scopeKey}, {"enqueue", scopeUser}, {"wallets", scopeKey}, {"wallets", scopeUser},
+		{"api", scopeKey}, {"api", scopeUser}, {"api", scopeIP}} {
+		m.rateLimit.WithLabelValues(rs[0], rs[1]) // every series from the start, at 0
+	}
 	m.reg.MustRegister(m.started, m.finished, m.inFlight, m.enqueues, m.jobDur, m.phaseDur, m.httpCount, m.httpDur,
-		m.authFails, m.authLimit,
+		m.authFails, m.authLimit, m.rateLimit,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.registerSources(src)
 	return m
@@ -135,8 +143,9 @@ func (m *Metrics) PhaseDone(typ, phase string, d time.Duration) {
 
 func (m *Metrics) enqueued(typ string) { m.enqueues.WithLabelValues(typ).Inc() }
 
-func (m *Metrics) authFailed(realm string)    { m.authFails.WithLabelValues(realm).Inc() }
-func (m *Metrics) authThrottled(realm string) { m.authLimit.WithLabelValues(realm).Inc() }
+func (m *Metrics) authFailed(realm string)         { m.authFails.WithLabelValues(realm).Inc() }
+func (m *Metrics) authThrottled(realm string)      { m.authLimit.WithLabelValues(realm).Inc() }
+func (m *Metrics) rateLimited(route, scope string) { m.rateLimit.WithLabelValues(route, scope).Inc() }
 
 func (m *Metrics) httpRequest(method, route string, status int, d time.Duration) {
 	if route == "" {

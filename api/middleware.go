@@ -29,6 +29,8 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		switch {
 		case status >= 500:
 			level = zerolog.ErrorLevel
+		case status == http.StatusTooManyRequests:
+			level = zerolog.DebugLevel // tooMany logs a bucket's first refusal; a flood's others stay out of the log
 		case r.URL.Path == "/health" || strings.HasPrefix(r.URL.Path, "/health/") || r.URL.Path == "/metrics" || strings.HasPrefix(r.URL.Path, "/socket.io/") ||
 			strings.HasPrefix(r.URL.Path, "/localnet/") || strings.HasPrefix(r.URL.Path, "/metadata/") ||
 			(strings.HasPrefix(r.URL.Path, "/monitoring/") && r.Method == http.MethodGet):
@@ -130,8 +132,9 @@ func clientIP(r *http.Request, trustProxy bool) string {
 	return host
 }
 
-// limiter is a token bucket per client (API key, user or IP), swept of idle buckets
-// so a stream of new IPs cannot grow it without bound.
+// limiter is a token bucket per key (API key, user or IP). Its memory is bounded: a
+// sweep drops every bucket that has refilled (a full bucket is the same as none), and
+// past maxBuckets it drops arbitrary ones too, so a stream of new keys cannot grow it.
 type limiter struct {
 	mu      sync.Mutex
 	limit   rate.Limit
@@ -141,14 +144,16 @@ type limiter struct {
 }
 
 type bucket struct {
-	lim  *rate.Limiter
-	seen time.Time
+	lim *rate.Limiter
+	// warned is when the last refusal of this bucket was logged: a flood is logged
+	// once a minute per bucket, not once per request.
+	warned time.Time
 }
 
 const (
-	bucketIdle     = 10 * time.Minute
 	maxBuckets     = 100_000
 	sweepingPeriod = time.Minute
+	warnEvery      = time.Minute
 )
 
 func newLimiter(limit rate.Limit, burst int) *limiter {
@@ -157,8 +162,17 @@ func newLimiter(limit rate.Limit, burst int) *limiter {
 
 // allow takes a token for key; when none is left it returns how long to wait.
 func (l *limiter) allow(key string, now time.Time) (bool, time.Duration) {
+	res, wait, _ := l.reserve(key, now)
+	return res != nil || l.limit == rate.Inf, wait
+}
+
+// reserve takes a token for key and returns its reservation (cancel it to give the
+// token back). When none is left it returns nil, how long to wait, and whether this
+// refusal is the first of key's in warnEvery (the one worth a log line). An unlimited
+// limiter returns nil, 0, false.
+func (l *limiter) reserve(key string, now time.Time) (*rate.Reservation, time.Duration, bool) {
 	if l.limit == rate.Inf {
-		return true, 0
+		return nil, 0, false
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -170,21 +184,33 @@ func (l *limiter) allow(key string, now time.Time) (bool, time.Duration) {
 		b = &bucket{lim: rate.NewLimiter(l.limit, l.burst)}
 		l.buckets[key] = b
 	}
-	b.seen = now
 	res := b.lim.ReserveN(now, 1)
 	if d := res.DelayFrom(now); d > 0 {
 		res.CancelAt(now)
-		return false, d
+		warn := now.Sub(b.warned) >= warnEvery
+		if warn {
+			b.warned = now
+		}
+		return nil, d, warn
 	}
-	return true, 0
+	return res, 0, false
 }
 
+// sweepLocked drops the buckets that are full again; if the keys are still too many
+// (a flood of distinct keys, each spent), arbitrary ones go down to 90% of the bound:
+// such a key starts again with a full bucket, the price of bounded memory.
 func (l *limiter) sweepLocked(now time.Time) {
 	l.sweep = now
 	for k, b := range l.buckets {
-		if now.Sub(b.seen) > bucketIdle || len(l.buckets) >= maxBuckets {
+		if b.lim.TokensAt(now) >= float64(l.burst) {
 			delete(l.buckets, k)
 		}
+	}
+	for k := range l.buckets {
+		if len(l.buckets) < maxBuckets*9/10 {
+			break
+		}
+		delete(l.buckets, k)
 	}
 }
 

@@ -66,9 +66,9 @@ func TestLimiterRefillsAndSweeps(t *testing.T) {
 	if ok, _ := l.allow("a", now.Add(time.Second)); !ok {
 		t.Fatal("bucket did not refill")
 	}
-	l.allow("c", now.Add(bucketIdle+2*time.Minute))
+	l.allow("c", now.Add(sweepingPeriod+2*time.Second))
 	if _, kept := l.buckets["a"]; kept || len(l.buckets) != 1 {
-		t.Fatalf("idle buckets not swept: %d left", len(l.buckets))
+		t.Fatalf("refilled buckets not swept: %d left", len(l.buckets))
 	}
 }
 

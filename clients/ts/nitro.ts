@@ -242,6 +242,8 @@ export interface EnqueueReply {
 export interface ErrorReply {
   error: string;
   fields?: Record<string, string>;
+  /** 429 of a rate limit: whose budget ran out (wait the Retry-After header's seconds). */
+  limit?: "enqueue_per_key" | "enqueue_per_user" | "wallets_per_key" | "wallets_per_user" | "api_per_client";
 }
 
 export interface LaunchResult {
