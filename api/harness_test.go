@@ -56,6 +56,10 @@ type fakeSockets int
 
 func (f fakeSockets) Sockets() int { return int(f) }
 
+func (f fakeSockets) Refused() map[string]uint64 {
+	return map[string]uint64{"unauthorized": 1, "sockets per user": uint64(f)}
+}
+
 func (f fakeSockets) Disconnects() map[string]uint64 {
 	return map[string]uint64{"ping timeout": 0, "transport close": uint64(f)}
 }

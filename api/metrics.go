@@ -88,6 +88,9 @@ func (m *Metrics) registerSources(src MetricSources) {
 	if d, ok := src.Sockets.(SocketDisconnects); ok {
 		m.reg.MustRegister(disconnectCollector{d})
 	}
+	if r, ok := src.Sockets.(SocketRefusals); ok {
+		m.reg.MustRegister(refusalCollector{r})
+	}
 	if src.ProgressStats != nil {
 		stat := func(name, help string, pick func(progress.Stats) uint64) {
 			m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help},
@@ -183,6 +186,27 @@ func (c disconnectCollector) Describe(ch chan<- *prometheus.Desc) { ch <- discon
 func (c disconnectCollector) Collect(ch chan<- prometheus.Metric) {
 	for reason, n := range c.src.Disconnects() {
 		ch <- prometheus.MustNewConstMetric(disconnectsDesc, prometheus.CounterValue, float64(n), reason)
+	}
+}
+
+// SocketRefusals counts refused handshakes and subscribes by reason; *socketio.Server
+// implements it.
+type SocketRefusals interface{ Refused() map[string]uint64 }
+
+var refusalsDesc = prometheus.NewDesc("nitro_socket_refused_total",
+	"Socket.IO handshakes and subscribes refused, by reason (unauthorized, sockets per user, subscriptions per socket).",
+	[]string{"reason"}, nil)
+
+// refusalCollector reads the socket server's refusal counters at scrape time.
+type refusalCollector struct{ src SocketRefusals }
+
+// Describe implements prometheus.Collector.
+func (c refusalCollector) Describe(ch chan<- *prometheus.Desc) { ch <- refusalsDesc }
+
+// Collect implements prometheus.Collector.
+func (c refusalCollector) Collect(ch chan<- prometheus.Metric) {
+	for reason, n := range c.src.Refused() {
+		ch <- prometheus.MustNewConstMetric(refusalsDesc, prometheus.CounterValue, float64(n), reason)
 	}
 }
 

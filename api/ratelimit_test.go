@@ -67,7 +67,8 @@ func TestEnqueueLimitsPerUserThenKey(t *testing.T) {
 
 	metricsHave(t, h, `nitro_rate_limited_total{route="enqueue",scope="user"} 20`,
 		`nitro_rate_limited_total{route="enqueue",scope="key"} 1`, `nitro_rate_limited_total{route="api",scope="key"} 1`,
-		`nitro_rate_limited_total{route="wallets",scope="user"} 0`)
+		`nitro_rate_limited_total{route="wallets",scope="user"} 0`,
+		`nitro_socket_refused_total{reason="sockets per user"} 3`) // the socket server's counters, read at scrape time
 	if n := strings.Count(h.logs.String(), `"user_id":"mallory","message":"rate limited"`); n != 1 {
 		t.Errorf("mallory's 20 refusals logged %d times, want once:\n%s", n, h.logs.String())
 	}

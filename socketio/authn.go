@@ -35,7 +35,8 @@ func (s *session) mayAdmin() bool { return s.Trusted || s.Principal.Admin }
 
 // authenticate is the connection middleware: the token comes from the handshake's
 // auth.token, an Authorization: Bearer header, or a token query parameter, in that order.
-// A refusal reaches the client as connect_error "unauthorized: <reason>".
+// A refusal reaches the client as connect_error "unauthorized: <reason>", or "too many
+// sockets: ..." past Config.SocketsPerUser.
 func (s *Server) authenticate(sock *sio.Socket, next func(*sio.ExtendedError)) {
 	token := handshakeToken(sock)
 	if s.cfg.AuthOff {
@@ -44,6 +45,10 @@ func (s *Server) authenticate(sock *sio.Socket, next func(*sio.ExtendedError)) {
 			if p, err := s.deps.Verifier.Verify(token); err == nil {
 				sess.Principal = p
 			}
+		}
+		if ok, logIt := s.admit(sock, sess.Principal.UserID); !ok {
+			s.refuseOverCap(sock, sess.Principal.UserID, logIt, next)
+			return
 		}
 		sock.SetData(sess)
 		s.attach(sock, sess)
@@ -55,7 +60,11 @@ func (s *Server) authenticate(sock *sio.Socket, next func(*sio.ExtendedError)) {
 		s.refused.Add(1)
 		s.log.Info().Str("socket_id", string(sock.Id())).Str("reason", err.Error()).
 			Str("remote", sock.Handshake().Address).Msg("socket refused")
-		next(sio.NewExtendedError("unauthorized: "+err.Error(), map[string]any{"code": "UNAUTHORIZED"}))
+		next(sio.NewExtendedError("unauthorized: "+err.Error(), map[string]any{"code": CodeUnauthorized}))
+		return
+	}
+	if ok, logIt := s.admit(sock, p.UserID); !ok {
+		s.refuseOverCap(sock, p.UserID, logIt, next)
 		return
 	}
 	sess := &session{Principal: p}

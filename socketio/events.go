@@ -2,6 +2,7 @@ package socketio
 
 import (
 	"errors"
+	"fmt"
 	"sync/atomic"
 	"time"
 
@@ -147,6 +148,11 @@ func (s *Server) subscribe(c *client, event, room, userID string, all bool, ack 
 	if c.sock.Rooms().Has(sio.Room(room)) {
 		// The seed's hooks subscribe several times per page: no second snapshot.
 		reply(ack, ackReply{OK: true, Room: room})
+		return
+	}
+	if s.overSubscribed(c) {
+		s.tooManySubs.Add(1)
+		s.refuse(c, event, ack, fmt.Errorf("%w: at most %d per socket", ErrTooManySubscriptions, s.cfg.SubscriptionsPerSocket), true)
 		return
 	}
 	s.joinWithSnapshot(c, room, userID, all, ack)

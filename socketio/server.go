@@ -40,6 +40,12 @@ const (
 	DefaultSnapshotTimeout   = 5 * time.Second
 	DefaultEventRate         = 20
 	DefaultEventBurst        = 40
+	// DefaultSocketsPerUser is a user's tabs and devices with room to spare; past it
+	// one user's sockets (a runaway page, a flood) would only cost everyone else.
+	DefaultSocketsPerUser = 32
+	// DefaultSubscriptionsPerSocket: a user's socket has one room to join (an admin's
+	// may watch several users); repeat subscribes to a room do not count.
+	DefaultSubscriptionsPerSocket = 64
 )
 
 // DefaultCORSOrigins is the external contract's CORS_ORIGINS default.
@@ -70,6 +76,14 @@ type Config struct {
 	// EventRate and EventBurst limit the events one socket may send (per second).
 	EventRate  float64
 	EventBurst int
+	// SocketsPerUser caps the sockets one user (the token's sub) may have connected to
+	// this process at once: one more is refused with connect_error "too many sockets".
+	// 0: DefaultSocketsPerUser; negative: no cap.
+	SocketsPerUser int
+	// SubscriptionsPerSocket caps the rooms one socket may be subscribed to (its own
+	// aside): one more subscribe is answered with an error ack and subscription_error.
+	// 0: DefaultSubscriptionsPerSocket; negative: no cap.
+	SubscriptionsPerSocket int
 }
 
 func (c Config) withDefaults() Config {
@@ -86,6 +100,8 @@ func (c Config) withDefaults() Config {
 	c.SnapshotTimeout = cmp.Or(c.SnapshotTimeout, DefaultSnapshotTimeout)
 	c.EventRate = cmp.Or(c.EventRate, DefaultEventRate)
 	c.EventBurst = cmp.Or(c.EventBurst, DefaultEventBurst)
+	c.SocketsPerUser = cmp.Or(c.SocketsPerUser, DefaultSocketsPerUser)
+	c.SubscriptionsPerSocket = cmp.Or(c.SubscriptionsPerSocket, DefaultSubscriptionsPerSocket)
 	return c
 }
 
@@ -130,15 +146,19 @@ type Deps struct {
 
 // Stats are the server's counters, read by the API's /metrics.
 type Stats struct {
-	Connected      int64  // sockets connected now
-	Connections    uint64 // sockets accepted since start (recovered ones included)
-	Refused        uint64 // handshakes refused by authentication
-	Emitted        uint64 // records passed to Emit
-	EmitErrors     uint64 // records that could not be encoded
-	Deliveries     uint64 // events written to sockets (live, snapshot and replayed)
-	SnapshotEvents uint64 // events sent as snapshots
-	Refusals       uint64 // client events answered with an error
-	RateLimited    uint64 // client events dropped by the per-socket rate limit
+	Connected   int64  // sockets connected now
+	Connections uint64 // sockets accepted since start (recovered ones included)
+	Refused     uint64 // handshakes refused by authentication
+	// TooManySockets and TooManySubscriptions count the refusals of the caps
+	// (SocketsPerUser, SubscriptionsPerSocket); SocketUsers is the users connected now.
+	TooManySockets, TooManySubscriptions uint64
+	SocketUsers                          int
+	Emitted                              uint64 // records passed to Emit
+	EmitErrors                           uint64 // records that could not be encoded
+	Deliveries                           uint64 // events written to sockets (live, snapshot and replayed)
+	SnapshotEvents                       uint64 // events sent as snapshots
+	Refusals                             uint64 // client events answered with an error
+	RateLimited                          uint64 // client events dropped by the per-socket rate limit
 	// Disconnects counts the sockets that went away, by reason (every Reason* label).
 	Disconnects map[string]uint64
 	// RecoveryPackets and RecoveryBytes are what connection-state recovery keeps now.
@@ -165,6 +185,8 @@ type Server struct {
 	connections, refused, emitted, emitErrors       atomic.Uint64
 	deliveries, snapshotEvents, refusals, rateLimit atomic.Uint64
 	disconnects                                     disconnectCounts
+	users                                           *userSockets
+	tooManySockets, tooManySubs                     atomic.Uint64
 
 	closeOnce sync.Once
 }
@@ -179,7 +201,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		return nil, errors.New("socketio: Deps.Verifier is required unless AuthOff")
 	}
 	s := &Server{cfg: cfg, deps: deps, log: deps.Log.With().Str("component", "socketio").Logger(),
-		recent: newRecentRing(recentWindow, recentMax), disconnects: newDisconnectCounts()}
+		recent: newRecentRing(recentWindow, recentMax), disconnects: newDisconnectCounts(), users: newUserSockets()}
 	s.io = sio.NewServer(nil, s.options())
 	s.adapter = s.io.Sockets().Adapter().(*recoveryAdapter)
 	s.io.Use(s.authenticate)
@@ -232,7 +254,8 @@ func (s *Server) Stats() Stats {
 		Connected: s.connected.Load(), Connections: s.connections.Load(), Refused: s.refused.Load(),
 		Emitted: s.emitted.Load(), EmitErrors: s.emitErrors.Load(), Deliveries: s.deliveries.Load(),
 		SnapshotEvents: s.snapshotEvents.Load(), Refusals: s.refusals.Load(), RateLimited: s.rateLimit.Load(),
-		Disconnects: s.disconnects.snapshot(),
+		Disconnects: s.disconnects.snapshot(), TooManySockets: s.tooManySockets.Load(), TooManySubscriptions: s.tooManySubs.Load(),
+		SocketUsers: s.users.users(),
 	}
 	st.RecoveryPackets, st.RecoveryBytes = s.adapter.recoveryStats()
 	return st

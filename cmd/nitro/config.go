@@ -36,6 +36,7 @@ type config struct {
 	SolanaWSURL   string
 	JitoURL       string
 	Chain         chainSettings // SOLANA_RPC_RPS and the other chain knobs (chain.go)
+	Limits        limits        // request budgets and socket caps (limits.go)
 	// LedgerKeep keeps the built-in cluster's ledger in DataDir/localnet (serve);
 	// LedgerReset discards it first (serve --reset).
 	LedgerKeep, LedgerReset bool
@@ -117,6 +118,7 @@ func loadConfig(getenv func(string) string) (*config, error) {
 	}
 	errs = append(errs, c.platformFee(get)...)
 	errs = append(errs, c.Chain.load(get)...)
+	errs = append(errs, c.Limits.load(get)...)
 	switch c.Metadata = or(get("NITRO_METADATA"), "auto"); c.Metadata {
 	case "auto", "builtin", "remote":
 	default:

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nitro-runtime/nitro/api"
 	"github.com/nitro-runtime/nitro/solana"
 )
 
@@ -252,5 +253,28 @@ func TestFlagsAnywhereAndPlainErrors(t *testing.T) {
 	out.Reset()
 	if code := run(context.Background(), []string{"token", "extra", "--user", "ann"}, env, nil, &out, &errOut); code != 2 {
 		t.Fatalf("a stray argument: exit %d", code)
+	}
+}
+
+func TestLimits(t *testing.T) {
+	c, err := loadConfig(envOf(map[string]string{"NITRO_RATE_ENQUEUE_PER_KEY": "120/m", "NITRO_RATE_ENQUEUE_PER_USER": "2/s,20",
+		"NITRO_RATE_WALLETS_PER_KEY": "off", "NITRO_RATE_WALLETS_PER_USER": "36/h,3",
+		"NITRO_SOCKETS_PER_USER": "5", "NITRO_SUBSCRIPTIONS_PER_SOCKET": "off"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := limits{EnqueuePerKey: api.Rate{Limit: 2, Burst: 120}, EnqueuePerUser: api.Rate{Limit: 2, Burst: 20},
+		WalletsPerKey: api.Unlimited, WalletsPerUser: api.Rate{Limit: 0.01, Burst: 3}, SocketsPerUser: 5, SubscriptionsPerSocket: -1}
+	if c.Limits != want {
+		t.Fatalf("limits %+v\nwant %+v", c.Limits, want)
+	}
+	if d, err := loadConfig(envOf(nil)); err != nil || d.Limits != (limits{}) {
+		t.Fatalf("unset: %+v %v, want zero values (the packages' defaults)", d.Limits, err)
+	}
+	for name, v := range map[string]string{"NITRO_RATE_ENQUEUE_PER_USER": "2", "NITRO_RATE_WALLETS_PER_KEY": "2/d",
+		"NITRO_RATE_ENQUEUE_PER_KEY": "-1/s", "NITRO_RATE_WALLETS_PER_USER": "2/s,0", "NITRO_SOCKETS_PER_USER": "lots"} {
+		if _, err := loadConfig(envOf(map[string]string{name: v})); err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("%s=%s: err = %v, want it named", name, v, err)
+		}
 	}
 }

@@ -40,6 +40,8 @@ func (a *app) newAPI() (*api.Server, error) {
 	return api.New(api.Config{
 		Version: version, AdminPassword: a.cfg.AdminPassword, CORSOrigins: a.cfg.CORSOrigins, Started: a.started,
 		Bundles: a.cfg.JitoURL != "", HealthInterval: a.cfg.HealthInterval,
+		EnqueuePerKey: a.cfg.Limits.EnqueuePerKey, EnqueuePerUser: a.cfg.Limits.EnqueuePerUser,
+		WalletsPerKey: a.cfg.Limits.WalletsPerKey, WalletsPerUser: a.cfg.Limits.WalletsPerUser,
 	}, api.Deps{
 		Enqueuer: a.client, Jobs: a.store, Launches: a.store, Wallets: a.store,
 		Balances: api.BalancesFunc(a.chain.balances), Owners: a.store,

@@ -95,7 +95,8 @@ func start(ctx context.Context, c *config, log zerolog.Logger, embedded bool) (a
 		return a, fmt.Errorf("NITRO_JWT_SECRET: %w", err)
 	}
 	if a.sockets, err = socketio.New(socketio.Config{CORSOrigins: c.CORSOrigins, AuthOff: c.AuthOff,
-		PingInterval: c.PingInterval, PingTimeout: c.PingTimeout},
+		PingInterval: c.PingInterval, PingTimeout: c.PingTimeout,
+		SocketsPerUser: c.Limits.SocketsPerUser, SubscriptionsPerSocket: c.Limits.SubscriptionsPerSocket},
 		socketio.Deps{Verifier: a.verifier, Snapshots: a.store, Log: log.With().Str("component", "socketio").Logger()}); err != nil {
 		return a, err
 	}
