@@ -141,7 +141,10 @@ func startBenchServer(b testing.TB, sc fanoutScenario) *benchServer {
 		"NITRO_JWT_SECRET=" + jwtSecret, "NITRO_API_KEYS=" + apiKey, "NITRO_ADMIN_PASSWORD=" + adminPass,
 		"NITRO_MASTER_KEY=" + base64.StdEncoding.EncodeToString([]byte("0123456789abcdef0123456789abcdef")),
 		"NITRO_DATA_DIR=" + b.TempDir(), "NITRO_TEST_TASKS=1", "CORS_ORIGINS=" + appOrigin,
-		"LOG_FORMAT=json", "LOG_LEVEL=warn", fmt.Sprintf("WORKER_CONCURRENCY=%d", min(sc.Users+10, 1000))}
+		"LOG_FORMAT=json", "LOG_LEVEL=warn", fmt.Sprintf("WORKER_CONCURRENCY=%d", min(sc.Users+10, 1000)),
+		// The benchmarks load the runtime, not its limits: a user watches with up to
+		// 1,000 sockets (NITRO_BENCH_USERS=1) and sets up dozens of wallets at once.
+		"NITRO_SOCKETS_PER_USER=off", "NITRO_RATE_ENQUEUE_PER_USER=off", "NITRO_RATE_WALLETS_PER_USER=off"}
 	if sc.GOGC != "" {
 		env = append(env, "GOGC="+sc.GOGC)
 	}
