@@ -96,8 +96,14 @@ func (s *Server) limitRoute(rl *routeLimits, next http.HandlerFunc) http.Handler
 		p := principalFrom(r.Context())
 		var userRes *rate.Reservation
 		if !rl.perUser.Off() {
-			user, peeked := userOf(r, rl.maxBody)
-			defer clear(peeked) // a wallet body may hold a secret key
+			// An API key acts for the user it names; a token is charged to its own user,
+			// or one user could spend another's budget with requests refused as not theirs.
+			user := p.UserID
+			if p.APIKey {
+				var peeked []byte
+				user, peeked = userOf(r, rl.maxBody)
+				defer clear(peeked) // a wallet body may hold a secret key
+			}
 			if user != "" {
 				res, wait, warn := rl.users.reserve(user, now)
 				if res == nil {

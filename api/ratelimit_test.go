@@ -87,12 +87,17 @@ func TestWalletLimitsPerUser(t *testing.T) {
 	h.expect(h.call("GET", "/api/users/u1/wallets", h.token("u1", false), nil), http.StatusOK)
 	expect429(t, h, h.call("GET", "/api/users/u1/wallets", "key", nil), "wallets_per_user", "wallet requests per user")
 	expect429(t, h, h.call("POST", "/api/wallets", "key", map[string]any{"userId": "u1", "generate": true}), "wallets_per_user", "per user")
+	// Another user's token is charged to that user's own bucket, not to the user it names.
+	for range 2 {
+		h.expect(h.call("GET", "/api/users/u2/wallets", h.token("u3", false), nil), http.StatusForbidden)
+	}
+	expect429(t, h, h.call("GET", "/api/users/u2/wallets", h.token("u3", false), nil), "wallets_per_user", "per user")
 	h.expect(h.call("GET", "/api/users/u2/wallets", "key", nil), http.StatusOK)
 	h.expect(h.call("POST", "/api/wallets", "key", map[string]any{"userId": "u2", "generate": true}), http.StatusCreated)
 	// A body too big to read for its user is the handler's 413, not a free pass.
 	h.expect(h.call("POST", "/api/wallets", "key", `{"userId":"u1","label":"`+strings.Repeat("x", api.MaxWalletBody)+`"}`),
 		http.StatusRequestEntityTooLarge)
-	metricsHave(t, h, `nitro_rate_limited_total{route="wallets",scope="user"} 2`)
+	metricsHave(t, h, `nitro_rate_limited_total{route="wallets",scope="user"} 3`) // u1 twice, u3 once
 	h.assertNeverSent(secret)
 }
 
