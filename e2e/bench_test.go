@@ -475,7 +475,7 @@ func percentile(bins map[int]float64, n int, p float64) float64 {
 }
 
 // procCPU is the user+system CPU seconds of pid (clock ticks of 1/100 s).
-func procCPU(b *testing.B, pid int) float64 {
+func procCPU(b testing.TB, pid int) float64 {
 	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
 		b.Fatal(err)

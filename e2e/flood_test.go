@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"reflect"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -143,6 +144,7 @@ func TestFloodSlowsOnlyTheFlooder(t *testing.T) {
 	calmTime := time.Since(start)
 
 	// The flood: enqueues on their own goroutines, sockets through one node process.
+	cpu0 := procCPU(t, s.cmd.Process.Pid)
 	tl := &floodTally{}
 	floodDone := make(chan time.Duration, 1)
 	go func() {
@@ -178,6 +180,7 @@ func TestFloodSlowsOnlyTheFlooder(t *testing.T) {
 	if err := <-sockDone; err != nil {
 		t.Fatalf("mallory's sockets: %v", err)
 	}
+	serverCPU := procCPU(t, s.cmd.Process.Pid) - cpu0
 	limited, accepted := tl.limited.Load(), tl.accepted.Load()
 	if len(tl.other) > 0 || len(tl.badRefusals) > 0 || limited+accepted != floodEnqueues {
 		t.Fatalf("mallory's %d enqueues: %d accepted, %d limited; other answers %v; refusals without Retry-After or limit: %v",
@@ -221,8 +224,10 @@ func TestFloodSlowsOnlyTheFlooder(t *testing.T) {
 		floodEnqueues, floodTime.Round(time.Millisecond), floodEnqueues/floodTime.Seconds(), floodWorkers, accepted, limited,
 		(tl.limitedTime / time.Duration(max(limited, 1))).Round(time.Microsecond), floodSockets, socks.Connected,
 		floodSockets-socks.Connected, socks.ConnectMs)
-	t.Logf("alice's launch: %v alone, %v during the flood (ratio %.2f); %d of mallory's enqueues were sent by its end",
-		calmTime.Round(time.Millisecond), stormyTime.Round(time.Millisecond), stormyTime.Seconds()/calmTime.Seconds(), sentByThen)
+	t.Logf("alice's launch: %v alone, %v during the flood (ratio %.2f); %d of mallory's enqueues were sent by its end; "+
+		"nitro used %.1f CPU-s over the flood, this machine's load average is %.1f on %d cores",
+		calmTime.Round(time.Millisecond), stormyTime.Round(time.Millisecond), stormyTime.Seconds()/calmTime.Seconds(), sentByThen,
+		serverCPU, loadAvg(), runtime.NumCPU())
 }
 
 // launchAndWait enqueues alice's launch and returns its id once her socket has its
