@@ -146,24 +146,24 @@ type Deps struct {
 
 // Stats are the server's counters, read by the API's /metrics.
 type Stats struct {
-	Connected   int64  // sockets connected now
-	Connections uint64 // sockets accepted since start (recovered ones included)
-	Refused     uint64 // handshakes refused by authentication
-	// TooManySockets and TooManySubscriptions count the refusals of the caps
-	// (SocketsPerUser, SubscriptionsPerSocket); SocketUsers is the users connected now.
-	TooManySockets, TooManySubscriptions uint64
-	SocketUsers                          int
-	Emitted                              uint64 // records passed to Emit
-	EmitErrors                           uint64 // records that could not be encoded
-	Deliveries                           uint64 // events written to sockets (live, snapshot and replayed)
-	SnapshotEvents                       uint64 // events sent as snapshots
-	Refusals                             uint64 // client events answered with an error
-	RateLimited                          uint64 // client events dropped by the per-socket rate limit
+	Connected      int64  // sockets connected now
+	Connections    uint64 // sockets accepted since start (recovered ones included)
+	Refused        uint64 // handshakes refused by authentication
+	Emitted        uint64 // records passed to Emit
+	EmitErrors     uint64 // records that could not be encoded
+	Deliveries     uint64 // events written to sockets (live, snapshot and replayed)
+	SnapshotEvents uint64 // events sent as snapshots
+	Refusals       uint64 // client events answered with an error
+	RateLimited    uint64 // client events dropped by the per-socket rate limit
 	// Disconnects counts the sockets that went away, by reason (every Reason* label).
 	Disconnects map[string]uint64
 	// RecoveryPackets and RecoveryBytes are what connection-state recovery keeps now.
 	RecoveryPackets int
 	RecoveryBytes   int64
+	// TooManySockets and TooManySubscriptions count the refusals of the caps
+	// (SocketsPerUser, SubscriptionsPerSocket); SocketUsers is the users connected now.
+	TooManySockets, TooManySubscriptions uint64
+	SocketUsers                          int
 }
 
 // Server is the Socket.IO server. It is safe for concurrent use.
