@@ -220,7 +220,7 @@ func (j *job) fund(ctx context.Context, k walletKeys, w jobs.WalletPlan, plan fu
 	steps := len(targets) * (hops + 1)
 	var sigs []string
 	doneHops := 0
-	_, err := m.Run(ctx, mixer.Request{RunID: "mix", Funder: k.funding, Targets: targets, Hops: hops}, func(p mixer.Progress) {
+	_, err := m.Run(ctx, mixer.Request{RunID: mixRunID, Funder: k.funding, Targets: targets, Hops: hops}, func(p mixer.Progress) {
 		if p.State != mixer.Confirmed {
 			return
 		}

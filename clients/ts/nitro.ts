@@ -279,13 +279,16 @@ export interface SweepResult {
   signatures: string[];
   /** SOL that reached the destination (fees already paid by the wallets). */
   solSwept: number;
+  lamportsSwept: number;
   wallets: {
     publicKey: string;
     signature?: string;
     solSwept: number;
+    lamportsSwept: number;
     /** Lamports the wallet keeps: 0, or the rent-exempt minimum while it still owns token accounts. */
     lamportsLeft: number;
     tokenAccountsClosed: number;
+    /** The signature of the sale before the sweep (with `tokenAddress`). */
     sale?: string;
     skipped?: string;
   }[];
