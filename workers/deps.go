@@ -48,8 +48,8 @@ type Config struct {
 	// takes no fee.
 	PlatformFeeWallet   string
 	PlatformFeeLamports uint64
-	// SellConcurrency is how many wallets wallet_sell sells from at once (default 32:
-	// every wallet of a launch in the same slot).
+	// SellConcurrency is how many wallets wallet_sell sells from (and sweep_wallets
+	// sweeps) at once (default 32: every wallet of a launch in the same slot).
 	SellConcurrency int
 	// MaxPriorityFee caps the CU price (micro-lamports) estimated from recent fees
 	// for a launchpad trade whose payload names none (default 1,000,000: 1 lamport

@@ -103,7 +103,11 @@ func TestSweepWallets(t *testing.T) {
 	// Sell first, close token accounts: everything goes. (Buyer 0, left at the
 	// rent-exempt minimum, could not pay a sale's fee: a fee payer must stay
 	// rent-exempt.)
-	all := []sol.PrivateKey{s.buyers[1], plain, empty}
+	mintKey, err := e.st.WalletSecret(ctxT(t), "sven", launch.TokenAddress) // the user's mint keypair, a wallet too
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := []sol.PrivateKey{s.buyers[1], plain, empty, sol.PrivateKey(mintKey)}
 	plainBefore := e.balance(plain.PublicKey()) + e.balance(wsol)
 	destBefore = e.balance(dest.PublicKey())
 	j, res = e.sweep("sven", dest.PublicKey(), all, map[string]any{"tokenAddress": launch.TokenAddress, "closeTokenAccounts": true})
@@ -114,7 +118,7 @@ func TestSweepWallets(t *testing.T) {
 		t.Errorf("destination gained %d lamports, the sweep reports %d", gain, res.LamportsSwept)
 	}
 	var sum uint64
-	for i, w := range all {
+	for i, w := range all[:3] {
 		ws := res.Wallets[i]
 		sum += ws.LamportsSwept
 		if got := e.balance(w.PublicKey()); got != 0 || ws.LamportsLeft != 0 {
@@ -133,8 +137,11 @@ func TestSweepWallets(t *testing.T) {
 	if w := res.Wallets[1]; w.TokenAccountsClosed != 1 || w.LamportsSwept != plainBefore-5000 || e.exists(wsol) {
 		t.Errorf("wrapped SOL wallet: %+v, want its %d lamports (wrapped included) less the fee", w, plainBefore)
 	}
-	if w := res.Wallets[2]; w.Skipped == "" || w.Signature != "" {
+	if w := res.Wallets[2]; w.Skipped != "the wallet is empty" || w.Signature != "" {
 		t.Errorf("empty wallet: %+v", w)
+	}
+	if w := res.Wallets[3]; !strings.Contains(w.Skipped, "not a plain wallet") || w.Signature != "" || !e.exists(mint) {
+		t.Errorf("the mint account: %+v", w)
 	}
 	if len(res.Signatures) != 2 {
 		t.Errorf("%d sweep signatures, want 2", len(res.Signatures))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 
 	sol "github.com/gagliardetto/solana-go"
@@ -55,7 +56,8 @@ type sweepMemo struct {
 	Closed   int    `json:"closed"`
 }
 
-// errNothingToSweep marks a wallet whose lamports cannot pay a transfer's fee.
+// errNothingToSweep marks a wallet that is skipped: empty, holding no more than the
+// fee (and what it keeps), or not a plain wallet (a mint keypair the user also owns).
 var errNothingToSweep = errors.New("nothing to sweep")
 
 func planSweep(_ *Deps, p *jobs.SweepWalletsPayload) []phase {
@@ -91,7 +93,14 @@ func runSweepWallets(ctx context.Context, j *job, p *jobs.SweepWalletsPayload) (
 		}
 	}
 	j.enter(phSweep.key)
-	res := sweepResult{Destination: p.Destination, Signatures: []string{}, Wallets: make([]walletSweep, len(keys))}
+	return j.sweepAll(ctx, keys, dest, p.CloseTokenAccounts, sales)
+}
+
+// sweepAll sweeps every wallet with at most Config.SellConcurrency at once and a
+// step per wallet. An empty wallet is skipped; any other failure fails the job (a
+// retry skips the sweeps that landed).
+func (j *job) sweepAll(ctx context.Context, keys []sol.PrivateKey, dest sol.PublicKey, closeAccounts bool, sales map[string]string) (sweepResult, error) {
+	res := sweepResult{Destination: dest.String(), Signatures: []string{}, Wallets: make([]walletSweep, len(keys))}
 	errs := make([]error, len(keys))
 	sem := make(chan struct{}, j.d.Config.SellConcurrency)
 	var wg sync.WaitGroup
@@ -103,7 +112,7 @@ func runSweepWallets(ctx context.Context, j *job, p *jobs.SweepWalletsPayload) (
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			ws, err := j.sweepOne(ctx, k, dest, p.CloseTokenAccounts)
+			ws, err := j.sweepOne(ctx, k, dest, closeAccounts)
 			ws.Sale = sales[ws.PublicKey]
 			res.Wallets[i], errs[i] = ws, err
 			mu.Lock()
@@ -114,7 +123,6 @@ func runSweepWallets(ctx context.Context, j *job, p *jobs.SweepWalletsPayload) (
 	}
 	wg.Wait()
 	var failed []error
-	var total uint64
 	for i, ws := range res.Wallets {
 		if errs[i] != nil && !errors.Is(errs[i], errNothingToSweep) {
 			failed = append(failed, fmt.Errorf("sweep %s: %w", ws.PublicKey, errs[i]))
@@ -123,9 +131,9 @@ func runSweepWallets(ctx context.Context, j *job, p *jobs.SweepWalletsPayload) (
 		if ws.Signature != "" {
 			res.Signatures = append(res.Signatures, ws.Signature)
 		}
-		total += ws.LamportsSwept
+		res.LamportsSwept += ws.LamportsSwept
 	}
-	res.SolSwept, res.LamportsSwept = solOf(total), total
+	res.SolSwept = solOf(res.LamportsSwept)
 	return res, errors.Join(failed...)
 }
 
@@ -178,7 +186,7 @@ func (j *job) sweepOne(ctx context.Context, key sol.PrivateKey, dest sol.PublicK
 		return stx, m, err
 	})
 	if errors.Is(err, errNothingToSweep) {
-		out.Skipped = "nothing to sweep"
+		out.Skipped = skipReason(err)
 		return out, err
 	}
 	if err != nil {
@@ -201,10 +209,11 @@ func (j *job) sweepInstructions(ctx context.Context, wallet, dest sol.PublicKey,
 	}
 	acc := accs[0]
 	if acc == nil || acc.Lamports == 0 {
-		return nil, m, fmt.Errorf("wallet %s is empty: %w", wallet, errNothingToSweep)
+		return nil, m, fmt.Errorf("the wallet is empty: %w", errNothingToSweep)
 	}
 	if acc.Owner != token.SystemProgramID || len(acc.Data) > 0 {
-		return nil, m, refuse("wallet %s is not a plain system account (owner %s, %d bytes of data)", wallet, acc.Owner, len(acc.Data))
+		// A mint or program account: its lamports are not the user's spending money.
+		return nil, m, fmt.Errorf("not a plain wallet (owner %s, %d bytes of data): %w", acc.Owner, len(acc.Data), errNothingToSweep)
 	}
 	held, err := j.tokenAccounts(ctx, wallet)
 	if err != nil {
@@ -226,7 +235,7 @@ func (j *job) sweepInstructions(ctx context.Context, wallet, dest sol.PublicKey,
 	}
 	fee := solana.TxFee(1, 0, 0)
 	if available <= fee+m.Left {
-		return nil, m, fmt.Errorf("wallet %s holds %d lamports, no more than the fee and what it keeps: %w", wallet, available, errNothingToSweep)
+		return nil, m, fmt.Errorf("%d lamports are no more than the fee and what the wallet keeps: %w", available, errNothingToSweep)
 	}
 	m.Lamports = available - fee - m.Left
 	return append(ixs, token.Transfer(wallet, dest, m.Lamports)), m, nil
@@ -269,11 +278,21 @@ func (j *job) tokenAccounts(ctx context.Context, wallet sol.PublicKey) ([]heldAc
 	return out, nil
 }
 
+// skipReason is why a wallet was skipped, without the step key and the wallet's
+// name that the error carries around it.
+func skipReason(err error) string {
+	msg := err.Error()
+	if i := strings.LastIndex(msg, ": build: "); i >= 0 {
+		msg = msg[i+len(": build: "):]
+	}
+	return strings.TrimSuffix(msg, ": "+errNothingToSweep.Error())
+}
+
 func (j *job) reportSweep(ws walletSweep, err error, total, done int) {
 	msg := fmt.Sprintf("Swept %.9f SOL from %s", ws.SolSwept, ws.PublicKey)
 	switch {
 	case errors.Is(err, errNothingToSweep):
-		msg = fmt.Sprintf("Skipped %s: nothing to sweep", ws.PublicKey)
+		msg = fmt.Sprintf("Skipped %s: %s", ws.PublicKey, ws.Skipped)
 	case err != nil:
 		msg = fmt.Sprintf("Sweeping %s failed: %v", ws.PublicKey, err)
 	}
