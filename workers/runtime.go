@@ -59,7 +59,7 @@ type Run struct {
 	// Plan is the phases of this payload (a launch without buyers has fewer).
 	Plan []progress.Phase
 	// ReportAs names the workerType events carry when it differs from the handler's
-	// Type (only the test task does this: events always name one of the seven types).
+	// Type (only the test task does this: events always name one of the eight types).
 	ReportAs progress.WorkerType
 	Do       func(ctx context.Context) (result any, err error)
 	// meta is the owner and coin of a payload that decoded; nil: the runtime reads
