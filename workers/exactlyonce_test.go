@@ -176,6 +176,11 @@ func TestMixingResumesAfterCrash(t *testing.T) {
 	if crashes.Load() < 2 || j.Attempt == 0 {
 		t.Fatalf("crashes %d, attempt %d", crashes.Load(), j.Attempt)
 	}
+	for _, st := range e.steps(j.ID) {
+		if st.Step == "sweep" {
+			t.Errorf("a run that will be retried started a sweep: %s", st.Message)
+		}
+	}
 	var plan fundingPlan
 	if ok, err := e.st.GetCheckpoint(ctxT(t), j.ID, "funding-plan", &plan); !ok || err != nil {
 		t.Fatal("no funding plan", err)
