@@ -107,10 +107,11 @@ func TestKillDuringSweep(t *testing.T) {
 		killAt := randDuration(span/10, span)
 		time.Sleep(time.Until(c.start.Add(killAt)))
 		s.kill()
-		before := s.jobStates([]string{c.jobID})
+		before, atKill := s.jobStates([]string{c.jobID}), s.journalStates(c.jobID)
 		s.start()
 		c.verify(t, s, chain.rpc)
-		t.Logf("trial %d: killed at +%v with the job %s; journal %v", trial, killAt.Round(time.Millisecond), before[c.jobID], s.journalStates(c.jobID))
+		t.Logf("trial %d: killed at +%v with the job %s and its journal at %v; after: %v", trial, killAt.Round(time.Millisecond),
+			before[c.jobID], atKill, s.journalStates(c.jobID))
 		if t.Failed() {
 			return
 		}
