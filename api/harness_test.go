@@ -120,7 +120,7 @@ func newHarness(t *testing.T, o harnessOpts) *harness {
 	deps := api.Deps{
 		Enqueuer: h.client, Jobs: h.store, Launches: h.store, Wallets: h.store,
 		Balances: api.BalancesFunc(h.holdings),
-		Checks: checks, Verifier: v, APIKeys: auth.NewAPIKeys([]string{testAPIKey, testAPIKey2}), Redis: redisOpt,
+		Checks:   checks, Verifier: v, APIKeys: auth.NewAPIKeys([]string{testAPIKey, testAPIKey2}), Redis: redisOpt,
 		Sockets: h.sockets, ProgressStats: func() progress.Stats { return progress.Stats{Emitted: 7, Persisted: 5} },
 		Mount: o.mount, Log: zerolog.New(h.logs),
 	}
