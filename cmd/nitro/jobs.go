@@ -20,7 +20,8 @@ import (
 func (a *app) registerJobTypes(mux *asynq.ServeMux, rt *workers.Runtime) error {
 	d := workers.Deps{Store: a.store, Chain: a.chain.client, Log: a.log.With().Str("component", "workers").Logger(),
 		Config: workers.Config{PlatformFeeWallet: a.cfg.PlatformFeeWallet, PlatformFeeLamports: a.cfg.PlatformFeeLamports,
-			MaxPriorityFee: a.cfg.Chain.MaxPriorityFee, JitoTipLamports: a.cfg.Chain.JitoTipLamports}}
+			MaxPriorityFee: a.cfg.Chain.MaxPriorityFee, JitoTipLamports: a.cfg.Chain.JitoTipLamports,
+			MixerJitterMax: a.cfg.MixerJitterMax}}
 	if a.meta != nil {
 		d.Uploader = a.meta
 	} else {
