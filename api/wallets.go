@@ -150,13 +150,13 @@ func (s *Server) userWallets(w http.ResponseWriter, r *http.Request) {
 			h := bal[views[i].PublicKey]
 			sol := float64(h.Lamports) / 1e9
 			views[i].Lamports, views[i].BalanceSol = &h.Lamports, &sol
-			views[i].Tokens = cmpNonNil(h.Tokens)
+			views[i].Tokens = nonNilTokens(h.Tokens)
 		}
 	}
 	writeJSON(w, http.StatusOK, rep)
 }
 
-func cmpNonNil(t []TokenHolding) []TokenHolding {
+func nonNilTokens(t []TokenHolding) []TokenHolding {
 	if t == nil {
 		return []TokenHolding{}
 	}
