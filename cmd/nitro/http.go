@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 
-	sol "github.com/gagliardetto/solana-go"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/nitro-runtime/nitro/api"
@@ -42,7 +40,7 @@ func (a *app) newAPI() (*api.Server, error) {
 		Bundles: a.cfg.JitoURL != "", HealthInterval: a.cfg.HealthInterval,
 	}, api.Deps{
 		Enqueuer: a.client, Jobs: a.store, Launches: a.store, Wallets: a.store,
-		Balances: api.BalancesFunc(a.chain.balances), Owners: a.store,
+		Balances: holdingsReader{a.chain.client}, Owners: a.store,
 		Checks: map[string]api.HealthCheck{
 			"redis":    func(ctx context.Context) error { return redis.Ping(ctx).Err() },
 			"postgres": a.store.Ping,
@@ -55,32 +53,6 @@ func (a *app) newAPI() (*api.Server, error) {
 		Sockets: a.sockets, ProgressStats: a.hub.Stats, Mount: mounts,
 		Log: a.log.With().Str("component", "api").Logger(),
 	})
-}
-
-// balances reads lamports for up to 100 keys per RPC call.
-func (c *chain) balances(ctx context.Context, keys []string) (map[string]uint64, error) {
-	out := make(map[string]uint64, len(keys))
-	for start := 0; start < len(keys); start += 100 {
-		batch := keys[start:min(start+100, len(keys))]
-		pks := make([]sol.PublicKey, len(batch))
-		for i, k := range batch {
-			pk, err := sol.PublicKeyFromBase58(k)
-			if err != nil {
-				return nil, fmt.Errorf("balance of %q: %w", k, err)
-			}
-			pks[i] = pk
-		}
-		accs, err := c.client.GetMultipleAccounts(ctx, pks...)
-		if err != nil {
-			return nil, fmt.Errorf("read balances: %w", err)
-		}
-		for i, acc := range accs {
-			if acc != nil {
-				out[batch[i]] = acc.Lamports
-			}
-		}
-	}
-	return out, nil
 }
 
 // registerFanoutMetrics adds the relay's counters and what connection-state recovery

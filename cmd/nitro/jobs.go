@@ -26,7 +26,8 @@ func (a *app) registerJobTypes(mux *asynq.ServeMux, rt *workers.Runtime) error {
 			return jobs.Enqueue(ctx, a.client, a.store, r, jobs.Options{})
 		},
 		Config: workers.Config{PlatformFeeWallet: a.cfg.PlatformFeeWallet, PlatformFeeLamports: a.cfg.PlatformFeeLamports,
-			MaxPriorityFee: a.cfg.Chain.MaxPriorityFee, JitoTipLamports: a.cfg.Chain.JitoTipLamports}}
+			MaxPriorityFee: a.cfg.Chain.MaxPriorityFee, JitoTipLamports: a.cfg.Chain.JitoTipLamports,
+			MixerJitterMax: a.cfg.MixerJitterMax}}
 	if a.meta != nil {
 		d.Uploader = a.meta
 	} else {
