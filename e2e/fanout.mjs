@@ -4,7 +4,7 @@
 // step's data.sentAt, a µs-precision send time), deliveries, per-job order and gaps.
 //
 // Driven over JSON lines: each request on stdin gets one answer on stdout.
-//   {"op":"connect","url":...,"origin":...,"clients":[{"token","userId","admin","both","transports"}]}
+//   {"op":"connect","url":...,"origin":...,"clients":[{"token","userId","admin","both","transports","localAddress"}]}
 //                                       admin: admin_launches (with both, also user_<userId>);
 //                                       transports: socket.io-client's, default websocket only
 //   {"op":"window","from":ms,"to":ms}   measure events sent / received in [from, to)
@@ -15,6 +15,7 @@
 //                                       connect order); the sockets are closed
 import { io } from "socket.io-client";
 import readline from "node:readline";
+import http from "node:http";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 
 const nowMs = () => performance.timeOrigin + performance.now();
@@ -86,6 +87,9 @@ function connectOne(url, origin, c) {
     const s = io(url, {
       transports: c.transports || ["websocket"], forceNew: true, reconnection: false, timeout: 30000,
       auth: { token: c.token }, extraHeaders: { Origin: origin },
+      // A source address of its own (behind nginx's ip_hash): websocket reads
+      // localAddress, polling only an http.Agent.
+      ...(c.localAddress ? { localAddress: c.localAddress, agent: new http.Agent({ keepAlive: true, localAddress: c.localAddress }) } : {}),
     });
     const seen = new Map();
     const n = { steps: 0, progress: 0, disconnect: null };
