@@ -36,14 +36,14 @@ func BenchmarkNginxFanout(b *testing.B) {
 				v    float64
 				unit string
 			}{
-				{direct.deliveries, "direct-deliveries/s"}, {direct.p99, "direct-p99-ms"},
-				{behind.deliveries, "nginx-deliveries/s"}, {behind.p99, "nginx-p99-ms"},
+				{direct.deliveries, "direct-deliveries/s"}, {direct.p50, "direct-p50-ms"}, {direct.p99, "direct-p99-ms"},
+				{behind.deliveries, "nginx-deliveries/s"}, {behind.p50, "nginx-p50-ms"}, {behind.p99, "nginx-p99-ms"},
 				{behind.deliveries / direct.deliveries, "deliveries-ratio"}, {behind.p99 / direct.p99, "p99-ratio"},
 			} {
 				b.ReportMetric(m.v, m.unit)
 			}
-			line := fmt.Sprintf("FANOUT one node direct: %.0f deliveries/s, p99 %.2f ms; two nodes behind nginx: %.0f deliveries/s, p99 %.2f ms; ratio %.2f, p99 ratio %.2f",
-				direct.deliveries, direct.p99, behind.deliveries, behind.p99, behind.deliveries/direct.deliveries, behind.p99/direct.p99)
+			line := fmt.Sprintf("FANOUT one node direct: %.0f deliveries/s, p50 %.2f ms, p99 %.2f ms; two nodes behind nginx: %.0f deliveries/s, p50 %.2f ms, p99 %.2f ms; ratio %.2f, p99 ratio %.2f (load %.1f)",
+				direct.deliveries, direct.p50, direct.p99, behind.deliveries, behind.p50, behind.p99, behind.deliveries/direct.deliveries, behind.p99/direct.p99, loadAvg())
 			b.Log(line)
 			fmt.Fprintln(os.Stderr, line)
 		}
@@ -51,7 +51,7 @@ func BenchmarkNginxFanout(b *testing.B) {
 }
 
 // spreadResult is one side of BenchmarkNginxFanout.
-type spreadResult struct{ deliveries, p99 float64 }
+type spreadResult struct{ deliveries, p50, p99 float64 }
 
 // runSpreadFanout runs the fan-out load on nodes serve processes: one is reached
 // directly, two through nginx with the sockets spread over them. Every process is
@@ -115,7 +115,8 @@ func runSpreadFanout(b *testing.B, sc fanoutScenario, nodes int) spreadResult {
 		b.Errorf("%d nodes: received %d of %d deliveries, %d gaps, %d order violations, %d disconnects; %.0f of %.0f events persisted",
 			nodes, sum.Steps, want, sum.Gaps, sum.OrderViolations, sum.Disconnects, persisted, events)
 	}
-	return spreadResult{deliveries: float64(sum.WindowDeliveries) / sc.Window.Seconds(), p99: percentile(bins, sum.LatencyN, 0.99)}
+	return spreadResult{deliveries: float64(sum.WindowDeliveries) / sc.Window.Seconds(),
+		p50: percentile(bins, sum.LatencyN, 0.50), p99: percentile(bins, sum.LatencyN, 0.99)}
 }
 
 // startBenchPeer starts another `nitro serve` of first's deployment: the same Redis
