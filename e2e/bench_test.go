@@ -44,10 +44,11 @@ type fanoutScenario struct {
 	GOGC      string // GOGC for nitro; "" keeps Go's default
 	// RedisDB is nitro's Redis database (flushed first); 0 means benchRedisDB.
 	RedisDB int
-	// LocalAddrs, if set, are the clients' source addresses (fanout.mjs localAddress):
-	// the sockets of each round of users take the next one, so behind nginx's ip_hash
-	// every user has sockets on each process the addresses reach.
-	LocalAddrs []string
+	// LocalAddrs, if set, are the clients' source addresses (fanout.mjs localAddress);
+	// URLs, if set, the processes they connect to instead of the server's. The sockets
+	// of each round of users take the next one, so that every user has sockets on each
+	// process (through nginx's ip_hash, or directly).
+	LocalAddrs, URLs []string
 	// ServerEnv adds KEY=VALUE settings to nitro's environment.
 	ServerEnv []string
 }
@@ -324,12 +325,15 @@ func startFanoutClients(b testing.TB, srv *benchServer, sc fanoutScenario) ([]*f
 			b.Fatal(err)
 		}
 		spec := map[string]any{"admin": admin, "userId": user, "token": tok}
+		round := i / sc.Users
+		if admin {
+			round = i
+		}
 		if n := len(sc.LocalAddrs); n > 0 {
-			round := i / sc.Users
-			if admin {
-				round = i
-			}
 			spec["localAddress"] = sc.LocalAddrs[round%n]
+		}
+		if n := len(sc.URLs); n > 0 {
+			spec["url"] = sc.URLs[round%n]
 		}
 		specs[i%len(specs)] = append(specs[i%len(specs)], spec)
 	}

@@ -4,9 +4,10 @@
 // step's data.sentAt, a µs-precision send time), deliveries, per-job order and gaps.
 //
 // Driven over JSON lines: each request on stdin gets one answer on stdout.
-//   {"op":"connect","url":...,"origin":...,"clients":[{"token","userId","admin","both","transports","localAddress"}]}
+//   {"op":"connect","url":...,"origin":...,"clients":[{"token","userId","admin","both","transports","localAddress","url"}]}
 //                                       admin: admin_launches (with both, also user_<userId>);
-//                                       transports: socket.io-client's, default websocket only
+//                                       transports: socket.io-client's, default websocket only;
+//                                       localAddress: the source address; url: another server
 //   {"op":"window","from":ms,"to":ms}   measure events sent / received in [from, to)
 //   {"op":"count"}                      worker_step events received so far
 //   {"op":"terminals"}                  per job, when its first completed/failed
@@ -127,7 +128,7 @@ const ops = {
   async connect(req) {
     const t0 = nowMs();
     for (let i = 0; i < req.clients.length; i += 50) {
-      await Promise.all(req.clients.slice(i, i + 50).map((c) => connectOne(req.url, req.origin, c)));
+      await Promise.all(req.clients.slice(i, i + 50).map((c) => connectOne(c.url || req.url, req.origin, c)));
     }
     return { connected: st.connected, subscribed: st.subscribed, subscribeErrors: st.subscribeErrors,
       connectErrors: st.connectErrors, connectMs: Math.round(nowMs() - t0) };

@@ -14,14 +14,15 @@ import (
 // BenchmarkNginxFanout compares, in one run and under the same load, live fan-out
 // through deploy/nginx.conf to two `nitro serve` processes (jobs run by both, their
 // events relayed between them over Redis, sockets spread by ip_hash) with fan-out
-// from one process reached directly. It reports each side's deliveries/s and p99
-// latency (from a step's send time in the worker to its arrival at a socket) and
-// the ratios nginx/direct. Load: NITRO_BENCH_NGINX_RATE events/s (default 1000),
-// NITRO_BENCH_NGINX_SOCKETS sockets (500) over NITRO_BENCH_NGINX_USERS users' rooms
-// (100) and 4 admins.
+// from one process reached directly; a third setup, the same two processes reached
+// directly, tells the relay's share from nginx's. It reports each setup's
+// deliveries/s and p50/p99 latency (from a step's send time in the worker to its
+// arrival at a socket) and the ratios nginx/direct. Load: NITRO_BENCH_NGINX_RATE
+// events/s (default 1000), NITRO_BENCH_NGINX_SOCKETS sockets (500) over
+// NITRO_BENCH_NGINX_USERS users' rooms (100) and 4 admins.
 func BenchmarkNginxFanout(b *testing.B) {
 	if testing.Short() {
-		b.Skip("starts three nitro processes, nginx and hundreds of sockets")
+		b.Skip("starts nitro processes, nginx and hundreds of sockets")
 	}
 	sc := fanoutScenario{
 		Rate: float64(benchEnvInt("NITRO_BENCH_NGINX_RATE", 1000, 1)), Sockets: benchEnvInt("NITRO_BENCH_NGINX_SOCKETS", 500, 1),
@@ -30,20 +31,22 @@ func BenchmarkNginxFanout(b *testing.B) {
 	}
 	b.Run(fmt.Sprintf("events=%g,sockets=%d,rooms=%d", sc.Rate, sc.Sockets, sc.Users), func(b *testing.B) {
 		for range b.N {
-			direct := runSpreadFanout(b, sc, 1)
-			behind := runSpreadFanout(b, sc, 2)
+			direct := runSpreadFanout(b, sc, 1, false)
+			pair := runSpreadFanout(b, sc, 2, false)
+			behind := runSpreadFanout(b, sc, 2, true)
 			for _, m := range []struct {
 				v    float64
 				unit string
 			}{
 				{direct.deliveries, "direct-deliveries/s"}, {direct.p50, "direct-p50-ms"}, {direct.p99, "direct-p99-ms"},
+				{pair.deliveries, "pair-deliveries/s"}, {pair.p50, "pair-p50-ms"}, {pair.p99, "pair-p99-ms"},
 				{behind.deliveries, "nginx-deliveries/s"}, {behind.p50, "nginx-p50-ms"}, {behind.p99, "nginx-p99-ms"},
 				{behind.deliveries / direct.deliveries, "deliveries-ratio"}, {behind.p99 / direct.p99, "p99-ratio"},
 			} {
 				b.ReportMetric(m.v, m.unit)
 			}
-			line := fmt.Sprintf("FANOUT one node direct: %.0f deliveries/s, p50 %.2f ms, p99 %.2f ms; two nodes behind nginx: %.0f deliveries/s, p50 %.2f ms, p99 %.2f ms; ratio %.2f, p99 ratio %.2f (load %.1f)",
-				direct.deliveries, direct.p50, direct.p99, behind.deliveries, behind.p50, behind.p99, behind.deliveries/direct.deliveries, behind.p99/direct.p99, loadAvg())
+			line := fmt.Sprintf("FANOUT one node direct: %s; two nodes direct: %s; two nodes behind nginx: %s; nginx/direct: deliveries %.2f, p99 %.2f (load %.1f)",
+				direct, pair, behind, behind.deliveries/direct.deliveries, behind.p99/direct.p99, loadAvg())
 			b.Log(line)
 			fmt.Fprintln(os.Stderr, line)
 		}
@@ -53,10 +56,14 @@ func BenchmarkNginxFanout(b *testing.B) {
 // spreadResult is one side of BenchmarkNginxFanout.
 type spreadResult struct{ deliveries, p50, p99 float64 }
 
-// runSpreadFanout runs the fan-out load on nodes serve processes: one is reached
-// directly, two through nginx with the sockets spread over them. Every process is
-// stopped before it returns, so the two sides do not share the machine.
-func runSpreadFanout(b *testing.B, sc fanoutScenario, nodes int) spreadResult {
+func (r spreadResult) String() string {
+	return fmt.Sprintf("%.0f deliveries/s, p50 %.2f ms, p99 %.2f ms", r.deliveries, r.p50, r.p99)
+}
+
+// runSpreadFanout runs the fan-out load on nodes serve processes, the sockets spread
+// over them, reached through nginx or directly. Every process is stopped before it
+// returns, so the setups do not share the machine.
+func runSpreadFanout(b *testing.B, sc fanoutScenario, nodes int, viaNginx bool) spreadResult {
 	first := startBenchServer(b, sc)
 	procs := []*benchServer{first}
 	for len(procs) < nodes {
@@ -68,16 +75,22 @@ func runSpreadFanout(b *testing.B, sc fanoutScenario, nodes int) spreadResult {
 		}
 	}()
 	entry := first
-	if nodes > 1 {
+	switch {
+	case viaNginx:
 		ups := make([]string, len(procs))
 		for i, p := range procs {
 			ups[i] = strings.TrimPrefix(p.url, "http://")
 		}
 		nx := startNginx(b, ups...)
+		defer nx.stop()
 		sc.LocalAddrs = nx.stickyAddrs(b)
 		via := *first
 		via.url = nx.URL
 		entry = &via
+	case nodes > 1:
+		for _, p := range procs {
+			sc.URLs = append(sc.URLs, p.url)
+		}
 	}
 	clients, perUser := startFanoutClients(b, entry, sc)
 	if nodes > 1 {

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -24,6 +25,9 @@ type nginxProxy struct {
 	dir       string
 	cmd       *exec.Cmd
 	upstreams []string // host:port of nitro-serve-1, nitro-serve-2, ...
+	// stop ends nginx (SIGTERM, then SIGKILL to its process group); it runs at cleanup
+	// too, and only once.
+	stop func()
 }
 
 // upstreamHeader names the upstream that served a response. The test's copy of the
@@ -64,7 +68,7 @@ func startNginx(tb testing.TB, upstreams ...string) *nginxProxy {
 	}
 	exited := make(chan struct{})
 	go func() { _ = n.cmd.Wait(); close(exited) }()
-	tb.Cleanup(func() {
+	n.stop = sync.OnceFunc(func() {
 		_ = n.cmd.Process.Signal(syscall.SIGTERM)
 		select {
 		case <-exited:
@@ -73,6 +77,7 @@ func startNginx(tb testing.TB, upstreams ...string) *nginxProxy {
 			<-exited
 		}
 	})
+	tb.Cleanup(n.stop)
 	ok := testkit.Poll(15*time.Second, func() bool {
 		select {
 		case <-exited:
