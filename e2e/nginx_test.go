@@ -298,9 +298,14 @@ func TestNginxTwoNodes(t *testing.T) {
 	}
 	procs := map[string]*server{"serve1": s1, "serve2": s2, "worker": w}
 	ran := map[string]int{}
-	for id := range users {
-		ran[ranOn(id, procs)]++
-	}
+	// The log lines pass through a pipe: wait until each job's is there.
+	testkit.WaitFor(t, 10*time.Second, "every job's start in a process's log", func() bool {
+		clear(ran)
+		for id := range users {
+			ran[ranOn(id, procs)]++
+		}
+		return ran[""] == 0
+	})
 	if ran["serve1"] == 0 || ran["serve2"] == 0 || ran["worker"] == 0 {
 		t.Errorf("jobs run per process: %v; want each of the three to run some", ran)
 	}
@@ -444,7 +449,12 @@ func TestNginxNodeKill(t *testing.T) {
 	gate.hold()
 	l.enqueue(api)
 	testkit.WaitFor(t, 60*time.Second, "the launch to send its first transaction", func() bool { return gate.held.Load() > 0 })
-	if on := ranOn(l.jobID, map[string]*server{"serve1": s1, "serve2": s2, "worker": w}); on != "worker" {
+	var on string
+	testkit.WaitFor(t, 10*time.Second, "the launch's start in a process's log", func() bool {
+		on = ranOn(l.jobID, map[string]*server{"serve1": s1, "serve2": s2, "worker": w})
+		return on != ""
+	})
+	if on != "worker" {
 		t.Fatalf("the launch runs on %q, want the worker", on)
 	}
 	for _, wt := range ws {
