@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"sort"
@@ -104,6 +105,9 @@ func waitLaunches(t *testing.T, s *server, launches []*faultLaunch, before map[s
 		if ended && job.State != "completed" {
 			t.Errorf("job %s (%s at the restart) ended %s: %s", l.jobID, before[l.jobID], job.State, job.Error)
 		}
+		if job.State == "completed" && (len(job.Result) == 0 || string(job.Result) == "null") {
+			t.Errorf("job %s completed without its result", l.jobID)
+		}
 	}
 }
 
@@ -146,18 +150,17 @@ func storedHistory(t *testing.T, s *server, jobID string) history {
 	return h
 }
 
-// asynqRuns is how many times asynq ran task id: its retries plus one.
-func (s *server) asynqRuns(t *testing.T, id string) int {
-	t.Helper()
+// asynqRuns is how many times asynq ran task id (its retries plus one); false when
+// Redis no longer holds the task.
+func (s *server) asynqRuns(id string) (int, bool) {
 	insp := asynq.NewInspector(s.redis)
 	defer insp.Close()
 	for _, q := range []string{"critical", "default", "low"} {
 		if info, err := insp.GetTaskInfo(q, id); err == nil {
-			return info.Retried + 1
+			return info.Retried + 1, true
 		}
 	}
-	t.Errorf("task %s is in no queue", id)
-	return 0
+	return 0, false
 }
 
 // journalDuplicates asks the chain, for every journaled transaction of the jobs,
@@ -218,6 +221,9 @@ type restartTally struct {
 	storedEvents                   int
 	seqGaps, unended, missingRuns  int
 	retries                        int // runs after a launch's first
+	// queueLost: Redis came back empty (no persistence), so asynq no longer knows
+	// the launches' tasks and their runs are not counted.
+	queueLost bool
 	// liveMissed: stored events of the launches a socket never received (the relay
 	// drops what it cannot publish while Redis is down; the history keeps them).
 	liveMissed   map[string]int
@@ -251,9 +257,14 @@ func checkLaunches(t *testing.T, s *server, fc *faultChain, launches []*faultLau
 		h := storedHistory(t, s, l.jobID)
 		rt.seqGaps += h.gaps
 		rt.unended += h.unended
-		runs := s.asynqRuns(t, l.jobID)
-		rt.missingRuns += max(runs-h.runs, 0)
-		rt.retries += max(runs-1, 0)
+		runs, ok := s.asynqRuns(l.jobID)
+		switch {
+		case ok:
+			rt.missingRuns += max(runs-h.runs, 0)
+			rt.retries += max(runs-1, 0)
+		case !rt.queueLost:
+			t.Errorf("task %s is in no queue of Redis", l.jobID)
+		}
 	}
 	rt.launches, rt.completed, rt.chainDups = tl.launches, tl.completed, tl.duplicates
 	rt.journalDups, rt.landed = journalDuplicates(t, s, fc, ids)
@@ -293,18 +304,37 @@ func liveMissed(t *testing.T, s *server, a *agent, ids []string) int {
 // whole; and the relay resubscribes on both processes, so each process's sockets again
 // see the jobs the other one runs.
 func TestRedisRestartDuringLaunches(t *testing.T) {
+	redisRestart(t, true)
+}
+
+// TestRedisRestartWithoutPersistence is the same with a Redis that keeps nothing on
+// disk: it comes back empty. The launches running at the restart still complete (their
+// run goes on in the process and records its outcome in PostgreSQL) and the relay
+// resubscribes; but every task Redis held that no process was running is gone: a task
+// waiting for its time (a retry's backoff, a scheduled job) is never run. That is what
+// persistence is for.
+func TestRedisRestartWithoutPersistence(t *testing.T) {
+	redisRestart(t, false)
+}
+
+func redisRestart(t *testing.T, persist bool) {
 	start := time.Now()
 	fc := startFaultChain(t)
-	rds := testkit.StartRedis(t, true)
+	rds := testkit.StartRedis(t, persist)
 	db := fmt.Sprintf("nitro_e2e_%d_%d", os.Getpid(), dbSeq.Add(1))
 	t.Cleanup(func() { testkit.DropDatabase(t, db) }) // runs after the servers stop
 	s := startServerOn(t, rds.URL(0), databaseURL(db), fc.env()...)
 	peer := startPeer(t, s)
 	sockets := map[string]*agent{"serve": adminSocket(t, s), "worker": adminSocket(t, peer)}
-	rt := &restartTally{suite: "redis_restart", liveMissed: map[string]int{}}
+	rt := &restartTally{suite: "redis_restart", liveMissed: map[string]int{}, queueLost: !persist}
+	if !persist {
+		rt.suite = "redis_restart_no_persistence"
+	}
 	defer rt.report(t)
 
 	launches, ids := launchesInFlight(t, s, fc, "redis", restartLaunches)
+	// A task waiting for its time: kept by a persistent Redis, lost by the other.
+	later := s.enqueueTaskIn(time.Hour, "nitro_test_walk", map[string]any{"userId": "later", "phases": 1, "steps": 1})
 	before := s.jobStates(ids)
 	down := time.Now()
 	rds.Restart(restartOutage)
@@ -319,6 +349,10 @@ func TestRedisRestartDuringLaunches(t *testing.T) {
 	for name, a := range sockets {
 		rt.liveMissed[name] = liveMissed(t, s, a, ids)
 	}
+	if _, kept := s.asynqRuns(later); kept != persist {
+		t.Errorf("a scheduled task kept across the restart: %v; want %v (persistence %v)", kept, persist, persist)
+	}
+	rt.extra = append(rt.extra, fmt.Sprintf("scheduled_task_kept=%v", persist))
 
 	// After the restart each relay has resubscribed: walks run on either process reach
 	// both processes' sockets whole. Walks are enqueued until each process has run one.
@@ -345,8 +379,9 @@ func TestRedisRestartDuringLaunches(t *testing.T) {
 	if ran["serve"] == 0 || ran["worker"] == 0 {
 		t.Errorf("walks after the restart ran %v: the relay is proven both ways only when each process ran one", ran)
 	}
-	rt.extra = append(rt.extra, fmt.Sprintf("walks_after=%d/%d relay_dropped=%.0f/%.0f", ran["serve"], ran["worker"],
-		readMetric(t, s.URL, "nitro_relay_dropped_total"), readMetric(t, peer.URL, "nitro_relay_dropped_total")))
+	rt.extra = append(rt.extra, fmt.Sprintf("walks_after=%d/%d relay_dropped=%.0f/%.0f relay_unshared=%.0f/%.0f", ran["serve"], ran["worker"],
+		readMetric(t, s.URL, "nitro_relay_dropped_total"), readMetric(t, peer.URL, "nitro_relay_dropped_total"),
+		readMetric(t, s.URL, "nitro_relay_unshared_total"), readMetric(t, peer.URL, "nitro_relay_unshared_total")))
 	rt.took = time.Since(start)
 	if holes := rt.seqGaps + rt.unended + rt.missingRuns; holes > 0 {
 		t.Errorf("the stored history has holes although PostgreSQL stayed up: %d events missing inside runs, %d runs without their end, %d runs missing", rt.seqGaps, rt.unended, rt.missingRuns)
@@ -425,4 +460,18 @@ func TestPostgresRestartDuringLaunches(t *testing.T) {
 			rt.outage.Round(100*time.Millisecond), lost, rt.seqGaps, rt.unended, rt.missingRuns)
 	}
 	rt.took = time.Since(start)
+}
+
+// enqueueTaskIn puts a task straight into asynq, to run after d: a scheduled task,
+// which waits in Redis alone.
+func (s *server) enqueueTaskIn(d time.Duration, typ progress.WorkerType, p map[string]any) string {
+	s.t.Helper()
+	cl := asynq.NewClient(s.redis)
+	defer cl.Close()
+	body, _ := json.Marshal(p)
+	info, err := cl.Enqueue(asynq.NewTask(string(typ), body), asynq.Queue("default"), asynq.ProcessIn(d), asynq.Retention(time.Hour))
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return info.ID
 }
