@@ -24,33 +24,35 @@ const (
 	DefaultReplayKeep = 16384
 )
 
-// kept is the recent records of this process, oldest first.
+// kept is the recent records of this process: a ring of at most max, oldest first
+// from head, so keeping a record costs the same however full it is.
 type kept struct {
-	mu     sync.Mutex
-	recs   []progress.Record
-	at     []time.Time // when each was kept
-	window time.Duration
-	max    int
+	mu      sync.Mutex
+	recs    []progress.Record
+	at      []time.Time // when each was kept
+	head, n int
+	window  time.Duration
+	max     int
 }
 
-// add keeps batch and forgets what is older than the window or beyond max.
+// add keeps batch, over the oldest when full, and forgets what is older than the window.
 func (k *kept) add(batch []progress.Record, now time.Time) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	for _, rec := range batch {
-		k.recs = append(k.recs, rec)
-		k.at = append(k.at, now)
+		if len(k.recs) < k.max { // grow up to max as records come
+			k.recs, k.at = append(k.recs, progress.Record{}), append(k.at, time.Time{})
+		}
+		if k.n == len(k.recs) {
+			k.head, k.n = (k.head+1)%len(k.recs), k.n-1
+		}
+		i := (k.head + k.n) % len(k.recs)
+		k.recs[i], k.at[i] = rec, now
+		k.n++
 	}
-	drop := max(len(k.recs)-k.max, 0)
-	for drop < len(k.at) && now.Sub(k.at[drop]) > k.window {
-		drop++
-	}
-	if drop > 0 {
-		// Copy down rather than reslice, so the arrays do not grow without bound.
-		n := copy(k.recs, k.recs[drop:])
-		clear(k.recs[n:])
-		k.recs = k.recs[:n]
-		k.at = k.at[:copy(k.at, k.at[drop:])]
+	for k.n > 0 && now.Sub(k.at[k.head]) > k.window {
+		k.recs[k.head] = progress.Record{} // let the payload go
+		k.head, k.n = (k.head+1)%len(k.recs), k.n-1
 	}
 }
 
@@ -58,12 +60,14 @@ func (k *kept) add(batch []progress.Record, now time.Time) {
 func (k *kept) since(now time.Time) []progress.Record {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	for i, at := range k.at {
-		if now.Sub(at) <= k.window {
-			return append([]progress.Record(nil), k.recs[i:]...)
+	var out []progress.Record
+	for j := range k.n {
+		i := (k.head + j) % len(k.recs)
+		if now.Sub(k.at[i]) <= k.window {
+			out = append(out, k.recs[i])
 		}
 	}
-	return nil
+	return out
 }
 
 // replay publishes the records kept within the window, in batches.

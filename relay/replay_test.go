@@ -1,6 +1,7 @@
 package relay
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -84,4 +85,33 @@ func TestRelayReplaysWhatARedisRestartCut(t *testing.T) {
 	a.Emit(rec("j", 5))
 	got := waitRecords(t, bLocal, 5)
 	checkRun(t, got, "j", 5)
+}
+
+// The ring keeps the newest max records within the window, oldest first.
+func TestKeptKeepsTheNewestWithinTheWindow(t *testing.T) {
+	k := kept{window: time.Second, max: 4}
+	t0 := time.Unix(1000, 0)
+	seqs := func(recs []progress.Record) (out []int64) {
+		for _, r := range recs {
+			out = append(out, r.Seq)
+		}
+		return out
+	}
+	k.add([]progress.Record{rec("j", 1), rec("j", 2), rec("j", 3)}, t0)
+	k.add([]progress.Record{rec("j", 4), rec("j", 5), rec("j", 6)}, t0.Add(500*time.Millisecond))
+	if got := seqs(k.since(t0.Add(600 * time.Millisecond))); fmt.Sprint(got) != "[3 4 5 6]" {
+		t.Fatalf("full ring: %v, want [3 4 5 6]", got)
+	}
+	if got := seqs(k.since(t0.Add(1200 * time.Millisecond))); fmt.Sprint(got) != "[4 5 6]" {
+		t.Fatalf("past the window of 3: %v, want [4 5 6]", got)
+	}
+	k.add([]progress.Record{rec("j", 7)}, t0.Add(1400*time.Millisecond)) // over 3
+	k.add([]progress.Record{rec("j", 8), rec("j", 9)}, t0.Add(1400*time.Millisecond)) // over 4 and 5
+	if got := seqs(k.since(t0.Add(1400 * time.Millisecond))); fmt.Sprint(got) != "[6 7 8 9]" {
+		t.Fatalf("after wrapping: %v, want [6 7 8 9]", got)
+	}
+	k.add(nil, t0.Add(1600*time.Millisecond)) // 6 is past the window now
+	if got := seqs(k.since(t0.Add(1600 * time.Millisecond))); fmt.Sprint(got) != "[7 8 9]" {
+		t.Fatalf("after the window passed 6: %v, want [7 8 9]", got)
+	}
 }
