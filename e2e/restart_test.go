@@ -381,7 +381,10 @@ func redisRestart(t *testing.T, persist bool) {
 	}
 	rt.extra = append(rt.extra, fmt.Sprintf("walks_after=%d/%d relay_dropped=%.0f/%.0f relay_unshared=%.0f/%.0f", ran["serve"], ran["worker"],
 		readMetric(t, s.URL, "nitro_relay_dropped_total"), readMetric(t, peer.URL, "nitro_relay_dropped_total"),
-		readMetric(t, s.URL, "nitro_relay_unshared_total"), readMetric(t, peer.URL, "nitro_relay_unshared_total")))
+		readMetric(t, s.URL, "nitro_relay_unshared_total"), readMetric(t, peer.URL, "nitro_relay_unshared_total")),
+		fmt.Sprintf("relay_replayed=%.0f/%.0f relay_repeated=%.0f/%.0f",
+			readMetric(t, s.URL, "nitro_relay_replayed_total"), readMetric(t, peer.URL, "nitro_relay_replayed_total"),
+			readMetric(t, s.URL, "nitro_relay_repeated_total"), readMetric(t, peer.URL, "nitro_relay_repeated_total")))
 	rt.took = time.Since(start)
 	if holes := rt.seqGaps + rt.unended + rt.missingRuns; holes > 0 {
 		t.Errorf("the stored history has holes although PostgreSQL stayed up: %d events missing inside runs, %d runs without their end, %d runs missing", rt.seqGaps, rt.unended, rt.missingRuns)
