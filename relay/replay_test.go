@@ -105,7 +105,7 @@ func TestKeptKeepsTheNewestWithinTheWindow(t *testing.T) {
 	if got := seqs(k.since(t0.Add(1200 * time.Millisecond))); fmt.Sprint(got) != "[4 5 6]" {
 		t.Fatalf("past the window of 3: %v, want [4 5 6]", got)
 	}
-	k.add([]progress.Record{rec("j", 7)}, t0.Add(1400*time.Millisecond)) // over 3
+	k.add([]progress.Record{rec("j", 7)}, t0.Add(1400*time.Millisecond))              // over 3
 	k.add([]progress.Record{rec("j", 8), rec("j", 9)}, t0.Add(1400*time.Millisecond)) // over 4 and 5
 	if got := seqs(k.since(t0.Add(1400 * time.Millisecond))); fmt.Sprint(got) != "[6 7 8 9]" {
 		t.Fatalf("after wrapping: %v, want [6 7 8 9]", got)
