@@ -104,6 +104,11 @@ type Relay struct {
 
 	kept kept // this process's recent records, for a replay
 	seen seen // the last record emitted of each run from other processes
+	// pubMu orders publishes and replays, so that no record published after a replay
+	// began reaches another process ahead of it (it would then drop the replay as
+	// behind its run). cut: a publish failed, the next one replays the window first.
+	pubMu sync.Mutex
+	cut   bool
 
 	// canBeAlone: rdb is one Redis server, whose PUBLISH reply counts every listener.
 	canBeAlone bool
@@ -264,9 +269,21 @@ func (r *Relay) publishLoop() {
 
 // publish sends one message; buf is reused between calls.
 func (r *Relay) publish(buf []byte, batch []progress.Record) []byte {
+	r.pubMu.Lock()
+	defer r.pubMu.Unlock()
 	peers, heard := r.hasPeers()
 	if !peers {
 		r.nUnshared.Add(uint64(len(batch)))
+		return buf
+	}
+	if r.cut {
+		// What failed to publish, and what followed, goes out again in order first: the
+		// window holds this batch too.
+		if err := r.replay(); err != nil {
+			r.drop(len(batch), "redis error")
+			return buf
+		}
+		r.cut = false
 		return buf
 	}
 	recs := withJSON(batch)
@@ -278,8 +295,9 @@ func (r *Relay) publish(buf []byte, batch []progress.Record) []byte {
 	defer cancel()
 	listeners, err := r.rdb.Publish(ctx, r.cfg.Channel, buf).Result()
 	if err != nil {
-		r.log.Error().Err(err).Int("records", len(recs)).Msg("publish progress records")
+		r.log.Error().Err(err).Int("records", len(recs)).Msg("publish progress records; replaying them once Redis answers")
 		r.drop(len(recs), "redis error")
+		r.cut = true
 		return buf
 	}
 	r.nPublished.Add(uint64(len(recs)))
@@ -295,10 +313,12 @@ func (r *Relay) receiveLoop(msgs <-chan any) {
 		switch m := m.(type) {
 		case *redis.Subscription:
 			if m.Kind == "subscribe" { // resubscribed after a reconnect: the others may have gone quiet
+				r.pubMu.Lock()
 				ctx, cancel := context.WithTimeout(r.stopCtx, r.cfg.CloseTimeout)
 				r.announce(ctx)
 				cancel()
-				r.replay("resubscribed") // what the others missed of ours while we were cut off
+				r.replayLogged("resubscribed") // what the others missed of ours while we were cut off
+				r.pubMu.Unlock()
 			}
 		case *redis.Message:
 			r.hear(m.Payload)
@@ -312,6 +332,10 @@ func (r *Relay) hear(msg string) {
 		return // ours: already emitted here
 	}
 	if kind, from, to, ok := parseControl(msg); ok {
+		if kind == helloKind {
+			r.pubMu.Lock() // the replay goes out before anything published from now on
+			defer r.pubMu.Unlock()
+		}
 		r.sawPeers()
 		switch {
 		case kind == helloKind:
@@ -321,7 +345,7 @@ func (r *Relay) hear(msg string) {
 				r.log.Warn().Err(err).Msg("answer an announcement on the relay channel")
 			}
 			cancel()
-			r.replay("a process announced itself") // what it missed while it was not subscribed
+			r.replayLogged("a process announced itself") // what it missed while it was not subscribed
 		case to == r.origin:
 			select {
 			case r.answers <- struct{}{}:

@@ -70,12 +70,9 @@ func (k *kept) since(now time.Time) []progress.Record {
 	return out
 }
 
-// replay publishes the records kept within the window, in batches.
-func (r *Relay) replay(why string) {
+// replay publishes the records kept within the window, in batches. Callers hold pubMu.
+func (r *Relay) replay() error {
 	recs := r.kept.since(time.Now())
-	if len(recs) == 0 {
-		return
-	}
 	ctx, cancel := context.WithTimeout(r.stopCtx, r.cfg.CloseTimeout)
 	defer cancel()
 	var buf []byte
@@ -83,10 +80,17 @@ func (r *Relay) replay(why string) {
 		batch := withJSON(recs[start:min(start+r.cfg.Batch, len(recs))])
 		buf = encode(buf[:0], r.origin, batch)
 		if err := r.rdb.Publish(ctx, r.cfg.Channel, buf).Err(); err != nil {
-			r.log.Warn().Err(err).Str("reason", why).Int("records", len(recs)-start).Msg("replay recent progress records")
-			return
+			return err
 		}
 		r.nReplayed.Add(uint64(len(batch)))
+	}
+	return nil
+}
+
+// replayLogged replays, logging a failure with why the replay was due.
+func (r *Relay) replayLogged(why string) {
+	if err := r.replay(); err != nil {
+		r.log.Warn().Err(err).Str("reason", why).Msg("replay recent progress records")
 	}
 }
 
