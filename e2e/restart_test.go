@@ -241,7 +241,7 @@ func (r *restartTally) report(t *testing.T) {
 		r.suite, r.launches, r.running, r.completed, r.retries, r.chainDups, r.journalDups, r.landed, r.storedEvents, r.seqGaps, r.unended, r.missingRuns,
 		strings.Join(live, ","), strings.Join(r.extra, " "), r.outage.Seconds(), r.took.Seconds())
 	t.Log(line)
-	fmt.Println(line)
+	fmt.Fprintln(os.Stderr, line) // where both `go test` and a soak log show it
 }
 
 // checkLaunches runs the common checks of a restart suite over its ended launches:
