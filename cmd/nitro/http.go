@@ -84,6 +84,10 @@ func (a *app) registerFanoutMetrics() {
 		func(s relay.Stats) uint64 { return s.Dropped })
 	counter("nitro_relay_refused_messages_total", "Relay messages that could not be decoded.",
 		func(s relay.Stats) uint64 { return s.Refused })
+	counter("nitro_relay_replayed_total", "Progress records published again for a process that (re)subscribed.",
+		func(s relay.Stats) uint64 { return s.Replayed })
+	counter("nitro_relay_repeated_total", "Progress records received again in a replay and not emitted twice.",
+		func(s relay.Stats) uint64 { return s.Repeated })
 }
 
 // rpcCollector exports the chain client's request counts as
