@@ -6,7 +6,7 @@ BIN   := bin/nitro
 # golangci-lint is built from the Go module proxy at this version (no other install).
 GOLANGCI_LINT := github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0
 
-.PHONY: help run build test test/race test/short bench lint soak soak/faults soak/sockets e2e/deps clients/deps dashboard/vendor clean
+.PHONY: help run build test test/race test/short bench lint check/devnet soak soak/faults soak/sockets e2e/deps clients/deps dashboard/vendor clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z/_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -44,6 +44,13 @@ bench: e2e/deps ## benchmarks (figures in README); the e2e fan-out runs once per
 lint: ## gofmt, go vet, the package map (depguard) and the linters of .golangci.yml
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
 	$(GO) run $(GOLANGCI_LINT) run $(PKGS)
+
+check/devnet: ## the chain conformance suite on devnet: transfers, lookup tables, mixer + sweep, pump create_v2/buy/sell (needs SOLANA_RPC_URL, NITRO_DEVNET_KEYPAIR)
+	@test -n "$$SOLANA_RPC_URL" || { echo 'check/devnet: set SOLANA_RPC_URL, e.g. SOLANA_RPC_URL=https://api.devnet.solana.com'; exit 2; }
+	@test -n "$$NITRO_DEVNET_KEYPAIR" || { echo 'check/devnet: set NITRO_DEVNET_KEYPAIR to a Solana CLI keypair file holding at least 3 devnet SOL'; \
+		echo '  solana-keygen new -o devnet.json; solana airdrop 2 $$(solana-keygen pubkey devnet.json) --url devnet, twice (or https://faucet.solana.com)'; exit 2; }
+	@test -r "$$NITRO_DEVNET_KEYPAIR" || { echo "check/devnet: NITRO_DEVNET_KEYPAIR=$$NITRO_DEVNET_KEYPAIR is not a readable file"; exit 2; }
+	set -o pipefail; $(GO) test -count=1 -timeout 15m -v -run '^TestDevnet$$' ./solana/solanatest/chaincheck/ 2>&1 | grep --line-buffered -v -E '^=== '
 
 soak: soak/sockets soak/faults ## every soak: the socket soak, then the fault soak; prints TALLY lines
 

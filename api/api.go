@@ -134,24 +134,51 @@ type LaunchStore interface {
 	ListUserLaunches(ctx context.Context, userID string, limit int) ([]store.Launch, error)
 }
 
-// WalletStore registers and lists wallets; *store.Store implements it.
+// WalletStore registers, lists, renames and deletes wallets; *store.Store implements it.
 type WalletStore interface {
 	CreateWallet(ctx context.Context, userID, label string, kind store.WalletKind, secret []byte) (store.Wallet, error)
+	ImportWallets(ctx context.Context, userID string, items []store.WalletImport) ([]store.Wallet, error)
 	ListWallets(ctx context.Context, userID string, kind store.WalletKind) ([]store.Wallet, error)
+	GetUserWallet(ctx context.Context, userID, pub string) (store.Wallet, error)
+	RenameWallet(ctx context.Context, userID, pub, label string) (store.Wallet, error)
+	DeleteWallet(ctx context.Context, userID, pub string) error
 }
 
-// Balances reads lamport balances of public keys from the chain; a key missing from
-// the map has no account (0 lamports).
+// TokenMint is a mint whose token accounts a balance read looks at, with the
+// platform that made it (which decides its token program).
+type TokenMint struct {
+	Mint     string
+	Platform progress.Platform
+}
+
+// TokenHolding is a wallet's balance of one mint, in base units.
+type TokenHolding struct {
+	Mint     string `json:"mint"`
+	Amount   uint64 `json:"amount"`
+	Decimals uint8  `json:"decimals"`
+}
+
+// Holding is what one wallet holds on chain: lamports of its system account and the
+// non-zero balances of its associated token accounts of the mints asked about.
+type Holding struct {
+	Lamports uint64
+	Tokens   []TokenHolding
+}
+
+// Balances reads what wallets hold on chain: lamports and the token balances of the
+// given mints. A wallet missing from the map has no account (0 lamports, no tokens).
+// The implementation (cmd wires one over the chain client) reads every account in
+// getMultipleAccounts calls of up to 100 keys, never one request per wallet.
 type Balances interface {
-	Balances(ctx context.Context, pubkeys []string) (map[string]uint64, error)
+	Holdings(ctx context.Context, wallets []string, mints []TokenMint) (map[string]Holding, error)
 }
 
 // BalancesFunc adapts a function to Balances.
-type BalancesFunc func(ctx context.Context, pubkeys []string) (map[string]uint64, error)
+type BalancesFunc func(ctx context.Context, wallets []string, mints []TokenMint) (map[string]Holding, error)
 
-// Balances calls f.
-func (f BalancesFunc) Balances(ctx context.Context, pubkeys []string) (map[string]uint64, error) {
-	return f(ctx, pubkeys)
+// Holdings calls f.
+func (f BalancesFunc) Holdings(ctx context.Context, wallets []string, mints []TokenMint) (map[string]Holding, error) {
+	return f(ctx, wallets, mints)
 }
 
 // HealthCheck reports whether one dependency answers; it gets a short deadline.
@@ -230,7 +257,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	s := &Server{cfg: cfg, deps: deps, log: deps.Log, metrics: deps.Metrics,
 		limiter: newLimiter(cfg.RateLimit, cfg.RateBurst), adminFails: newFailThrottle(cfg.AdminFailuresPerAddr, cfg.AdminFailuresOverall),
 		enqueueLimits: newRouteLimits("enqueue", "enqueues", cfg.EnqueuePerKey, cfg.EnqueuePerUser, jobs.MaxPayloadBytes),
-		walletLimits:  newRouteLimits("wallets", "wallet requests", cfg.WalletsPerKey, cfg.WalletsPerUser, MaxWalletBody)}
+		walletLimits:  newRouteLimits("wallets", "wallet requests", cfg.WalletsPerKey, cfg.WalletsPerUser, MaxWalletImportBody)}
 	if s.metrics == nil {
 		s.metrics = NewMetrics(MetricSources{Redis: deps.Redis, Sockets: deps.Sockets, ProgressStats: deps.ProgressStats})
 		s.closers = append(s.closers, s.metrics)
@@ -275,6 +302,9 @@ func (s *Server) routes() http.Handler {
 	api("GET /api/users/{userId}/launches", s.userLaunches)
 	wallet("POST /api/wallets", s.createWallet)
 	wallet("GET /api/users/{userId}/wallets", s.userWallets)
+	wallet("POST /api/wallets/import", s.importWallets)
+	wallet("PATCH /api/users/{userId}/wallets/{publicKey}", s.renameWallet)
+	wallet("DELETE /api/users/{userId}/wallets/{publicKey}", s.deleteWallet)
 	// Without this catch-all a "/" mount (the dashboard) would answer unknown API paths.
 	mux.Handle("/api/", apiFallback(mux))
 	if s.deps.Redis != nil {

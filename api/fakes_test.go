@@ -122,6 +122,23 @@ func (f *fakeStore) CreateWallet(_ context.Context, userID, label string, _ stor
 func (f *fakeStore) ListWallets(context.Context, string, store.WalletKind) ([]store.Wallet, error) {
 	return f.wallets, f.err
 }
+func (f *fakeStore) ImportWallets(context.Context, string, []store.WalletImport) ([]store.Wallet, error) {
+	return nil, cmpErr(f.err, errors.New("not in the fake"))
+}
+func (f *fakeStore) GetUserWallet(_ context.Context, userID, pub string) (store.Wallet, error) {
+	for _, w := range f.wallets {
+		if w.PublicKey == pub && w.UserID == userID {
+			return w, f.err
+		}
+	}
+	return store.Wallet{}, cmpErr(f.err, store.ErrNotFound)
+}
+func (f *fakeStore) RenameWallet(context.Context, string, string, string) (store.Wallet, error) {
+	return store.Wallet{}, cmpErr(f.err, store.ErrNotFound)
+}
+func (f *fakeStore) DeleteWallet(context.Context, string, string) error {
+	return cmpErr(f.err, store.ErrNotFound)
+}
 
 func cmpErr(a, b error) error {
 	if a != nil {
@@ -230,7 +247,7 @@ func TestStoreDownIs503(t *testing.T) {
 func TestWalletBalancesUnavailable(t *testing.T) {
 	st := newFakeStore()
 	st.wallets = []store.Wallet{{PublicKey: "p1", UserID: "u1", Label: "dev", Kind: store.WalletUser}}
-	h := newFakeServer(t, &fakeEnqueuer{}, st, BalancesFunc(func(context.Context, []string) (map[string]uint64, error) {
+	h := newFakeServer(t, &fakeEnqueuer{}, st, BalancesFunc(func(context.Context, []string, []TokenMint) (map[string]Holding, error) {
 		return nil, errors.New("rpc down")
 	}), nil)
 	rec := fakeCall(h, "GET", "/api/users/u1/wallets", "")

@@ -50,6 +50,26 @@ type harness struct {
 
 	mu     sync.Mutex
 	bodies [][]byte
+	// held is what the fake chain reports per wallet; nil: the i-th key asked about
+	// holds (i+1) x 1.5 SOL. mintsAsked records the mints of each balance read.
+	held       map[string]api.Holding
+	mintsAsked [][]api.TokenMint
+}
+
+// holdings is the harness's Balances: the chain side is cmd's (tested there).
+func (h *harness) holdings(_ context.Context, keys []string, mints []api.TokenMint) (map[string]api.Holding, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.mintsAsked = append(h.mintsAsked, mints)
+	out := map[string]api.Holding{}
+	for i, k := range keys {
+		if h.held == nil {
+			out[k] = api.Holding{Lamports: uint64(i+1) * 1_500_000_000}
+		} else if v, ok := h.held[k]; ok {
+			out[k] = v
+		}
+	}
+	return out, nil
 }
 
 type fakeSockets int
@@ -103,14 +123,8 @@ func newHarness(t *testing.T, o harnessOpts) *harness {
 	}
 	deps := api.Deps{
 		Enqueuer: h.client, Jobs: h.store, Launches: h.store, Wallets: h.store,
-		Balances: api.BalancesFunc(func(_ context.Context, keys []string) (map[string]uint64, error) {
-			out := map[string]uint64{}
-			for i, k := range keys {
-				out[k] = uint64(i+1) * 1_500_000_000
-			}
-			return out, nil
-		}),
-		Checks: checks, Verifier: v, APIKeys: auth.NewAPIKeys([]string{testAPIKey, testAPIKey2}), Redis: redisOpt,
+		Balances: api.BalancesFunc(h.holdings),
+		Checks:   checks, Verifier: v, APIKeys: auth.NewAPIKeys([]string{testAPIKey, testAPIKey2}), Redis: redisOpt,
 		Sockets: h.sockets, ProgressStats: func() progress.Stats { return progress.Stats{Emitted: 7, Persisted: 5} },
 		Mount: o.mount, Log: zerolog.New(h.logs),
 	}

@@ -34,6 +34,8 @@ func validJob(typ progress.WorkerType, user string) map[string]any {
 		return meta
 	case progress.DevSell:
 		return map[string]any{"userId": user, "tokenAddress": pubkey(9), "sellPercent": 50}
+	case progress.SweepWallets:
+		return map[string]any{"userId": user, "wallets": []any{pubkey(3)}, "destination": pubkey(2)}
 	default:
 		return map[string]any{"userId": user, "tokenAddress": pubkey(9), "sellPercent": 25, "wallets": []any{pubkey(3)}}
 	}

@@ -27,7 +27,7 @@ func TestEnqueueRefusesWhatTheUserDoesNotOwn(t *testing.T) {
 		}
 		return w.PublicKey
 	}
-	mine, theirs := wallet("u1"), wallet("u2")
+	mine, mine2, theirs := wallet("u1"), wallet("u1"), wallet("u2")
 	theirToken := pubkey(77)
 	if err := h.store.RegisterLaunch(ctx, store.Launch{TokenAddress: theirToken, UserID: "u2", Platform: progress.PlatformPump, Name: "X", Symbol: "X"}); err != nil {
 		t.Fatal(err)
@@ -56,6 +56,9 @@ func TestEnqueueRefusesWhatTheUserDoesNotOwn(t *testing.T) {
 		{"an unregistered wallet", progress.LaunchToken, launch(pubkey(55)), http.StatusNotFound, "devWallet"},
 		{"another user's launch", progress.DevSell, map[string]any{"userId": "u1", "tokenAddress": theirToken, "sellPercent": 50}, http.StatusForbidden, "tokenAddress"},
 		{"an unknown token", progress.WalletSell, map[string]any{"userId": "u1", "tokenAddress": pubkey(66), "sellPercent": 50}, http.StatusNotFound, "tokenAddress"},
+		{"a sweep from another user's wallet", progress.SweepWallets, map[string]any{"userId": "u1", "wallets": []any{theirs}, "destination": mine}, http.StatusForbidden, "wallets[0]"},
+		{"a sweep to another user's wallet", progress.SweepWallets, map[string]any{"userId": "u1", "wallets": []any{mine2}, "destination": theirs}, http.StatusForbidden, "destination"},
+		{"a sweep to an unregistered wallet", progress.SweepWallets, map[string]any{"userId": "u1", "wallets": []any{mine2}, "destination": pubkey(56)}, http.StatusNotFound, "destination"},
 	} {
 		m := h.expect(h.call("POST", "/api/jobs/"+string(c.typ), "key", c.body), c.status)
 		fields, _ := m["fields"].(map[string]any)
@@ -64,4 +67,5 @@ func TestEnqueueRefusesWhatTheUserDoesNotOwn(t *testing.T) {
 		}
 	}
 	h.expect(h.call("POST", "/api/jobs/launch_token", "key", launch(mine, mine)), http.StatusAccepted)
+	h.expect(h.call("POST", "/api/jobs/sweep_wallets", "key", map[string]any{"userId": "u1", "wallets": []any{mine2}, "destination": mine}), http.StatusAccepted)
 }

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -94,11 +95,22 @@ func TestWalletLimitsPerUser(t *testing.T) {
 	expect429(t, h, h.call("GET", "/api/users/u2/wallets", h.token("u3", false), nil), "wallets_per_user", "per user")
 	h.expect(h.call("GET", "/api/users/u2/wallets", "key", nil), http.StatusOK)
 	h.expect(h.call("POST", "/api/wallets", "key", map[string]any{"userId": "u2", "generate": true}), http.StatusCreated)
+	// Every wallet route shares the user's bucket: rename and delete by path, import by body.
+	expect429(t, h, h.call("PATCH", "/api/users/u1/wallets/"+pub, "key", map[string]any{"label": "x"}), "wallets_per_user", "per user")
+	expect429(t, h, h.call("DELETE", "/api/users/u1/wallets/"+pub, "key", nil), "wallets_per_user", "per user")
+	secret2, pub2 := keypair(t)
+	m = h.expect(h.call("POST", "/api/wallets/import", "key", map[string]any{"userId": "u4", "wallets": []any{map[string]any{"secretKey": secret2}}}),
+		http.StatusCreated)
+	if !strings.Contains(fmt.Sprint(m), pub2) {
+		t.Fatalf("import answered %v, want %s: the handler did not get the body the limiter read", m, pub2)
+	}
+	expect429(t, h, h.call("POST", "/api/wallets/import", "key", map[string]any{"userId": "u1", "wallets": []any{map[string]any{"secretKey": secret2}}}),
+		"wallets_per_user", "per user")
 	// A body too big to read for its user is the handler's 413, not a free pass.
-	h.expect(h.call("POST", "/api/wallets", "key", `{"userId":"u1","label":"`+strings.Repeat("x", api.MaxWalletBody)+`"}`),
+	h.expect(h.call("POST", "/api/wallets", "key", `{"userId":"u1","label":"`+strings.Repeat("x", api.MaxWalletImportBody)+`"}`),
 		http.StatusRequestEntityTooLarge)
-	metricsHave(t, h, `nitro_rate_limited_total{route="wallets",scope="user"} 3`) // u1 twice, u3 once
-	h.assertNeverSent(secret)
+	metricsHave(t, h, `nitro_rate_limited_total{route="wallets",scope="user"} 6`) // u1 five times, u3 once
+	h.assertNeverSent(secret, secret2)
 }
 
 // Unlimited switches a route limit off.

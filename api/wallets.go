@@ -4,6 +4,7 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"errors"
+	"fmt"
 	"net/http"
 	"unicode/utf8"
 
@@ -114,15 +115,19 @@ type walletView struct {
 	Kind       store.WalletKind `json:"kind"`
 	BalanceSol *float64         `json:"balanceSol"` // null when the chain could not be read
 	Lamports   *uint64          `json:"lamports"`
+	// Tokens are the non-zero balances of the user's own launches' mints; null when
+	// the chain could not be read.
+	Tokens []TokenHolding `json:"tokens"`
 }
+
+// MaxBalanceMints bounds the mints a wallet list reads token balances of: the
+// user's newest launches. Keys per list = wallets + mints + wallets x mints, read in
+// getMultipleAccounts calls of 100 keys sent side by side.
+const MaxBalanceMints = 20
 
 func (s *Server) userWallets(w http.ResponseWriter, r *http.Request) {
 	userID := r.PathValue("userId")
-	if !jobs.ValidUserID(userID) {
-		writeFields(w, "invalid userId", map[string]string{"userId": "1..128 characters of A-Z a-z 0-9 - _ . : @"})
-		return
-	}
-	if !requireUser(w, r, userID) {
+	if !validUserPath(w, r, userID) {
 		return
 	}
 	ws, err := s.deps.Wallets.ListWallets(r.Context(), userID, "")
@@ -137,22 +142,49 @@ func (s *Server) userWallets(w http.ResponseWriter, r *http.Request) {
 		keys[i] = wal.PublicKey
 	}
 	rep := map[string]any{"userId": userID, "wallets": views}
-	if bal, err := s.balances(r, keys); err != nil {
+	if bal, err := s.holdings(r, userID, keys); err != nil {
 		rep["balancesError"] = "balances unavailable"
-		s.log.Warn().Err(err).Msg("read wallet balances")
+		s.log.Warn().Err(err).Str("user_id", userID).Msg("read wallet balances")
 	} else if bal != nil {
 		for i := range views {
-			lamports := bal[views[i].PublicKey]
-			sol := float64(lamports) / 1e9
-			views[i].Lamports, views[i].BalanceSol = &lamports, &sol
+			h := bal[views[i].PublicKey]
+			sol := float64(h.Lamports) / 1e9
+			views[i].Lamports, views[i].BalanceSol = &h.Lamports, &sol
+			views[i].Tokens = nonNilTokens(h.Tokens)
 		}
 	}
 	writeJSON(w, http.StatusOK, rep)
 }
 
-func (s *Server) balances(r *http.Request, keys []string) (map[string]uint64, error) {
+func nonNilTokens(t []TokenHolding) []TokenHolding {
+	if t == nil {
+		return []TokenHolding{}
+	}
+	return t
+}
+
+// validUserPath checks the {userId} of a path and that the caller may act for it.
+func validUserPath(w http.ResponseWriter, r *http.Request, userID string) bool {
+	if !jobs.ValidUserID(userID) {
+		writeFields(w, "invalid userId", map[string]string{"userId": "1..128 characters of A-Z a-z 0-9 - _ . : @"})
+		return false
+	}
+	return requireUser(w, r, userID)
+}
+
+// holdings reads what keys hold: lamports and the balances of the mints of the
+// user's newest launches. nil, nil without a chain.
+func (s *Server) holdings(r *http.Request, userID string, keys []string) (map[string]Holding, error) {
 	if s.deps.Balances == nil || len(keys) == 0 {
 		return nil, nil
 	}
-	return s.deps.Balances.Balances(r.Context(), keys)
+	launches, err := s.deps.Launches.ListUserLaunches(r.Context(), userID, MaxBalanceMints)
+	if err != nil {
+		return nil, fmt.Errorf("launches of %s: %w", userID, err)
+	}
+	mints := make([]TokenMint, len(launches))
+	for i, l := range launches {
+		mints[i] = TokenMint{Mint: l.TokenAddress, Platform: l.Platform}
+	}
+	return s.deps.Balances.Holdings(r.Context(), keys, mints)
 }

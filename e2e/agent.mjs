@@ -3,6 +3,7 @@
 // carries the request's id. The real client library does all the talking to nitro.
 import { io } from "socket.io-client";
 import readline from "node:readline";
+import http from "node:http";
 
 const clients = new Map(); // name -> { socket, events: [], waiters: [] }
 
@@ -27,7 +28,11 @@ function matches(ev, m) {
 const ops = {
   connect(req) {
     return new Promise((resolve) => {
-      const socket = io(req.url, { forceNew: true, reconnection: false, timeout: 5000, ...req.opts });
+      const opts = { forceNew: true, reconnection: false, timeout: 5000, ...req.opts };
+      // localAddress picks the client's source address: the websocket transport reads
+      // it, the polling transport only through an http.Agent.
+      if (opts.localAddress) opts.agent = new http.Agent({ keepAlive: true, localAddress: opts.localAddress });
+      const socket = io(req.url, opts);
       const c = { socket, events: [], waiters: [] };
       clients.set(req.name, c);
       socket.onAny((event, ...args) => record(c, event, args));

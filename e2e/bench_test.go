@@ -44,6 +44,11 @@ type fanoutScenario struct {
 	GOGC      string // GOGC for nitro; "" keeps Go's default
 	// RedisDB is nitro's Redis database (flushed first); 0 means benchRedisDB.
 	RedisDB int
+	// LocalAddrs, if set, are the clients' source addresses (fanout.mjs localAddress);
+	// URLs, if set, the processes they connect to instead of the server's. The sockets
+	// of each round of users take the next one, so that every user has sockets on each
+	// process (through nginx's ip_hash, or directly).
+	LocalAddrs, URLs []string
 	// ServerEnv adds KEY=VALUE settings to nitro's environment.
 	ServerEnv []string
 }
@@ -123,6 +128,7 @@ type benchServer struct {
 	verify             *auth.Verifier
 	redis              asynq.RedisClientOpt
 	logs               *testkit.Buffer
+	env                []string // as started, for another process of the same deployment
 }
 
 // benchRedisDB keeps the benchmark's queue apart from the e2e tests': another nitro
@@ -162,6 +168,7 @@ func startBenchServer(b testing.TB, sc fanoutScenario) *benchServer {
 	}
 	s.cmd = exec.Command(nitroBin, "serve")
 	s.cmd.Env, s.cmd.Stdout, s.cmd.Stderr = env, s.logs, s.logs
+	s.env = env
 	if err := s.cmd.Start(); err != nil {
 		b.Fatal(err)
 	}
@@ -320,7 +327,18 @@ func startFanoutClients(b testing.TB, srv *benchServer, sc fanoutScenario) ([]*f
 		if err != nil {
 			b.Fatal(err)
 		}
-		specs[i%len(specs)] = append(specs[i%len(specs)], map[string]any{"admin": admin, "userId": user, "token": tok})
+		spec := map[string]any{"admin": admin, "userId": user, "token": tok}
+		round := i / sc.Users
+		if admin {
+			round = i
+		}
+		if n := len(sc.LocalAddrs); n > 0 {
+			spec["localAddress"] = sc.LocalAddrs[round%n]
+		}
+		if n := len(sc.URLs); n > 0 {
+			spec["url"] = sc.URLs[round%n]
+		}
+		specs[i%len(specs)] = append(specs[i%len(specs)], spec)
 	}
 	clients := make([]*fanoutClient, len(specs))
 	for i, sp := range specs {

@@ -4,9 +4,10 @@
 // step's data.sentAt, a µs-precision send time), deliveries, per-job order and gaps.
 //
 // Driven over JSON lines: each request on stdin gets one answer on stdout.
-//   {"op":"connect","url":...,"origin":...,"clients":[{"token","userId","admin","both","transports"}]}
+//   {"op":"connect","url":...,"origin":...,"clients":[{"token","userId","admin","both","transports","localAddress","url"}]}
 //                                       admin: admin_launches (with both, also user_<userId>);
-//                                       transports: socket.io-client's, default websocket only
+//                                       transports: socket.io-client's, default websocket only;
+//                                       localAddress: the source address; url: another server
 //   {"op":"window","from":ms,"to":ms}   measure events sent / received in [from, to)
 //   {"op":"count"}                      worker_step events received so far
 //   {"op":"terminals"}                  per job, when its first completed/failed
@@ -15,6 +16,7 @@
 //                                       connect order); the sockets are closed
 import { io } from "socket.io-client";
 import readline from "node:readline";
+import http from "node:http";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 
 const nowMs = () => performance.timeOrigin + performance.now();
@@ -86,6 +88,9 @@ function connectOne(url, origin, c) {
     const s = io(url, {
       transports: c.transports || ["websocket"], forceNew: true, reconnection: false, timeout: 30000,
       auth: { token: c.token }, extraHeaders: { Origin: origin },
+      // A source address of its own (behind nginx's ip_hash): websocket reads
+      // localAddress, polling only an http.Agent.
+      ...(c.localAddress ? { localAddress: c.localAddress, agent: new http.Agent({ keepAlive: true, localAddress: c.localAddress }) } : {}),
     });
     const seen = new Map();
     const n = { steps: 0, progress: 0, disconnect: null };
@@ -123,7 +128,7 @@ const ops = {
   async connect(req) {
     const t0 = nowMs();
     for (let i = 0; i < req.clients.length; i += 50) {
-      await Promise.all(req.clients.slice(i, i + 50).map((c) => connectOne(req.url, req.origin, c)));
+      await Promise.all(req.clients.slice(i, i + 50).map((c) => connectOne(c.url || req.url, req.origin, c)));
     }
     return { connected: st.connected, subscribed: st.subscribed, subscribeErrors: st.subscribeErrors,
       connectErrors: st.connectErrors, connectMs: Math.round(nowMs() - t0) };

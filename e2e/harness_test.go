@@ -78,13 +78,30 @@ func startServer(t *testing.T, extraEnv ...string) *server {
 	t.Helper()
 	db := fmt.Sprintf("nitro_e2e_%d_%d", os.Getpid(), dbSeq.Add(1))
 	testkit.FlushRedis(t, redisDB)
-	s := &server{t: t, Port: testkit.FreePort(t), dataDir: t.TempDir(), redis: testkit.AsynqRedis(redisDB)}
+	s := newServer(t, testkit.RedisURL(redisDB), databaseURL(db), extraEnv...)
+	s.start()
+	t.Cleanup(func() {
+		s.stop()
+		testkit.DropDatabase(t, db)
+	})
+	return s
+}
+
+// newServer prepares (does not start) nitro serve on the given Redis and database.
+func newServer(t *testing.T, redisURL, dbURL string, extraEnv ...string) *server {
+	t.Helper()
+	s := &server{t: t, Port: testkit.FreePort(t), dataDir: t.TempDir()}
+	opt, err := asynq.ParseRedisURI(redisURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.redis = opt.(asynq.RedisClientOpt)
 	s.URL = fmt.Sprintf("http://127.0.0.1:%d", s.Port)
 	s.env = append([]string{
 		"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"),
 		fmt.Sprintf("PORT=%d", s.Port), "HOST=127.0.0.1",
-		"REDIS_URL=" + testkit.RedisURL(redisDB),
-		"DATABASE_URL=" + databaseURL(db),
+		"REDIS_URL=" + redisURL,
+		"DATABASE_URL=" + dbURL,
 		"NITRO_JWT_SECRET=" + jwtSecret, "NITRO_API_KEYS=" + apiKey, "NITRO_ADMIN_PASSWORD=" + adminPass,
 		"NITRO_MASTER_KEY=" + base64.StdEncoding.EncodeToString([]byte("0123456789abcdef0123456789abcdef")),
 		"NITRO_DATA_DIR=" + s.dataDir, "NITRO_TEST_TASKS=1", "CORS_ORIGINS=" + appOrigin,
@@ -95,11 +112,6 @@ func startServer(t *testing.T, extraEnv ...string) *server {
 		t.Fatal(err)
 	}
 	s.verify = v
-	s.start()
-	t.Cleanup(func() {
-		s.stop()
-		testkit.DropDatabase(t, db)
-	})
 	return s
 }
 

@@ -281,6 +281,8 @@ func TokenOf(p Payload) string {
 		return v.TokenAddress
 	case *WalletSellPayload:
 		return v.TokenAddress
+	case *SweepWalletsPayload:
+		return v.TokenAddress
 	}
 	return ""
 }

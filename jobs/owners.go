@@ -72,6 +72,12 @@ func references(p Payload) (wallets map[string]string, token string) {
 		for i, w := range v.Wallets {
 			wallets[fmt.Sprintf("wallets[%d]", i)] = w
 		}
+	case *SweepWalletsPayload:
+		token = v.TokenAddress
+		wallets["destination"] = v.Destination
+		for i, w := range v.Wallets {
+			wallets[fmt.Sprintf("wallets[%d]", i)] = w
+		}
 	}
 	return wallets, token
 }

@@ -1,6 +1,6 @@
-// Package jobs is the external contract of the seven job types (the external contract): their
-// payloads, strict decoding that names every bad field, the queue each type goes to,
-// and Enqueue, the one way a job is put into asynq, used by the HTTP API and the CLI
+// Package jobs is the contract of the eight job types (the external contract's seven
+// and sweep_wallets): their payloads, strict decoding that names every bad field, the
+// queue each type goes to, and Enqueue, the one way a job is put into asynq, used by the HTTP API and the CLI
 // alike. It imports neither workers nor api: both import it.
 package jobs
 
@@ -105,6 +105,8 @@ func newPayload(typ progress.WorkerType) (Payload, bool) {
 		return &DevSellPayload{}, true
 	case progress.WalletSell:
 		return &WalletSellPayload{}, true
+	case progress.SweepWallets:
+		return &SweepWalletsPayload{}, true
 	}
 	return nil, false
 }

@@ -51,6 +51,8 @@ func validBodies() map[progress.WorkerType]map[string]any {
 		progress.LaunchTokenFromDapp: dapp,
 		progress.DevSell:             {"userId": "u1", "tokenAddress": key(9), "sellPercent": 50},
 		progress.WalletSell:          {"userId": "u1", "tokenAddress": key(9), "sellPercent": 100, "wallets": []any{key(3), key(4)}, "slippageBps": 900},
+		progress.SweepWallets: {"userId": "u1", "wallets": []any{key(3), key(4)}, "destination": key(2),
+			"closeTokenAccounts": true, "tokenAddress": key(9), "slippageBps": 900},
 	}
 }
 
@@ -67,6 +69,7 @@ func TestDecodeValidEveryType(t *testing.T) {
 	wantQueue := map[progress.WorkerType]string{
 		progress.CreateTokenMetadata: "low", progress.PrepareLaunch: "default", progress.ExecuteLaunch: "default",
 		progress.LaunchToken: "default", progress.LaunchTokenFromDapp: "default", progress.DevSell: "critical", progress.WalletSell: "critical",
+		progress.SweepWallets: "default",
 	}
 	bodies := validBodies()
 	for _, typ := range progress.WorkerTypes {

@@ -56,7 +56,12 @@ type HubConfig struct {
 	BatchSize  int           // records per database batch; default 2048
 	Writers    int           // database writers, each owning the jobs that hash to it; default 2
 	FlushEvery time.Duration // longest wait before a partial batch is written; default 10ms
-	Now        func() time.Time
+	// RetryFor is how long a batch the database refuses is retried (PostgreSQL
+	// restarting, a failover) before it is given up and counted; default 1 minute.
+	// Meanwhile the writer's later records wait in its buffer (BufferSize), and what
+	// does not fit is dropped and counted: the worker never waits.
+	RetryFor time.Duration
+	Now      func() time.Time
 }
 
 func (c HubConfig) withDefaults() HubConfig {
@@ -64,6 +69,7 @@ func (c HubConfig) withDefaults() HubConfig {
 	c.BatchSize = cmp.Or(c.BatchSize, 2048)
 	c.Writers = cmp.Or(c.Writers, 2)
 	c.FlushEvery = cmp.Or(c.FlushEvery, 10*time.Millisecond)
+	c.RetryFor = cmp.Or(c.RetryFor, time.Minute)
 	if c.Now == nil {
 		c.Now = time.Now
 	}
@@ -233,24 +239,48 @@ func (h *Hub) drain(sh *shard, batch []Record) []Record {
 	}
 }
 
-// write persists batch with a few retries; the events were already delivered live,
-// so a database outage costs history, not the launch.
+// write persists batch, retrying with a growing pause (50ms up to 1s) for RetryFor, so
+// a database that restarts gets the events emitted while it was down once it is back.
+// The events were already delivered live, so an outage longer than that costs history
+// (counted and logged), not the launch. A hub closing stops retrying.
 func (h *Hub) write(batch []Record) []Record {
 	if len(batch) == 0 {
 		return batch
 	}
 	var err error
-	for try := 0; try < 3; try++ {
+	start, pause := time.Now(), 50*time.Millisecond
+	for try := 0; ; try++ {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		err = h.persist.PersistEvents(ctx, batch)
 		cancel()
 		if err == nil {
 			h.persisted.Add(uint64(len(batch)))
+			if try > 0 {
+				h.log.Info().Int("events", len(batch)).Int("tries", try+1).Dur("after", time.Since(start)).Msg("progress events persisted after the database came back")
+			}
 			return batch[:0]
 		}
-		time.Sleep(time.Duration(try+1) * 50 * time.Millisecond)
+		if try == 0 {
+			h.log.Warn().Err(err).Int("events", len(batch)).Dur("retry_for", h.cfg.RetryFor).Msg("persist progress events; keeping them and retrying")
+		}
+		if time.Since(start) >= h.cfg.RetryFor || h.sleep(pause) {
+			break
+		}
+		pause = min(2*pause, time.Second)
 	}
 	h.persistErrs.Add(uint64(len(batch)))
-	h.log.Error().Err(err).Int("events", len(batch)).Msg("persist progress events")
+	h.log.Error().Err(err).Int("events", len(batch)).Msg("persist progress events: given up, events not stored")
 	return batch[:0]
+}
+
+// sleep waits d and reports whether the hub is closing (Close gave up flushing).
+func (h *Hub) sleep(d time.Duration) (closing bool) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return false
+	case <-h.done:
+		return true
+	}
 }

@@ -4,10 +4,11 @@
 // through the small interfaces it declares (Emitter, Persister, LaunchTracker).
 package progress
 
-// WorkerType is the asynq task type of one of the seven workers.
+// WorkerType is the asynq task type of one of the eight workers.
 type WorkerType string
 
-// The seven job types of the external contract.
+// The seven job types of the external contract, and sweep_wallets (added by the
+// runtime: see the README's differences from the contract).
 const (
 	LaunchToken         WorkerType = "launch_token"
 	PrepareLaunch       WorkerType = "prepare_launch"
@@ -16,14 +17,16 @@ const (
 	WalletSell          WorkerType = "wallet_sell"
 	CreateTokenMetadata WorkerType = "create_token_metadata"
 	LaunchTokenFromDapp WorkerType = "launch_token_from_dapp"
+	SweepWallets        WorkerType = "sweep_wallets"
 )
 
-// WorkerTypes lists the seven job types in a stable order.
+// WorkerTypes lists the eight job types in a stable order.
 var WorkerTypes = []WorkerType{
 	LaunchToken, PrepareLaunch, ExecuteLaunch, DevSell, WalletSell, CreateTokenMetadata, LaunchTokenFromDapp,
+	SweepWallets,
 }
 
-// Valid reports whether t is one of the seven job types.
+// Valid reports whether t is one of the eight job types.
 func (t WorkerType) Valid() bool {
 	for _, w := range WorkerTypes {
 		if w == t {

@@ -16,13 +16,18 @@
 // publishing again before it answers, and Start waits for those answers, so the new
 // process's sockets miss nothing. On a Redis Cluster, where that count covers one node,
 // every record is published.
+//
+// Pub/sub keeps nothing for a subscriber that is away, so each process also publishes
+// its last few seconds of records again when another process (re)subscribes, and a
+// receiver emits only what is past the last record it emitted of each run (replay.go):
+// what a process emitted while Redis restarted, or while it believed itself alone,
+// still reaches the others' sockets, in order.
 package relay
 
 import (
 	"cmp"
 	"context"
 	"crypto/rand"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
@@ -58,6 +63,10 @@ type Config struct {
 	// PUBLISH per record would cost more than the rest of the path at 10k events/s.
 	// Only other processes' sockets wait for it; this process emits at once.
 	Linger time.Duration
+	// Replay is how far back the records this process emitted are published again
+	// when another process (re)subscribes, at most ReplayKeep of them (see replay.go).
+	Replay     time.Duration
+	ReplayKeep int
 }
 
 // Stats are a relay's counters.
@@ -67,6 +76,8 @@ type Stats struct {
 	Received  uint64 // records from other processes emitted here
 	Dropped   uint64 // records not published: buffer full or Redis error
 	Refused   uint64 // messages that could not be decoded
+	Replayed  uint64 // records published again for a process that (re)subscribed
+	Repeated  uint64 // records received again (a replay) and not emitted twice
 }
 
 // Relay is a progress.Emitter that emits to the local sockets and to the other
@@ -88,7 +99,16 @@ type Relay struct {
 	published, received chan struct{} // closed when each loop has exited
 
 	nPublished, nReceived, nDropped, nRefused, nUnshared atomic.Uint64
+	nReplayed, nRepeated                                 atomic.Uint64
 	lastDropLog                                          atomic.Int64
+
+	kept kept // this process's recent records, for a replay
+	seen seen // the last record emitted of each run from other processes
+	// pubMu orders publishes and replays, so that no record published after a replay
+	// began reaches another process ahead of it (it would then drop the replay as
+	// behind its run). cut: a publish failed, the next one replays the window first.
+	pubMu sync.Mutex
+	cut   bool
 
 	// canBeAlone: rdb is one Redis server, whose PUBLISH reply counts every listener.
 	canBeAlone bool
@@ -106,17 +126,21 @@ func New(cfg Config, rdb redis.UniversalClient, local progress.Emitter, log zero
 	if cfg.Channel == "" {
 		return nil, errors.New("relay: Config.Channel is required")
 	}
-	if cfg.Buffer < 0 || cfg.Batch < 0 || cfg.CloseTimeout < 0 || cfg.Linger < 0 {
-		return nil, errors.New("relay: Buffer, Batch, CloseTimeout and Linger must not be negative")
+	if cfg.Buffer < 0 || cfg.Batch < 0 || cfg.CloseTimeout < 0 || cfg.Linger < 0 || cfg.Replay < 0 || cfg.ReplayKeep < 0 {
+		return nil, errors.New("relay: Buffer, Batch, CloseTimeout, Linger, Replay and ReplayKeep must not be negative")
 	}
 	cfg.Buffer = cmp.Or(cfg.Buffer, DefaultBuffer)
 	cfg.Batch = cmp.Or(cfg.Batch, DefaultBatch)
 	cfg.CloseTimeout = cmp.Or(cfg.CloseTimeout, DefaultCloseTimeout)
 	cfg.Linger = cmp.Or(cfg.Linger, DefaultLinger)
+	cfg.Replay = cmp.Or(cfg.Replay, DefaultReplay)
+	cfg.ReplayKeep = cmp.Or(cfg.ReplayKeep, DefaultReplayKeep)
 	r := &Relay{cfg: cfg, rdb: rdb, local: local, out: make(chan progress.Record, cfg.Buffer),
 		published: make(chan struct{}), received: make(chan struct{}),
 		log: log.With().Str("component", "relay").Str("channel", cfg.Channel).Logger()}
 	r.stopCtx, r.stop = context.WithCancel(context.Background())
+	r.kept = kept{window: cfg.Replay, max: cfg.ReplayKeep}
+	r.seen = seen{last: map[runKey]seenAt{}, keep: max(time.Minute, 4*cfg.Replay)}
 	_, _ = rand.Read(r.origin[:])
 	_, r.canBeAlone = rdb.(*redis.Client)
 	r.peers = !r.canBeAlone
@@ -238,36 +262,42 @@ func (r *Relay) publishLoop() {
 				break fill
 			}
 		}
+		r.kept.add(batch, time.Now())
 		buf = r.publish(buf, batch)
 	}
 }
 
 // publish sends one message; buf is reused between calls.
 func (r *Relay) publish(buf []byte, batch []progress.Record) []byte {
+	r.pubMu.Lock()
+	defer r.pubMu.Unlock()
 	peers, heard := r.hasPeers()
 	if !peers {
 		r.nUnshared.Add(uint64(len(batch)))
 		return buf
 	}
-	recs := batch[:0:0]
-	for _, rec := range batch {
-		if rec.JSON == nil {
-			b, err := json.Marshal(rec.Payload)
-			if err != nil {
-				r.drop(1, "payload does not encode")
-				continue
-			}
-			rec.JSON = b
+	if r.cut {
+		// What failed to publish, and what followed, goes out again in order first: the
+		// window holds this batch too.
+		if err := r.replay(); err != nil {
+			r.drop(len(batch), "redis error")
+			return buf
 		}
-		recs = append(recs, rec)
+		r.cut = false
+		return buf
+	}
+	recs := withJSON(batch)
+	if n := len(batch) - len(recs); n > 0 {
+		r.drop(n, "payload does not encode")
 	}
 	buf = encode(buf[:0], r.origin, recs)
 	ctx, cancel := context.WithTimeout(r.stopCtx, r.cfg.CloseTimeout)
 	defer cancel()
 	listeners, err := r.rdb.Publish(ctx, r.cfg.Channel, buf).Result()
 	if err != nil {
-		r.log.Error().Err(err).Int("records", len(recs)).Msg("publish progress records")
+		r.log.Error().Err(err).Int("records", len(recs)).Msg("publish progress records; replaying them once Redis answers")
 		r.drop(len(recs), "redis error")
+		r.cut = true
 		return buf
 	}
 	r.nPublished.Add(uint64(len(recs)))
@@ -283,9 +313,12 @@ func (r *Relay) receiveLoop(msgs <-chan any) {
 		switch m := m.(type) {
 		case *redis.Subscription:
 			if m.Kind == "subscribe" { // resubscribed after a reconnect: the others may have gone quiet
+				r.pubMu.Lock()
 				ctx, cancel := context.WithTimeout(r.stopCtx, r.cfg.CloseTimeout)
 				r.announce(ctx)
 				cancel()
+				r.replayLogged("resubscribed") // what the others missed of ours while we were cut off
+				r.pubMu.Unlock()
 			}
 		case *redis.Message:
 			r.hear(m.Payload)
@@ -299,6 +332,10 @@ func (r *Relay) hear(msg string) {
 		return // ours: already emitted here
 	}
 	if kind, from, to, ok := parseControl(msg); ok {
+		if kind == helloKind {
+			r.pubMu.Lock() // the replay goes out before anything published from now on
+			defer r.pubMu.Unlock()
+		}
 		r.sawPeers()
 		switch {
 		case kind == helloKind:
@@ -308,6 +345,7 @@ func (r *Relay) hear(msg string) {
 				r.log.Warn().Err(err).Msg("answer an announcement on the relay channel")
 			}
 			cancel()
+			r.replayLogged("a process announced itself") // what it missed while it was not subscribed
 		case to == r.origin:
 			select {
 			case r.answers <- struct{}{}:
@@ -323,10 +361,16 @@ func (r *Relay) hear(msg string) {
 		return
 	}
 	r.sawPeers()
+	now, emitted := time.Now(), 0
 	for _, rec := range recs {
+		if !r.seen.fresh(rec, now) {
+			r.nRepeated.Add(1)
+			continue
+		}
 		r.local.Emit(rec)
+		emitted++
 	}
-	r.nReceived.Add(uint64(len(recs)))
+	r.nReceived.Add(uint64(emitted))
 }
 
 // Close publishes what is buffered (for at most CloseTimeout), then unsubscribes. Emit
@@ -355,5 +399,5 @@ func (r *Relay) Close() error {
 // Stats returns the counters.
 func (r *Relay) Stats() Stats {
 	return Stats{Published: r.nPublished.Load(), Unshared: r.nUnshared.Load(), Received: r.nReceived.Load(),
-		Dropped: r.nDropped.Load(), Refused: r.nRefused.Load()}
+		Dropped: r.nDropped.Load(), Refused: r.nRefused.Load(), Replayed: r.nReplayed.Load(), Repeated: r.nRepeated.Load()}
 }

@@ -131,3 +131,149 @@ func (s *Store) WalletSecret(ctx context.Context, userID, pub string) ([]byte, e
 	}
 	return plain, nil
 }
+
+// MaxWalletImport bounds one ImportWallets call (and POST /api/wallets/import).
+const MaxWalletImport = 100
+
+// WalletImport is one keypair of a bulk import.
+type WalletImport struct {
+	Label  string
+	Secret []byte // 64-byte keypair; sealed like CreateWallet's, never kept in plain
+}
+
+// ImportError names the item of a bulk import that was refused: Index is its position
+// in the request. It wraps ErrInvalidKey or ErrConflict.
+type ImportError struct {
+	Index int
+	Err   error
+}
+
+func (e *ImportError) Error() string { return fmt.Sprintf("wallet %d: %v", e.Index, e.Err) }
+
+// Unwrap returns the cause.
+func (e *ImportError) Unwrap() error { return e.Err }
+
+// ImportWallets registers up to MaxWalletImport keypairs for userID in one
+// transaction: all of them or none. A keypair given twice, or already registered
+// (to this or another user), is an *ImportError wrapping ErrConflict; a bad keypair
+// one wrapping ErrInvalidKey. Unlike CreateWallet, a repeat is refused rather than
+// answered with the existing wallet, so a caller learns exactly which item exists.
+func (s *Store) ImportWallets(ctx context.Context, userID string, items []WalletImport) ([]Wallet, error) {
+	if len(items) == 0 || len(items) > MaxWalletImport {
+		return nil, fmt.Errorf("import wallets: %d items, want 1..%d", len(items), MaxWalletImport)
+	}
+	pubs := make([]string, len(items))
+	sealed := make([][]byte, len(items))
+	seen := make(map[string]int, len(items))
+	for i, it := range items {
+		pub, err := publicKeyOf(it.Secret)
+		if err != nil {
+			return nil, &ImportError{Index: i, Err: err}
+		}
+		if j, dup := seen[pub]; dup {
+			return nil, &ImportError{Index: i, Err: fmt.Errorf("same keypair as wallet %d: %w", j, ErrConflict)}
+		}
+		seen[pub] = i
+		if sealed[i], err = s.seal(it.Secret, pub); err != nil {
+			return nil, fmt.Errorf("import wallets: %w", err)
+		}
+		pubs[i] = pub
+	}
+	var out []Wallet
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var taken []string
+		if err := tx.QueryRow(ctx, `SELECT coalesce(array_agg(public_key), '{}') FROM wallets WHERE public_key = ANY($1)`,
+			pubs).Scan(&taken); err != nil {
+			return err
+		}
+		if len(taken) > 0 {
+			return &ImportError{Index: firstIndex(pubs, taken), Err: fmt.Errorf("already registered: %w", ErrConflict)}
+		}
+		labels, kinds := make([]string, len(items)), make([]string, len(items))
+		for i, it := range items {
+			labels[i], kinds[i] = it.Label, string(WalletUser)
+		}
+		rows, _ := tx.Query(ctx, `
+			INSERT INTO wallets (public_key, user_id, label, kind, secret)
+			SELECT p, $2, l, k, s FROM unnest($1::text[], $3::text[], $4::text[], $5::bytea[]) WITH ORDINALITY AS t(p, l, k, s, n)
+			ORDER BY n
+			RETURNING `+walletColumns, pubs, userID, labels, kinds, sealed)
+		var err error
+		out, err = pgx.CollectRows(rows, pgx.RowToStructByPos[Wallet])
+		return err
+	})
+	var ie *ImportError
+	switch {
+	case errors.As(err, &ie):
+		return nil, err
+	case isCode(err, "23505"): // a concurrent registration of one of the keys
+		return nil, fmt.Errorf("import wallets: %w: %w", ErrConflict, err)
+	case err != nil:
+		return nil, fmt.Errorf("import wallets: %w", err)
+	}
+	return orderLike(out, pubs), nil
+}
+
+// firstIndex is the lowest index in pubs of any key in taken.
+func firstIndex(pubs, taken []string) int {
+	set := make(map[string]bool, len(taken))
+	for _, t := range taken {
+		set[t] = true
+	}
+	for i, p := range pubs {
+		if set[p] {
+			return i
+		}
+	}
+	return 0
+}
+
+// orderLike returns ws in the order of pubs (RETURNING does not promise one).
+func orderLike(ws []Wallet, pubs []string) []Wallet {
+	by := make(map[string]Wallet, len(ws))
+	for _, w := range ws {
+		by[w.PublicKey] = w
+	}
+	out := make([]Wallet, 0, len(pubs))
+	for _, p := range pubs {
+		out = append(out, by[p])
+	}
+	return out
+}
+
+// RenameWallet sets the label of a user wallet that userID owns; a wallet of another
+// user is ErrNotFound, like a missing one.
+func (s *Store) RenameWallet(ctx context.Context, userID, pub, label string) (Wallet, error) {
+	rows, _ := s.pool.Query(ctx, `UPDATE wallets SET label = $3 WHERE public_key = $1 AND user_id = $2 AND kind = 'user'
+		RETURNING `+walletColumns, pub, userID, label)
+	w, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[Wallet])
+	if err != nil {
+		return Wallet{}, notFound(err, "wallet "+pub)
+	}
+	return w, nil
+}
+
+// GetUserWallet returns a wallet that userID owns (ErrNotFound otherwise).
+func (s *Store) GetUserWallet(ctx context.Context, userID, pub string) (Wallet, error) {
+	w, err := s.getWallet(ctx, pub)
+	if err != nil {
+		return Wallet{}, err
+	}
+	if w.UserID != userID {
+		return Wallet{}, fmt.Errorf("wallet %s: %w", pub, ErrNotFound)
+	}
+	return w, nil
+}
+
+// DeleteWallet removes a user wallet that userID owns, sealed secret included. The
+// caller checks that it holds nothing first: the store cannot see the chain.
+func (s *Store) DeleteWallet(ctx context.Context, userID, pub string) error {
+	tag, err := s.pool.Exec(ctx, `DELETE FROM wallets WHERE public_key = $1 AND user_id = $2 AND kind = 'user'`, pub, userID)
+	if err != nil {
+		return fmt.Errorf("delete wallet %s: %w", pub, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("delete wallet %s: %w", pub, ErrNotFound)
+	}
+	return nil
+}

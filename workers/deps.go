@@ -48,8 +48,8 @@ type Config struct {
 	// takes no fee.
 	PlatformFeeWallet   string
 	PlatformFeeLamports uint64
-	// SellConcurrency is how many wallets wallet_sell sells from at once (default 32:
-	// every wallet of a launch in the same slot).
+	// SellConcurrency is how many wallets wallet_sell sells from (and sweep_wallets
+	// sweeps) at once (default 32: every wallet of a launch in the same slot).
 	SellConcurrency int
 	// MaxPriorityFee caps the CU price (micro-lamports) estimated from recent fees
 	// for a launchpad trade whose payload names none (default 1,000,000: 1 lamport
@@ -80,7 +80,7 @@ func (c Config) withDefaults() Config {
 // DefaultMaxPriorityFee is Config.MaxPriorityFee's default, in micro-lamports per CU.
 const DefaultMaxPriorityFee = 1_000_000
 
-// Deps are what the seven job types need. Store and Chain are required.
+// Deps are what the eight job types need. Store and Chain are required.
 type Deps struct {
 	Store Store
 	Chain *solana.Client
@@ -93,6 +93,9 @@ type Deps struct {
 	Jito   *jito.Client
 	Config Config
 	Log    zerolog.Logger
+	// Enqueue puts the automatic sweep of a failed launch's intermediate wallets
+	// into the queue; nil: nothing is swept automatically (the failure says so).
+	Enqueue Enqueuer
 
 	// faults are test hooks (nil in production).
 	faults *faults
@@ -119,7 +122,7 @@ func (d *Deps) uploader(p progress.Platform) (metadata.Uploader, error) {
 	return nil, fmt.Errorf("no metadata uploader configured for platform %q", p)
 }
 
-// Register adds the seven job types to mux, each wrapped by rt.
+// Register adds the eight job types to mux, each wrapped by rt.
 func Register(mux *asynq.ServeMux, rt *Runtime, d Deps) error {
 	if d.Store == nil || d.Chain == nil {
 		return errors.New("workers: Deps.Store and Deps.Chain are required")
@@ -131,7 +134,7 @@ func Register(mux *asynq.ServeMux, rt *Runtime, d Deps) error {
 	return nil
 }
 
-// Handlers returns the seven job types over d.
+// Handlers returns the eight job types over d.
 func Handlers(d *Deps) []Handler {
 	d.Config = d.Config.withDefaults()
 	return []Handler{
@@ -142,6 +145,7 @@ func Handlers(d *Deps) []Handler {
 		handler(d, progress.LaunchTokenFromDapp, planLaunchDapp, runLaunchTokenFromDapp),
 		handler(d, progress.DevSell, planDevSell, runDevSell),
 		handler(d, progress.WalletSell, planWalletSell, runWalletSell),
+		handler(d, progress.SweepWallets, planSweep, runSweepWallets),
 	}
 }
 
@@ -174,7 +178,10 @@ func handler[P jobs.Payload](d *Deps, typ progress.WorkerType, plan func(*Deps, 
 						return nil, classify(err)
 					}
 					res, err := run(ctx, j, p)
-					return res, classify(err)
+					if err = classify(err); finalFailure(ctx, j.try, err) {
+						err = j.sweepAfterFailure(ctx, p, err)
+					}
+					return res, err
 				},
 			}
 		},

@@ -85,11 +85,22 @@ func newEnvSlot(t testing.TB, slot time.Duration, tune func(*Deps)) *env {
 	e.st = storetest.New(t)
 	e.deps = &Deps{Store: e.st, Chain: e.chain, Uploader: builtin, Jito: &jito.Client{URL: rpcSrv.URL},
 		Config: Config{BundleWait: 5 * time.Second}, Log: zerolog.Nop(), faults: e.faults}
+	e.deps.Enqueue = func(ctx context.Context, r jobs.Request) (jobs.Enqueued, error) {
+		return jobs.Enqueue(ctx, testQueues{e}, e.st, r, jobs.Options{MaxRetry: 5, Timeout: 2 * time.Minute})
+	}
 	if tune != nil {
 		tune(e.deps)
 	}
 	e.startWorkers()
 	return e
+}
+
+// testQueues puts a follow-up job into the env's own queue of its type.
+type testQueues struct{ e *env }
+
+func (q testQueues) EnqueueContext(ctx context.Context, t *asynq.Task, opts ...asynq.Option) (*asynq.TaskInfo, error) {
+	queue := jobs.QueueOf(progress.WorkerType(t.Type())) + q.e.queueSuffix // the last Queue option wins
+	return q.e.client.EnqueueContext(ctx, t, append(opts, asynq.Queue(queue))...)
 }
 
 // timed counts requests and time spent in the cluster's RPC handler.

@@ -151,9 +151,11 @@ func (j *job) fundingPlan(ctx context.Context, platform progress.Platform, w job
 			hops = w.Mixing.Hops
 		}
 		fees := uint64(len(w.BuyerWallets)*(hops+1)) * solana.TxFee(1, 1000, 0)
-		need := total + fees + j.d.Config.PlatformFeeLamports + solana.TxFee(1, 1000, 0)
+		// What the mixer's intermediate wallets keep (rent-exempt, swept back later).
+		kept := uint64(len(w.BuyerWallets)) * mixer.Config{}.MaxKept(hops)
+		need := total + fees + kept + j.d.Config.PlatformFeeLamports + solana.TxFee(1, 1000, 0)
 		if err := j.needBalance(ctx, k.funding.PublicKey(), need, "funding wallet",
-			fmt.Sprintf("%.9f SOL for buyers plus transfer and platform fees", solOf(total))); err != nil {
+			fmt.Sprintf("%.9f SOL for buyers plus transfer and platform fees and up to %.6f SOL the intermediate wallets keep", solOf(total), solOf(kept))); err != nil {
 			return plan, err
 		}
 	}
@@ -220,7 +222,7 @@ func (j *job) fund(ctx context.Context, k walletKeys, w jobs.WalletPlan, plan fu
 	steps := len(targets) * (hops + 1)
 	var sigs []string
 	doneHops := 0
-	_, err := m.Run(ctx, mixer.Request{RunID: "mix", Funder: k.funding, Targets: targets, Hops: hops}, func(p mixer.Progress) {
+	_, err := m.Run(ctx, mixer.Request{RunID: mixRunID, Funder: k.funding, Targets: targets, Hops: hops, Seed: []byte(j.id)}, func(p mixer.Progress) {
 		if p.State != mixer.Confirmed {
 			return
 		}

@@ -44,7 +44,15 @@ type Runtime struct {
 	Log     zerolog.Logger
 	// Now is the clock; tests may fix it.
 	Now func() time.Time
+	// RecordFor is how long a run's outcome (FinishJob, FailJob) is retried while the
+	// store refuses it; default DefaultRecordFor.
+	RecordFor time.Duration
 }
+
+// DefaultRecordFor covers a PostgreSQL restart or failover: a result not recorded is
+// lost for good (the job's events still say it completed, the API then shows no
+// result), so the worker slot waits that long for the database to come back.
+const DefaultRecordFor = 30 * time.Second
 
 // Handler is one job type. Prepare decodes a task's payload once per run and
 // returns the run: its phase plan, owner and work.
@@ -59,7 +67,7 @@ type Run struct {
 	// Plan is the phases of this payload (a launch without buyers has fewer).
 	Plan []progress.Phase
 	// ReportAs names the workerType events carry when it differs from the handler's
-	// Type (only the test task does this: events always name one of the seven types).
+	// Type (only the test task does this: events always name one of the eight types).
 	ReportAs progress.WorkerType
 	Do       func(ctx context.Context) (result any, err error)
 	// meta is the owner and coin of a payload that decoded; nil: the runtime reads
@@ -219,29 +227,51 @@ func (rt *Runtime) end(ctx context.Context, r *runInfo, t *asynq.Task, result an
 			r.log.Warn().Err(werr).Msg("write asynq result")
 		}
 		r.rep.Complete()
-		if serr := rt.Runs.FinishJob(bg, r.id, raw); serr != nil {
-			r.log.Error().Err(serr).Msg("record job result")
-		}
+		rt.record(bg, r.log, "record job result", func(ctx context.Context) error { return rt.Runs.FinishJob(ctx, r.id, raw) })
 		r.log.Info().Dur("took", d).Msg("job completed")
 	case willRetry(err, r.attempt, r.maxTry):
 		state = "retrying"
 		// asynq asks with the retries so far, as here, and keeps the time in whole seconds.
 		next := time.Unix(rt.now().Add(RetryDelay(r.attempt, err, t)).Unix(), 0)
 		r.rep.Retrying(err, r.attempt+1, next)
-		if serr := rt.Runs.FailJob(bg, r.id, errorText(err), true); serr != nil {
-			r.log.Error().Err(serr).Msg("record job retry")
-		}
+		rt.record(bg, r.log, "record job retry", func(ctx context.Context) error { return rt.Runs.FailJob(ctx, r.id, errorText(err), true) })
 		r.log.Warn().Err(err).Dur("took", d).Msg("job attempt failed; will retry")
 	default:
 		state = "failed"
 		r.rep.Fail(errors.New(errorText(err)))
-		if serr := rt.Runs.FailJob(bg, r.id, errorText(err), false); serr != nil {
-			r.log.Error().Err(serr).Msg("record job failure")
-		}
+		rt.record(bg, r.log, "record job failure", func(ctx context.Context) error { return rt.Runs.FailJob(ctx, r.id, errorText(err), false) })
 		r.log.Error().Err(err).Dur("took", d).Msg("job failed")
 	}
 	if rt.Metrics != nil {
 		rt.Metrics.JobFinished(t.Type(), state, d)
+	}
+}
+
+// record writes a run's outcome, retrying with a growing pause (100ms up to 2s) for
+// RecordFor while the store refuses it. A job whose row is not there yet (its first
+// run's StartRun failed during the outage) gets one as soon as its events are stored,
+// so that is retried too.
+func (rt *Runtime) record(ctx context.Context, log zerolog.Logger, what string, write func(context.Context) error) {
+	start, pause := time.Now(), 100*time.Millisecond
+	for try := 1; ; try++ {
+		wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		err := write(wctx)
+		cancel()
+		if err == nil {
+			if try > 1 {
+				log.Info().Int("tries", try).Dur("after", time.Since(start)).Msg(what + ": done once the store answered")
+			}
+			return
+		}
+		if time.Since(start) >= cmp.Or(rt.RecordFor, DefaultRecordFor) {
+			log.Error().Err(err).Int("tries", try).Msg(what)
+			return
+		}
+		if try == 1 {
+			log.Warn().Err(err).Msg(what + ": retrying")
+		}
+		time.Sleep(pause)
+		pause = min(2*pause, 2*time.Second)
 	}
 }
 

@@ -23,6 +23,19 @@ type runLog struct {
 	mu     sync.Mutex
 	states map[string][]string
 	result map[string]json.RawMessage
+	// refuse is how many FinishJob/FailJob calls fail next, as while PostgreSQL restarts.
+	refuse int
+}
+
+// refused consumes one refusal, if any is left.
+func (l *runLog) refused() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.refuse > 0 {
+		l.refuse--
+		return true
+	}
+	return false
 }
 
 func (l *runLog) add(id, s string) {
@@ -35,6 +48,9 @@ func (l *runLog) StartRun(_ context.Context, id string, _ progress.WorkerType, _
 	return nil
 }
 func (l *runLog) FinishJob(_ context.Context, id string, res json.RawMessage) error {
+	if l.refused() {
+		return errors.New("finish job: connection refused")
+	}
 	l.mu.Lock()
 	l.result[id] = res
 	l.mu.Unlock()
@@ -42,6 +58,9 @@ func (l *runLog) FinishJob(_ context.Context, id string, res json.RawMessage) er
 	return nil
 }
 func (l *runLog) FailJob(_ context.Context, id, _ string, retrying bool) error {
+	if l.refused() {
+		return errors.New("fail job: connection refused")
+	}
 	if retrying {
 		l.add(id, "retrying")
 	} else {
@@ -258,5 +277,24 @@ func TestPrepareDecodesOnce(t *testing.T) {
 	}
 	if _, err := bad.Do(t.Context()); !errors.Is(err, asynq.SkipRetry) {
 		t.Fatalf("a payload that does not decode must fail for good: %v", err)
+	}
+}
+
+// A run's outcome the store refuses for a while (PostgreSQL restarting) is recorded
+// once it answers again: a completed job keeps its result, a retried one its retry.
+func TestRuntimeRecordsTheOutcomeOnceTheStoreAnswersAgain(t *testing.T) {
+	cl, _, runs := startRuntime(t, TestWalk())
+	runs.mu.Lock()
+	runs.refuse = 3
+	runs.mu.Unlock()
+	id := enqueue(t, cl, TestWalkType, TestWalkPayload{UserID: "u1", Phases: 1, Steps: 1, FailAttempts: 1}, asynq.MaxRetry(2))
+	testkit.WaitFor(t, 20*time.Second, "completion", func() bool { return len(runs.get(id)) == 4 })
+	if got := strings.Join(runs.get(id), ","); got != "start0,retrying,start1,completed" {
+		t.Fatalf("runs = %s", got)
+	}
+	runs.mu.Lock()
+	defer runs.mu.Unlock()
+	if runs.refuse != 0 || len(runs.result[id]) == 0 {
+		t.Fatalf("refusals left %d, result %s: want every refusal used and the result recorded", runs.refuse, runs.result[id])
 	}
 }

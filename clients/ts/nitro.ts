@@ -11,7 +11,8 @@ export type WorkerType =
   | "dev_sell"
   | "wallet_sell"
   | "create_token_metadata"
-  | "launch_token_from_dapp";
+  | "launch_token_from_dapp"
+  | "sweep_wallets";
 
 export type Platform = "pump" | "bonk";
 
@@ -219,6 +220,19 @@ export type WalletSellPayload = Common & {
   slippageBps?: number;
 };
 
+/**
+ * Moves the SOL of each wallet to `destination` (all the user's own wallets). With
+ * `tokenAddress`, each wallet first sells all its tokens of that launch; with
+ * `closeTokenAccounts`, its empty token accounts are closed and their rent swept too.
+ */
+export type SweepWalletsPayload = Common & {
+  wallets: string[];
+  destination: string;
+  closeTokenAccounts?: boolean;
+  tokenAddress?: string;
+  slippageBps?: number;
+};
+
 /** POST /api/jobs/{type}: the body of each type. */
 export interface JobPayloads {
   create_token_metadata: CreateTokenMetadataPayload;
@@ -228,6 +242,7 @@ export interface JobPayloads {
   launch_token_from_dapp: LaunchTokenFromDappPayload;
   dev_sell: DevSellPayload;
   wallet_sell: WalletSellPayload;
+  sweep_wallets: SweepWalletsPayload;
 }
 
 /** 202 (new job) or 200 (a repeated Idempotency-Key). */
@@ -258,6 +273,27 @@ export interface SellResult {
   signatures: string[];
   solReceived: number;
   tokensSold: number;
+}
+
+/** The result of sweep_wallets: what each wallet sent to the destination. */
+export interface SweepResult {
+  destination: string;
+  signatures: string[];
+  /** SOL that reached the destination (fees already paid by the wallets). */
+  solSwept: number;
+  lamportsSwept: number;
+  wallets: {
+    publicKey: string;
+    signature?: string;
+    solSwept: number;
+    lamportsSwept: number;
+    /** Lamports the wallet keeps: 0, or the rent-exempt minimum while it still owns token accounts. */
+    lamportsLeft: number;
+    tokenAccountsClosed: number;
+    /** The signature of the sale before the sweep (with `tokenAddress`). */
+    sale?: string;
+    skipped?: string;
+  }[];
 }
 
 /** POST /api/wallets. */

@@ -65,6 +65,8 @@ type config struct {
 	EventRetention time.Duration
 	// HealthInterval is how often the dependencies /health reports are probed.
 	HealthInterval time.Duration
+	// MixerJitterMax is the longest random pause before a mixing hop (0: none).
+	MixerJitterMax time.Duration
 	// PingInterval and PingTimeout are the Socket.IO heartbeat (0: socketio's 25s/20s);
 	// tests and the socket soak shorten them.
 	PingInterval, PingTimeout time.Duration
@@ -131,6 +133,14 @@ func loadConfig(getenv func(string) string) (*config, error) {
 			errs = append(errs, &badVar{"NITRO_SHUTDOWN_TIMEOUT", "must be a duration from 1s to 1h, like 25s"})
 		} else {
 			c.ShutdownTimeout = d
+		}
+	}
+	if v := get("NITRO_MIXER_JITTER_MAX"); v != "" {
+		d, perr := time.ParseDuration(v)
+		if perr != nil || d < 0 || d > maxMixerJitter {
+			errs = append(errs, &badVar{"NITRO_MIXER_JITTER_MAX", "must be a duration from 0 (no pause) to 1m, like 2s"})
+		} else {
+			c.MixerJitterMax = d
 		}
 	}
 	c.HealthInterval = 5 * time.Second
@@ -446,3 +456,7 @@ func randomBytes(n int) []byte {
 }
 
 func randomHex(n int) string { return hex.EncodeToString(randomBytes(n)) }
+
+// maxMixerJitter bounds NITRO_MIXER_JITTER_MAX: a pause before every hop of a
+// launch's mixing, and the launch waits for all of them.
+const maxMixerJitter = time.Minute

@@ -50,6 +50,7 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 		"NITRO_PRIORITY_FEE_MAX":     {"NITRO_PRIORITY_FEE_MAX": "lots"},
 		"JITO_TIP_LAMPORTS":          {"JITO_TIP_LAMPORTS": "5"},
 		"NITRO_HEALTH_INTERVAL":      {"NITRO_HEALTH_INTERVAL": "10ms"},
+		"NITRO_MIXER_JITTER_MAX":     {"NITRO_MIXER_JITTER_MAX": "2h"},
 		"NITRO_SOCKET_PING_INTERVAL": {"NITRO_SOCKET_PING_INTERVAL": "5ms"},
 		"NITRO_SOCKET_PING_TIMEOUT":  {"NITRO_SOCKET_PING_TIMEOUT": "soon"},
 	}
@@ -275,6 +276,20 @@ func TestLimits(t *testing.T) {
 		"NITRO_RATE_ENQUEUE_PER_KEY": "-1/s", "NITRO_RATE_WALLETS_PER_USER": "2/s,0", "NITRO_SOCKETS_PER_USER": "lots"} {
 		if _, err := loadConfig(envOf(map[string]string{name: v})); err == nil || !strings.Contains(err.Error(), name) {
 			t.Errorf("%s=%s: err = %v, want it named", name, v, err)
+		}
+	}
+}
+
+func TestMixerJitterMax(t *testing.T) {
+	for v, want := range map[string]time.Duration{"": 0, "0": 0, "0s": 0, "1500ms": 1500 * time.Millisecond, "1m": time.Minute} {
+		c, err := loadConfig(envOf(map[string]string{"NITRO_MIXER_JITTER_MAX": v}))
+		if err != nil || c.MixerJitterMax != want {
+			t.Errorf("NITRO_MIXER_JITTER_MAX=%q: %v, %v; want %v", v, c.MixerJitterMax, err, want)
+		}
+	}
+	for _, v := range []string{"-1s", "61s", "soon"} {
+		if _, err := loadConfig(envOf(map[string]string{"NITRO_MIXER_JITTER_MAX": v})); err == nil || !strings.Contains(err.Error(), "NITRO_MIXER_JITTER_MAX") {
+			t.Errorf("NITRO_MIXER_JITTER_MAX=%q: %v", v, err)
 		}
 	}
 }

@@ -83,7 +83,7 @@ func enqueueCmd(ctx context.Context, c *config, args []string, log zerolog.Logge
 }
 
 // enqueueTestWalk puts the test-only task straight into asynq, as the bot does with
-// real jobs: it is none of the seven types, so it has no row until it runs.
+// real jobs: it is none of the eight types, so it has no row until it runs.
 func enqueueTestWalk(ctx context.Context, c *config, body []byte, watch bool, log zerolog.Logger, stdout io.Writer) error {
 	st, cl, done, err := openQueue(ctx, c, log)
 	if err != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -111,6 +112,31 @@ func TestEnqueueCLIAndHTTPShareKeys(t *testing.T) {
 	}
 	if out, err := cli("dev_sell", "msg-1", sellBody("alice", 75)); err == nil || !strings.Contains(err.Error(), "sellPercent") {
 		t.Fatalf("CLI with another payload under the key: %q, %v; want a refusal naming sellPercent", out, err)
+	}
+
+	// sweep_wallets through the CLI: the user's own wallets go in, another user's
+	// destination is refused naming the field.
+	wallet := func(user string) string {
+		t.Helper()
+		_, priv, err := ed25519.GenerateKey(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, err := a.store.CreateWallet(ctx, user, "w", store.WalletUser, priv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return w.PublicKey
+	}
+	from, to, bobs := wallet("alice"), wallet("alice"), wallet("bob")
+	sweep := func(dest string) string {
+		return fmt.Sprintf(`{"userId":"alice","wallets":[%q],"destination":%q}`, from, dest)
+	}
+	if out, err := cli("sweep_wallets", "sweep-1", sweep(to)); err != nil || !strings.Contains(out, "enqueued sweep_wallets job ") {
+		t.Fatalf("CLI sweep_wallets: %q, %v", out, err)
+	}
+	if out, err := cli("sweep_wallets", "sweep-2", sweep(bobs)); err == nil || !strings.Contains(err.Error(), "destination: belongs to another user") {
+		t.Fatalf("CLI sweep_wallets to bob's wallet: %q, %v; want a refusal naming destination", out, err)
 	}
 }
 

@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 
-	sol "github.com/gagliardetto/solana-go"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/nitro-runtime/nitro/api"
@@ -44,7 +42,7 @@ func (a *app) newAPI() (*api.Server, error) {
 		WalletsPerKey: a.cfg.Limits.WalletsPerKey, WalletsPerUser: a.cfg.Limits.WalletsPerUser,
 	}, api.Deps{
 		Enqueuer: a.client, Jobs: a.store, Launches: a.store, Wallets: a.store,
-		Balances: api.BalancesFunc(a.chain.balances), Owners: a.store,
+		Balances: holdingsReader{a.chain.client}, Owners: a.store,
 		Checks: map[string]api.HealthCheck{
 			"redis":    func(ctx context.Context) error { return redis.Ping(ctx).Err() },
 			"postgres": a.store.Ping,
@@ -57,32 +55,6 @@ func (a *app) newAPI() (*api.Server, error) {
 		Sockets: a.sockets, ProgressStats: a.hub.Stats, Mount: mounts,
 		Log: a.log.With().Str("component", "api").Logger(),
 	})
-}
-
-// balances reads lamports for up to 100 keys per RPC call.
-func (c *chain) balances(ctx context.Context, keys []string) (map[string]uint64, error) {
-	out := make(map[string]uint64, len(keys))
-	for start := 0; start < len(keys); start += 100 {
-		batch := keys[start:min(start+100, len(keys))]
-		pks := make([]sol.PublicKey, len(batch))
-		for i, k := range batch {
-			pk, err := sol.PublicKeyFromBase58(k)
-			if err != nil {
-				return nil, fmt.Errorf("balance of %q: %w", k, err)
-			}
-			pks[i] = pk
-		}
-		accs, err := c.client.GetMultipleAccounts(ctx, pks...)
-		if err != nil {
-			return nil, fmt.Errorf("read balances: %w", err)
-		}
-		for i, acc := range accs {
-			if acc != nil {
-				out[batch[i]] = acc.Lamports
-			}
-		}
-	}
-	return out, nil
 }
 
 // registerFanoutMetrics adds the relay's counters and what connection-state recovery
@@ -114,6 +86,10 @@ func (a *app) registerFanoutMetrics() {
 		func(s relay.Stats) uint64 { return s.Dropped })
 	counter("nitro_relay_refused_messages_total", "Relay messages that could not be decoded.",
 		func(s relay.Stats) uint64 { return s.Refused })
+	counter("nitro_relay_replayed_total", "Progress records published again for a process that (re)subscribed.",
+		func(s relay.Stats) uint64 { return s.Replayed })
+	counter("nitro_relay_repeated_total", "Progress records received again in a replay and not emitted twice.",
+		func(s relay.Stats) uint64 { return s.Repeated })
 }
 
 // rpcCollector exports the chain client's request counts as

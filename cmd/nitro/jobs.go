@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"net/http"
@@ -10,17 +11,23 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"github.com/nitro-runtime/nitro/jobs"
 	"github.com/nitro-runtime/nitro/progress"
 	"github.com/nitro-runtime/nitro/solana/jito"
 	"github.com/nitro-runtime/nitro/solana/metadata"
 	"github.com/nitro-runtime/nitro/workers"
 )
 
-// registerJobTypes registers the seven job types with their dependencies.
+// registerJobTypes registers the eight job types with their dependencies.
 func (a *app) registerJobTypes(mux *asynq.ServeMux, rt *workers.Runtime) error {
 	d := workers.Deps{Store: a.store, Chain: a.chain.client, Log: a.log.With().Str("component", "workers").Logger(),
+		// The automatic sweep after a failed launch goes in the way every job does.
+		Enqueue: func(ctx context.Context, r jobs.Request) (jobs.Enqueued, error) {
+			return jobs.Enqueue(ctx, a.client, a.store, r, jobs.Options{})
+		},
 		Config: workers.Config{PlatformFeeWallet: a.cfg.PlatformFeeWallet, PlatformFeeLamports: a.cfg.PlatformFeeLamports,
-			MaxPriorityFee: a.cfg.Chain.MaxPriorityFee, JitoTipLamports: a.cfg.Chain.JitoTipLamports}}
+			MaxPriorityFee: a.cfg.Chain.MaxPriorityFee, JitoTipLamports: a.cfg.Chain.JitoTipLamports,
+			MixerJitterMax: a.cfg.MixerJitterMax}}
 	if a.meta != nil {
 		d.Uploader = a.meta
 	} else {

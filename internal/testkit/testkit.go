@@ -15,6 +15,9 @@
 //
 // PostgreSQL isolation is per test: a schema (store/storetest) or a database of its
 // own (cmd/nitro, e2e), on the server TEST_DATABASE_URL names.
+//
+// A test that restarts a service starts its own (StartRedis, StartPostgres): the shared
+// servers are never stopped.
 package testkit
 
 import (

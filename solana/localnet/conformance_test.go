@@ -13,6 +13,7 @@ import (
 	"github.com/nitro-runtime/nitro/solana/jito"
 	"github.com/nitro-runtime/nitro/solana/localnet"
 	"github.com/nitro-runtime/nitro/solana/solanatest"
+	"github.com/nitro-runtime/nitro/solana/solanatest/chaincheck"
 )
 
 // conformanceCluster starts a cluster producing slots every 20 ms with its RPC
@@ -53,11 +54,12 @@ func conformanceCluster(t *testing.T) (*localnet.Cluster, string, solanatest.New
 	return c, rpcSrv.URL, newClient, fund
 }
 
-// TestConformance runs the chain client's conformance suite against the
-// built-in cluster (the same suite runs against devnet in solanatest).
+// TestConformance runs the chain check (the client's conformance suite, the mixer
+// with its sweep, pump create_v2/buy/sell) against the built-in cluster; the same
+// check runs against devnet with `make check/devnet` (solanatest/chaincheck).
 func TestConformance(t *testing.T) {
 	_, _, newClient, fund := conformanceCluster(t)
-	solanatest.Exercise(t, newClient, fund)
+	chaincheck.Exercise(t, newClient, fund)
 }
 
 func TestConformanceFaults(t *testing.T) {

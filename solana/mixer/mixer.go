@@ -3,10 +3,20 @@
 // wallet. Every hop is journaled (signed bytes and signature) before it is sent;
 // a restarted run settles journaled hops first and never lets a hop land twice.
 //
-// Amounts: buyer i receives exactly its chosen amount (random within [Min, Max]).
-// Hop k of a route transfers T + (H-k)·fee, so each intermediate pays its own fee and
-// ends at exactly 0 lamports (a system account at 0 is fine; 0 < x < rent-exempt
-// minimum is not, which is why no wallet is ever left with dust).
+// Amounts: buyer i receives exactly its chosen amount T (random within [Min, Max]).
+// Intermediate j of a route keeps K_j lamports, random within [RentExemptMinimum,
+// Config.KeepMax], so no two hops of a route move amounts that differ by just a fee:
+// hop k transfers T + (H-k)·fee + K_{k+1} + … + K_H. What intermediates keep is
+// rent-exempt (a system account holds 0 or at least the minimum; never dust) and
+// Sweep returns it. The funder pays, to the lamport, T + (H+1)·fee + ΣK per route.
+//
+// Order: routes advance in waves, hop k of every route before hop k+1 of any, each
+// wave in its own shuffled order with an optional random pause before each hop, so
+// the hops of different buyers interleave on chain.
+//
+// Every random choice (amounts, what is kept, the order of a wave) is derived from
+// Request.Seed: a resumed run recomputes exactly what the crashed one journaled and
+// sent. Only the pauses are not, since they move nothing.
 package mixer
 
 import (
@@ -103,6 +113,10 @@ type Request struct {
 	Funder  sol.PrivateKey
 	Targets []Target
 	Hops    int // intermediate wallets per route (0 = direct transfer)
+	// Seed drives every random choice of the run; the same seed makes the same
+	// choices. Default: a hash of RunID, the funder and the targets (give the job
+	// id, or anything unique per run, when a RunID may repeat across runs).
+	Seed []byte
 }
 
 func (r Request) validate() error {

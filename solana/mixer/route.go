@@ -14,31 +14,15 @@ import (
 // recovers what is left in the intermediate wallets).
 var errHopFailed = errors.New("mixer: hop failed on chain")
 
-// route drives one buyer's hops from the last confirmed one; it returns the fees of
-// the hops it landed.
-func (m *Mixer) route(ctx context.Context, req Request, r int, amount uint64, atts []Hop, progress func(Progress)) (RouteResult, uint64) {
-	res := RouteResult{Wallet: req.Targets[r].Wallet}
-	var prev *Hop
-	var fees uint64
-	for step := 0; step <= req.Hops; step++ {
-		stepAtts := ofStep(atts, step)
-		done, err := m.settleStep(ctx, req, stepAtts, progress)
-		if err != nil {
-			res.Err = fmt.Errorf("step %d: %w", step, err)
-			return res, fees
-		}
-		if done == nil {
-			done, err = m.sendStep(ctx, req, r, step, amount, prev, stepAtts, progress)
-			if err != nil {
-				res.Err = fmt.Errorf("step %d: %w", step, err)
-				return res, fees
-			}
-			fees += m.fee
-		}
-		prev = done
+// step settles or sends hop step of route r after its hop prev (nil for step 0):
+// the confirmed hop, and whether it landed in this call (its fee counts for Result).
+func (m *Mixer) step(ctx context.Context, req Request, r, step int, p routePlan, prev *Hop, atts []Hop, progress func(Progress)) (*Hop, bool, error) {
+	done, err := m.settleStep(ctx, req, atts, progress)
+	if err != nil || done != nil {
+		return done, false, err
 	}
-	res.Delivered = prev.Lamports
-	return res, fees
+	done, err = m.sendStep(ctx, req, r, step, p, prev, atts, progress)
+	return done, err == nil, err
 }
 
 func ofStep(atts []Hop, step int) []Hop {
@@ -106,8 +90,8 @@ func (m *Mixer) outcome(ctx context.Context, h *Hop, sendErr error) (State, erro
 
 // sendStep signs, journals and sends a new attempt of a step, re-signing only after
 // the previous attempt provably expired.
-func (m *Mixer) sendStep(ctx context.Context, req Request, r, step int, amount uint64, prev *Hop, atts []Hop, progress func(Progress)) (*Hop, error) {
-	from, to, lamports, err := m.stepParties(ctx, req, r, step, amount, prev, atts)
+func (m *Mixer) sendStep(ctx context.Context, req Request, r, step int, p routePlan, prev *Hop, atts []Hop, progress func(Progress)) (*Hop, error) {
+	from, to, lamports, err := m.stepParties(ctx, req, r, step, p, prev, atts)
 	if err != nil {
 		return nil, err
 	}
@@ -144,21 +128,23 @@ func (m *Mixer) sendStep(ctx context.Context, req Request, r, step int, amount u
 	return nil, fmt.Errorf("mixer: %d attempts expired: %w", m.cfg.MaxAttempts, nsolana.ErrBlockhashExpired)
 }
 
-// stepParties decides sender, receiver and amount of a step. Amounts after the first
-// hop derive from what the previous hop delivered, so an intermediate always ends at 0.
-func (m *Mixer) stepParties(ctx context.Context, req Request, r, step int, amount uint64, prev *Hop, atts []Hop) (sol.PrivateKey, sol.PublicKey, uint64, error) {
+// stepParties decides sender, receiver and amount of a step. Hop 0 moves the plan's
+// first amount; hop k > 0 moves what hop k-1 delivered less its fee and what
+// intermediate k keeps, so the last hop delivers exactly the buyer's amount.
+func (m *Mixer) stepParties(ctx context.Context, req Request, r, step int, p routePlan, prev *Hop, atts []Hop) (sol.PrivateKey, sol.PublicKey, uint64, error) {
 	from := req.Funder
-	lamports := amount + uint64(req.Hops)*m.fee
+	lamports := p.first(req.Hops, m.fee)
 	if step > 0 {
 		k, err := m.keys.Load(ctx, prev.To)
 		if err != nil {
 			return nil, sol.PublicKey{}, 0, fmt.Errorf("load intermediate %s: %w", prev.To, err)
 		}
 		from = k
-		if prev.Lamports <= m.fee {
-			return nil, sol.PublicKey{}, 0, fmt.Errorf("intermediate %s holds %d, fee %d", prev.To, prev.Lamports, m.fee)
+		keep := p.keep[step-1]
+		if prev.Lamports <= m.fee+keep {
+			return nil, sol.PublicKey{}, 0, fmt.Errorf("intermediate %s holds %d, fee %d, keeps %d", prev.To, prev.Lamports, m.fee, keep)
 		}
-		lamports = prev.Lamports - m.fee
+		lamports = prev.Lamports - m.fee - keep
 	}
 	if len(atts) > 0 { // an expired attempt fixed the amount and receiver already
 		lamports = atts[len(atts)-1].Lamports

@@ -21,14 +21,39 @@ type Config struct {
 	PriorityFeeMicroLamports uint64
 	// CULimit of a hop (a system transfer uses ~150 CU; default 1000).
 	CULimit uint32
-	// JitterMin/JitterMax bound the random pause before each hop (0 = no pause).
+	// JitterMin/JitterMax bound the random pause before each hop (JitterMax 0 = no pause).
 	JitterMin, JitterMax time.Duration
-	// Concurrency is how many routes run at once (default 4).
+	// Concurrency is how many routes of a wave run at once (default 4).
 	Concurrency int
 	// MaxAttempts bounds re-signs of one hop after its blockhash expired (default 3).
 	MaxAttempts int
-	// Rand picks amounts (default: a fresh PCG source); set it for reproducible tests.
-	Rand *rand.Rand
+	// KeepMax is the most lamports an intermediate keeps (the least is
+	// RentExemptMinimum); default DefaultKeepMax. Sweep returns what is kept.
+	KeepMax uint64
+	// Pause waits d before a hop (default: a timer that ctx cancels); tests observe
+	// the pauses through it.
+	Pause func(ctx context.Context, d time.Duration) error
+}
+
+// DefaultKeepMax is Config.KeepMax's default: an intermediate keeps 0.00089 to
+// 0.00178 SOL.
+const DefaultKeepMax = 2 * RentExemptMinimum
+
+func (c Config) withDefaults() Config {
+	c.CULimit = cmp.Or(c.CULimit, 1000)
+	c.Concurrency = cmp.Or(c.Concurrency, 4)
+	c.MaxAttempts = cmp.Or(c.MaxAttempts, 3)
+	c.KeepMax = max(cmp.Or(c.KeepMax, DefaultKeepMax), RentExemptMinimum)
+	if c.Pause == nil {
+		c.Pause = sleep
+	}
+	return c
+}
+
+// MaxKept is the most a run with hops intermediates per route leaves in the
+// intermediates of one route: what a funder needs on top of amounts and fees.
+func (c Config) MaxKept(hops int) uint64 {
+	return uint64(hops) * c.withDefaults().KeepMax
 }
 
 // Mixer runs and resumes mixing runs.
@@ -43,12 +68,7 @@ type Mixer struct {
 
 // New returns a Mixer. It does no I/O.
 func New(chain Chain, keys KeyStore, journal Journal, cfg Config) *Mixer {
-	cfg.CULimit = cmp.Or(cfg.CULimit, 1000)
-	cfg.Concurrency = cmp.Or(cfg.Concurrency, 4)
-	cfg.MaxAttempts = cmp.Or(cfg.MaxAttempts, 3)
-	if cfg.Rand == nil {
-		cfg.Rand = rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
-	}
+	cfg = cfg.withDefaults()
 	return &Mixer{chain: chain, keys: keys, journal: journal, cfg: cfg,
 		fee: nsolana.TxFee(1, cfg.CULimit, cfg.PriorityFeeMicroLamports)}
 }
@@ -57,8 +77,9 @@ func New(chain Chain, keys KeyStore, journal Journal, cfg Config) *Mixer {
 func (m *Mixer) HopFee() uint64 { return m.fee }
 
 // Run executes (or resumes) req: journaled hops are settled first, then each route
-// continues from its last confirmed hop. progress (may be nil) is called serially.
-// The returned error joins the routes' errors; Result says which route failed.
+// continues from its last confirmed hop, wave by wave. progress (may be nil) is
+// called serially. The returned error joins the routes' errors; Result says which
+// route failed.
 func (m *Mixer) Run(ctx context.Context, req Request, progress func(Progress)) (Result, error) {
 	if err := req.validate(); err != nil {
 		return Result{}, err
@@ -71,53 +92,96 @@ func (m *Mixer) Run(ctx context.Context, req Request, progress func(Progress)) (
 	for _, h := range hops {
 		byRoute[h.Route] = append(byRoute[h.Route], h)
 	}
-	amounts, need := m.plan(req, byRoute)
+	d := newDice(req)
+	plans, need := m.plan(req, d, byRoute)
 	if err := m.checkFunding(ctx, req.Funder.PublicKey(), need); err != nil {
 		return Result{}, err
 	}
 	res := Result{Routes: make([]RouteResult, len(req.Targets))}
-	var wg sync.WaitGroup
-	var feeMu sync.Mutex
-	sem := make(chan struct{}, m.cfg.Concurrency)
-	for i := range req.Targets {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			rr, fees := m.route(ctx, req, i, amounts[i], byRoute[i], progress)
-			res.Routes[i] = rr
-			feeMu.Lock()
-			res.Fees += fees
-			feeMu.Unlock()
-		}()
+	last := make([]*Hop, len(req.Targets))
+	for i, t := range req.Targets {
+		res.Routes[i].Wallet = t.Wallet
 	}
-	wg.Wait()
+	for step := 0; step <= req.Hops; step++ {
+		res.Fees += m.wave(ctx, req, step, d.order(step, len(req.Targets)), plans, byRoute, last, res.Routes, progress)
+	}
 	var errs []error
 	for i, rr := range res.Routes {
 		if rr.Err != nil {
 			errs = append(errs, fmt.Errorf("route %d (%s): %w", i, rr.Wallet, rr.Err))
+			continue
 		}
+		res.Routes[i].Delivered = last[i].Lamports
 	}
 	return res, errors.Join(errs...)
 }
 
-// plan picks the amount of routes that have not journaled their first hop yet and
-// sums what the funder still has to pay (amounts plus every fee on the way).
-func (m *Mixer) plan(req Request, byRoute map[int][]Hop) (amounts []uint64, need uint64) {
-	amounts = make([]uint64, len(req.Targets))
-	for i, t := range req.Targets {
-		if len(byRoute[i]) > 0 {
-			continue // its first hop (and amount) is journaled
+// wave runs hop step of every route still going, starting them in order (at most
+// Concurrency at once), and returns the fees of the hops it landed.
+func (m *Mixer) wave(ctx context.Context, req Request, step int, order []int, plans []routePlan,
+	byRoute map[int][]Hop, last []*Hop, routes []RouteResult, progress func(Progress)) uint64 {
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var fees uint64
+	sem := make(chan struct{}, m.cfg.Concurrency)
+	for _, r := range order {
+		if routes[r].Err != nil {
+			continue
 		}
-		amt := t.Min
-		if t.Max > t.Min {
-			amt += m.cfg.Rand.Uint64N(t.Max - t.Min + 1)
-		}
-		amounts[i] = amt
-		need += amt + uint64(req.Hops+1)*m.fee
+		sem <- struct{}{} // taken here, so routes start in the wave's order
+		wg.Go(func() {
+			defer func() { <-sem }()
+			done, landed, err := m.step(ctx, req, r, step, plans[r], last[r], ofStep(byRoute[r], step), progress)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				routes[r].Err = fmt.Errorf("step %d: %w", step, err)
+				return
+			}
+			last[r] = done
+			if landed {
+				fees += m.fee
+			}
+		})
 	}
-	return amounts, need
+	wg.Wait()
+	return fees
+}
+
+// routePlan is what the seed decided for one route: the buyer's amount and what each
+// intermediate keeps (keep[j-1] for intermediate j).
+type routePlan struct {
+	amount uint64
+	keep   []uint64
+}
+
+// first is what hop 0 moves: the amount, every later fee and everything kept.
+func (p routePlan) first(hops int, fee uint64) uint64 {
+	n := p.amount + uint64(hops)*fee
+	for _, k := range p.keep {
+		n += k
+	}
+	return n
+}
+
+// plan derives every route's plan from the seed and sums what the funder still has
+// to pay for routes that have not journaled their first hop (hop 0 plus its fee).
+func (m *Mixer) plan(req Request, d dice, byRoute map[int][]Hop) (plans []routePlan, need uint64) {
+	plans = make([]routePlan, len(req.Targets))
+	for i, t := range req.Targets {
+		p := routePlan{amount: t.Min, keep: make([]uint64, req.Hops)}
+		if t.Max > t.Min {
+			p.amount += d.uint64n("amount", i, 0, t.Max-t.Min+1)
+		}
+		for j := range p.keep {
+			p.keep[j] = RentExemptMinimum + d.uint64n("keep", i, j+1, m.cfg.KeepMax-RentExemptMinimum+1)
+		}
+		plans[i] = p
+		if len(byRoute[i]) == 0 {
+			need += p.first(req.Hops, m.fee) + m.fee
+		}
+	}
+	return plans, need
 }
 
 func (m *Mixer) checkFunding(ctx context.Context, funder sol.PublicKey, need uint64) error {
@@ -153,8 +217,12 @@ func (m *Mixer) jitter(ctx context.Context) error {
 	}
 	d := m.cfg.JitterMin
 	if span := m.cfg.JitterMax - m.cfg.JitterMin; span > 0 {
-		d += rand.N(span)
+		d += rand.N(span + 1)
 	}
+	return m.cfg.Pause(ctx, d)
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {

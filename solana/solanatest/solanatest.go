@@ -9,6 +9,8 @@ import (
 	"context"
 	"crypto/ed25519"
 	"errors"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -64,9 +66,61 @@ func ctxT(t *testing.T) context.Context {
 	return ctx
 }
 
+// made holds every wallet the suite made, so a run on a real cluster can send what
+// they still hold back to where it came from (ReturnFunds).
+var made struct {
+	sync.Mutex
+	keys []sol.PrivateKey
+}
+
+// Wallet makes a fresh wallet and remembers it for ReturnFunds.
+func Wallet() sol.PrivateKey { return wallet() }
+
 func wallet() sol.PrivateKey {
 	w := sol.NewWallet()
+	made.Lock()
+	made.keys = append(made.keys, w.PrivateKey)
+	made.Unlock()
 	return w.PrivateKey
+}
+
+// ReturnFunds moves what every wallet made so far (by the suite or Wallet) holds to `to` (all of it but the
+// fee, leaving each at 0) and forgets them; it returns the lamports moved. Accounts
+// that are no longer plain wallets (a mint keypair now owned by a token program)
+// cannot pay a fee and keep their rent.
+func ReturnFunds(ctx context.Context, c *nsolana.Client, to sol.PublicKey) (uint64, error) {
+	made.Lock()
+	keys := made.keys
+	made.keys = nil
+	made.Unlock()
+	pubs := make([]sol.PublicKey, len(keys))
+	for i, k := range keys {
+		pubs[i] = k.PublicKey()
+	}
+	accs, err := c.GetMultipleAccounts(ctx, pubs...)
+	if err != nil {
+		return 0, err
+	}
+	fee := nsolana.TxFee(1, 1000, 0)
+	var moved uint64
+	var errs []error
+	for i, k := range keys {
+		a := accs[i]
+		if a == nil || a.Lamports <= fee || a.Owner != sol.SystemProgramID || len(a.Data) != 0 || pubs[i] == to {
+			continue
+		}
+		amount := a.Lamports - fee
+		stx, err := c.BuildTx(ctx, pubs[i], []sol.Instruction{transfer(k, to, amount)}, []sol.PrivateKey{k}, nsolana.BuildOpts{CULimit: 1000})
+		if err == nil {
+			err = c.SendAndConfirm(ctx, stx, nil)
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("return %d from %s: %w", amount, pubs[i], err))
+			continue
+		}
+		moved += amount
+	}
+	return moved, errors.Join(errs...)
 }
 
 func transfer(from sol.PrivateKey, to sol.PublicKey, lamports uint64) sol.Instruction {

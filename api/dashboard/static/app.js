@@ -9,7 +9,7 @@
   const LABELS = {
     launch_token: 'Token launch', launch_token_from_dapp: 'Launch from dApp', prepare_launch: 'Prepare launch',
     execute_launch: 'Execute launch', create_token_metadata: 'Create metadata', dev_sell: 'Dev sell',
-    wallet_sell: 'Wallet sell',
+    wallet_sell: 'Wallet sell', sweep_wallets: 'Sweep wallets',
   };
   const LAUNCH_TYPES = new Set(['launch_token', 'launch_token_from_dapp', 'create_token_metadata', 'prepare_launch', 'execute_launch']);
   const STAGES = [
