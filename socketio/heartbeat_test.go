@@ -49,25 +49,36 @@ func stallAfterPing(s *Server, d time.Duration) {
 // timeout" pingInterval+pingTimeout after it connected. The websocket transport hands
 // such an early PONG to the engine only once the engine has had time to arm its timer.
 func TestHeartbeatSurvivesAStalledPingTimer(t *testing.T) {
-	h := newHarness(t, Config{PingInterval: 300 * time.Millisecond, PingTimeout: 200 * time.Millisecond})
+	// Seconds, so that a client on a busy machine always answers in time; the timeout
+	// shorter than the interval as by default (a longer one is replaced by the next
+	// PING's before it fires); a tenth of it (the transport's hold) covers the stall.
+	const interval, timeout = 2 * time.Second, 1500 * time.Millisecond
+	h := newHarness(t, Config{PingInterval: interval, PingTimeout: timeout})
 	stallAfterPing(h.server(), 10*time.Millisecond)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	const sockets = 5
-	for range sockets {
-		c := dialRaw(ctx, t, h.addr, map[string]any{"token": h.token("alice", false)})
-		defer c.close()
+	clients := make([]*rawClient, sockets)
+	for i := range clients {
+		clients[i] = dialRaw(ctx, t, h.addr, map[string]any{"token": h.token("alice", false)})
+		defer clients[i].close()
 	}
-	// Four pings each: a stale timer would have closed every socket after the first.
-	deadline := time.Now().Add(4 * 300 * time.Millisecond)
-	for time.Now().Before(deadline) {
+	// A timer left armed by the first PING fires interval+timeout after connecting:
+	// a socket that has answered more PINGs than fit in that time outlived it.
+	want := int64((interval+timeout)/interval) + 1
+	testkit.WaitFor(t, 15*time.Second, "every socket answering its pings", func() bool {
 		if st := h.server().Stats(); st.Connected != sockets {
 			t.Fatalf("connected %d of %d; disconnects %v", st.Connected, sockets, st.Disconnects)
 		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	if n := h.server().Stats().Disconnects[ReasonPingTimeout]; n != 0 {
-		t.Errorf("%d ping timeouts, want none", n)
+		for _, c := range clients {
+			if c.pongs.Load() < want {
+				return false
+			}
+		}
+		return true
+	})
+	if st := h.server().Stats(); st.Connected != sockets || st.Disconnects[ReasonPingTimeout] != 0 {
+		t.Errorf("connected %d of %d, %d ping timeouts, want none", st.Connected, sockets, st.Disconnects[ReasonPingTimeout])
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 type rawClient struct {
 	conn     *websocket.Conn
 	events   atomic.Int64 // EVENT packets received
+	pongs    atomic.Int64 // PINGs answered
 	keep     bool         // keep the EVENT bodies in got
 	mu       sync.Mutex
 	got      []string
@@ -90,7 +91,9 @@ func (c *rawClient) readLoop() {
 		}
 		switch {
 		case string(p) == "2":
-			_ = c.conn.Write(context.Background(), websocket.MessageText, []byte("3"))
+			if c.conn.Write(context.Background(), websocket.MessageText, []byte("3")) == nil {
+				c.pongs.Add(1)
+			}
 		case strings.HasPrefix(string(p), "42"):
 			c.events.Add(1)
 			if c.keep {
