@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/nitro-runtime/nitro/progress"
+	"github.com/nitro-runtime/nitro/progress/wire"
 	"github.com/nitro-runtime/nitro/store"
 )
 
@@ -23,10 +24,14 @@ func TestLaunches(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := h.store.UpdateLaunch(ctx, newer, func(s *progress.LaunchState) error {
-		_, _, err := s.Apply(progress.StageCreated, 1700000000000)
-		return err
-	}); err != nil {
+	st, err := h.store.LoadLaunch(ctx, newer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := st.Apply(progress.StageCreated, 1700000000000); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.store.Persist(ctx, wire.Batch{Launches: []wire.LaunchRow{{TokenAddress: newer, State: st}}}); err != nil {
 		t.Fatal(err)
 	}
 	for _, who := range []string{"key", h.token("u1", false), h.token("ops", true)} {

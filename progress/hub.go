@@ -3,57 +3,44 @@ package progress
 import (
 	"cmp"
 	"context"
-	"encoding/json"
-	"errors"
 	"hash/fnv"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/rs/zerolog"
+
+	"github.com/nitro-runtime/nitro/progress/wire"
 )
 
-// Record is one event as it is emitted and persisted: the payload is one of the four
-// wire types. Seq orders the events of a job across its runs: each run numbers its
-// records from a base taken from the clock (see Hub.runBase).
-type Record struct {
-	JobID        string
-	UserID       string
-	TokenAddress string
-	Seq          int64
-	Name         string // one of the Event* names
-	Payload      any
-	// JSON is Payload encoded once by the hub, so the socket server and the store
-	// do not marshal it again (nil if it could not be encoded).
-	JSON []byte
-	At   time.Time
-}
+// Emitter delivers a record to the sockets that may see it (the socketio package,
+// through the relay). It must not block for long: it is called in the worker's
+// goroutine, in order.
+type Emitter = wire.Emitter
 
-// Emitter delivers a record to the sockets that may see it (the socketio package).
-// It must not block for long: it is called in the worker's goroutine, in order.
-type Emitter interface {
-	Emit(r Record)
-}
-
-// Persister stores a batch of records in order (the store package).
+// Persister stores what the hub's writers hand it (the store package): a job's events
+// in order, and the latest row of each job and launch they changed. Re-sending a batch
+// must be harmless.
 type Persister interface {
-	PersistEvents(ctx context.Context, batch []Record) error
+	Persist(ctx context.Context, b wire.Batch) error
 }
 
-// LaunchTracker keeps LaunchState per token. UpdateLaunch loads the state under a
-// lock, calls fn, and saves what fn changed; it returns ErrUnknownLaunch when the
-// launch was never registered.
-type LaunchTracker interface {
-	UpdateLaunch(ctx context.Context, token string, fn func(*LaunchState) error) error
+// LaunchLoader reads a launch's state (the store package). The hub asks once per launch
+// while runs of this process report its stages (see Reporter.LaunchStage), and before
+// they need it; it returns ErrUnknownLaunch when the launch was never registered.
+type LaunchLoader interface {
+	LoadLaunch(ctx context.Context, token string) (LaunchState, error)
 }
 
-// ErrUnknownLaunch is returned by a LaunchTracker for a token it does not know.
-var ErrUnknownLaunch = errors.New("unknown launch")
+// ErrUnknownLaunch is returned by a LaunchLoader for a token it does not know.
+var ErrUnknownLaunch = wire.ErrUnknownLaunch
 
 // HubConfig tunes the hub. The zero value is valid.
 type HubConfig struct {
-	BufferSize int           // records waiting for persistence; default 65536
-	BatchSize  int           // records per database batch; default 2048
+	BufferSize int           // events waiting for persistence; default 65536
+	BatchSize  int           // events per database batch; default 2048
 	Writers    int           // database writers, each owning the jobs that hash to it; default 2
 	FlushEvery time.Duration // longest wait before a partial batch is written; default 10ms
 	Now        func() time.Time
@@ -76,13 +63,19 @@ type Stats struct {
 }
 
 // Hub fans progress out to the emitter at once and to the persister in batches. The
-// worker never waits for the database: a full buffer drops (counted and logged)
+// worker never waits for the database: a full buffer drops events (counted and logged)
 // rather than stalling a launch that is moving money.
+//
+// The hub's writers are the one writer of a job's row once a run has begun (state,
+// progress, result, error; the API creates it queued) and of a launch's state. Those
+// rows are kept apart from the events: the latest row per job and per launch waits in
+// its writer's map, so it is never dropped, and a write that fails is retried with the
+// next batch.
 type Hub struct {
 	cfg      HubConfig
 	emitter  Emitter
 	persist  Persister
-	launches LaunchTracker
+	launches LaunchLoader
 	log      zerolog.Logger
 
 	shards  []*shard
@@ -94,6 +87,9 @@ type Hub struct {
 
 	baseMu   sync.Mutex
 	lastBase int64
+
+	launchMu sync.Mutex
+	launchAt map[string]*launchEntry // launches that runs of this process report on
 }
 
 // runSeqBits leaves room for 2^20 records per run below the run's base.
@@ -111,12 +107,15 @@ func (h *Hub) runBase() int64 {
 	return b
 }
 
-// NewHub starts the hub's persistence loop; Close stops it after a final flush.
-func NewHub(cfg HubConfig, e Emitter, p Persister, l LaunchTracker, log zerolog.Logger) *Hub {
+// NewHub starts the hub's persistence loops; Close stops them after a final flush. p
+// and l may be nil (nothing persisted; no launch progress).
+func NewHub(cfg HubConfig, e Emitter, p Persister, l LaunchLoader, log zerolog.Logger) *Hub {
 	cfg = cfg.withDefaults()
-	h := &Hub{cfg: cfg, emitter: e, persist: p, launches: l, log: log, done: make(chan struct{})}
+	h := &Hub{cfg: cfg, emitter: e, persist: p, launches: l, log: log, done: make(chan struct{}),
+		launchAt: map[string]*launchEntry{}}
 	for range cfg.Writers {
-		sh := &shard{queue: make(chan Record, max(cfg.BufferSize/cfg.Writers, 1)), flushes: make(chan chan struct{})}
+		sh := &shard{queue: make(chan Record, max(cfg.BufferSize/cfg.Writers, 1)), flushes: make(chan chan struct{}),
+			jobs: map[string]wire.JobRow{}, launches: map[string]wire.LaunchRow{}}
 		h.shards = append(h.shards, sh)
 		h.loops.Add(1)
 		go h.loop(sh)
@@ -124,16 +123,22 @@ func NewHub(cfg HubConfig, e Emitter, p Persister, l LaunchTracker, log zerolog.
 	return h
 }
 
-// shard is one database writer and its queue. A job always hashes to the same shard,
-// so its records are written in order while other jobs' batches go in parallel.
+// shard is one database writer: its queue of events, and the latest rows of its jobs
+// and launches not written yet. A job (and a launch) always hashes to the same shard, so
+// its records are written in order while other jobs' batches go in parallel.
 type shard struct {
 	queue   chan Record
 	flushes chan chan struct{}
+
+	mu       sync.Mutex
+	jobs     map[string]wire.JobRow
+	launches map[string]wire.LaunchRow
+	writing  map[string]wire.LaunchRow // the launch rows of the write in progress
 }
 
-func (h *Hub) shardOf(jobID string) *shard {
+func (h *Hub) shardOf(key string) *shard {
 	f := fnv.New32a()
-	_, _ = f.Write([]byte(jobID))
+	_, _ = f.Write([]byte(key))
 	return h.shards[int(f.Sum32()%uint32(len(h.shards)))]
 }
 
@@ -145,9 +150,6 @@ func (h *Hub) Stats() Stats {
 // publish emits r and queues it for persistence. Callers hold their job's lock, so
 // the order of one job's records is the order of the calls.
 func (h *Hub) publish(r Record) {
-	if b, err := json.Marshal(r.Payload); err == nil {
-		r.JSON = b
-	}
 	if h.emitter != nil {
 		h.emitter.Emit(r)
 		h.emitted.Add(1)
@@ -162,6 +164,44 @@ func (h *Hub) publish(r Record) {
 			h.log.Error().Uint64("dropped", n).Str("job_id", r.JobID).Msg("progress buffer full: event not persisted")
 		}
 	}
+}
+
+// saveJob hands the job's row to its writer, replacing an older one not written yet.
+func (h *Hub) saveJob(row wire.JobRow) {
+	if h.persist == nil {
+		return
+	}
+	sh := h.shardOf(row.ID)
+	sh.mu.Lock()
+	if old, ok := sh.jobs[row.ID]; !ok || row.Seq >= old.Seq {
+		sh.jobs[row.ID] = row
+	}
+	sh.mu.Unlock()
+}
+
+// saveLaunch hands the launch's state to its writer, replacing one not written yet
+// (callers hold the launch's entry lock, so the last call has the latest state).
+func (h *Hub) saveLaunch(row wire.LaunchRow) {
+	if h.persist == nil {
+		return
+	}
+	sh := h.shardOf(row.TokenAddress)
+	sh.mu.Lock()
+	sh.launches[row.TokenAddress] = row
+	sh.mu.Unlock()
+}
+
+// unsavedLaunch returns the launch's state this process handed its writer and the
+// database may not have yet.
+func (h *Hub) unsavedLaunch(token string) (LaunchState, bool) {
+	sh := h.shardOf(token)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if row, ok := sh.launches[token]; ok {
+		return row.State, true
+	}
+	row, ok := sh.writing[token]
+	return row.State, ok
 }
 
 // Flush returns once every record published before the call is persisted (or ctx ends).
@@ -205,10 +245,10 @@ func (h *Hub) loop(sh *shard) {
 		case r := <-sh.queue:
 			batch = append(batch, r)
 			if len(batch) >= h.cfg.BatchSize {
-				batch = h.write(batch)
+				batch = h.write(sh, batch)
 			}
 		case <-tick.C:
-			batch = h.write(batch)
+			batch = h.write(sh, batch)
 		case ack := <-sh.flushes:
 			batch = h.drain(sh, batch)
 			close(ack)
@@ -225,32 +265,74 @@ func (h *Hub) drain(sh *shard, batch []Record) []Record {
 		case r := <-sh.queue:
 			batch = append(batch, r)
 			if len(batch) >= h.cfg.BatchSize {
-				batch = h.write(batch)
+				batch = h.write(sh, batch)
 			}
 		default:
-			return h.write(batch)
+			return h.write(sh, batch)
 		}
 	}
 }
 
-// write persists batch with a few retries; the events were already delivered live,
-// so a database outage costs history, not the launch.
-func (h *Hub) write(batch []Record) []Record {
-	if len(batch) == 0 {
-		return batch
+// write persists events with the rows waiting on sh, with a few retries; the events
+// were already delivered live, so a database outage costs history, not the launch. Rows
+// that could not be written go back to wait for the next batch, unless a newer one came.
+func (h *Hub) write(sh *shard, events []Record) []Record {
+	sh.mu.Lock()
+	b := wire.Batch{Events: events}
+	var jobs map[string]wire.JobRow
+	if len(sh.jobs) > 0 {
+		jobs, sh.jobs = sh.jobs, map[string]wire.JobRow{}
+		b.Jobs = make([]wire.JobRow, 0, len(jobs))
+		for _, row := range jobs {
+			b.Jobs = append(b.Jobs, row)
+		}
 	}
+	if len(sh.launches) > 0 {
+		sh.writing, sh.launches = sh.launches, map[string]wire.LaunchRow{}
+		b.Launches = make([]wire.LaunchRow, 0, len(sh.writing))
+		for _, row := range sh.writing {
+			b.Launches = append(b.Launches, row)
+		}
+	}
+	sh.mu.Unlock()
+	if b.Len() == 0 {
+		return events
+	}
+	// Rows in key order, so that overlapping writes (a retried batch) cannot deadlock.
+	slices.SortFunc(b.Jobs, func(x, y wire.JobRow) int { return strings.Compare(x.ID, y.ID) })
+	slices.SortFunc(b.Launches, func(x, y wire.LaunchRow) int { return strings.Compare(x.TokenAddress, y.TokenAddress) })
+
 	var err error
 	for try := 0; try < 3; try++ {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		err = h.persist.PersistEvents(ctx, batch)
+		err = h.persist.Persist(ctx, b)
 		cancel()
 		if err == nil {
-			h.persisted.Add(uint64(len(batch)))
-			return batch[:0]
+			break
 		}
 		time.Sleep(time.Duration(try+1) * 50 * time.Millisecond)
 	}
-	h.persistErrs.Add(uint64(len(batch)))
-	h.log.Error().Err(err).Int("events", len(batch)).Msg("persist progress events")
-	return batch[:0]
+	sh.mu.Lock()
+	if err != nil {
+		for id, row := range jobs {
+			if _, newer := sh.jobs[id]; !newer {
+				sh.jobs[id] = row
+			}
+		}
+		for token, row := range sh.writing {
+			if _, newer := sh.launches[token]; !newer {
+				sh.launches[token] = row
+			}
+		}
+	}
+	sh.writing = nil
+	sh.mu.Unlock()
+	if err != nil {
+		h.persistErrs.Add(uint64(len(events)))
+		h.log.Error().Err(err).Int("events", len(events)).Int("jobs", len(b.Jobs)).Int("launches", len(b.Launches)).
+			Msg("persist progress (job and launch rows are kept for the next batch)")
+		return events[:0]
+	}
+	h.persisted.Add(uint64(len(events)))
+	return events[:0]
 }

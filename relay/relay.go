@@ -22,7 +22,6 @@ import (
 	"cmp"
 	"context"
 	"crypto/rand"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
@@ -32,7 +31,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	"github.com/rs/zerolog"
 
-	"github.com/nitro-runtime/nitro/progress"
+	"github.com/nitro-runtime/nitro/progress/wire"
 )
 
 // Defaults for Config's zero fields.
@@ -69,18 +68,18 @@ type Stats struct {
 	Refused   uint64 // messages that could not be decoded
 }
 
-// Relay is a progress.Emitter that emits to the local sockets and to the other
+// Relay is a wire.Emitter that emits to the local sockets and to the other
 // processes. Start it before the first Emit; Close it after the last.
 type Relay struct {
 	cfg    Config
 	rdb    redis.UniversalClient
-	local  progress.Emitter
+	local  wire.Emitter
 	log    zerolog.Logger
 	origin [originSize]byte
 
 	mu     sync.RWMutex // Emit's sends (read side) against Close's close(out)
 	closed bool
-	out    chan progress.Record
+	out    chan wire.Record
 	sub    *redis.PubSub
 	// stopCtx ends CloseTimeout after Close began: the last publishes give up then.
 	stopCtx             context.Context
@@ -102,7 +101,7 @@ type Relay struct {
 const answerWait = time.Second
 
 // New makes a relay over rdb (which it does not close) delivering to local.
-func New(cfg Config, rdb redis.UniversalClient, local progress.Emitter, log zerolog.Logger) (*Relay, error) {
+func New(cfg Config, rdb redis.UniversalClient, local wire.Emitter, log zerolog.Logger) (*Relay, error) {
 	if cfg.Channel == "" {
 		return nil, errors.New("relay: Config.Channel is required")
 	}
@@ -113,7 +112,7 @@ func New(cfg Config, rdb redis.UniversalClient, local progress.Emitter, log zero
 	cfg.Batch = cmp.Or(cfg.Batch, DefaultBatch)
 	cfg.CloseTimeout = cmp.Or(cfg.CloseTimeout, DefaultCloseTimeout)
 	cfg.Linger = cmp.Or(cfg.Linger, DefaultLinger)
-	r := &Relay{cfg: cfg, rdb: rdb, local: local, out: make(chan progress.Record, cfg.Buffer),
+	r := &Relay{cfg: cfg, rdb: rdb, local: local, out: make(chan wire.Record, cfg.Buffer),
 		published: make(chan struct{}), received: make(chan struct{}),
 		log: log.With().Str("component", "relay").Str("channel", cfg.Channel).Logger()}
 	r.stopCtx, r.stop = context.WithCancel(context.Background())
@@ -192,7 +191,7 @@ func (r *Relay) aloneSince(heard uint64) {
 
 // Emit delivers rec to this process's sockets and queues it for the others. It never
 // blocks.
-func (r *Relay) Emit(rec progress.Record) {
+func (r *Relay) Emit(rec wire.Record) {
 	r.local.Emit(rec)
 	r.mu.RLock()
 	defer r.mu.RUnlock()
@@ -220,7 +219,7 @@ func (r *Relay) drop(n int, why string) {
 
 func (r *Relay) publishLoop() {
 	defer close(r.published)
-	batch := make([]progress.Record, 0, r.cfg.Batch)
+	batch := make([]wire.Record, 0, r.cfg.Batch)
 	var buf []byte
 	linger := time.NewTimer(r.cfg.Linger)
 	for rec := range r.out {
@@ -243,24 +242,13 @@ func (r *Relay) publishLoop() {
 }
 
 // publish sends one message; buf is reused between calls.
-func (r *Relay) publish(buf []byte, batch []progress.Record) []byte {
+func (r *Relay) publish(buf []byte, batch []wire.Record) []byte {
 	peers, heard := r.hasPeers()
 	if !peers {
 		r.nUnshared.Add(uint64(len(batch)))
 		return buf
 	}
-	recs := batch[:0:0]
-	for _, rec := range batch {
-		if rec.JSON == nil {
-			b, err := json.Marshal(rec.Payload)
-			if err != nil {
-				r.drop(1, "payload does not encode")
-				continue
-			}
-			rec.JSON = b
-		}
-		recs = append(recs, rec)
-	}
+	recs := batch
 	buf = encode(buf[:0], r.origin, recs)
 	ctx, cancel := context.WithTimeout(r.stopCtx, r.cfg.CloseTimeout)
 	defer cancel()

@@ -20,14 +20,6 @@ import (
 	"github.com/nitro-runtime/nitro/solana"
 )
 
-// JobRuns records each run of a job (the store implements it). A job enqueued straight
-// into asynq by the Telegram bot has no row until its first run, so StartRun upserts.
-type JobRuns interface {
-	StartRun(ctx context.Context, id string, typ progress.WorkerType, userID string, userChatID int64, queue string, attempt, maxRetry int) error
-	FinishJob(ctx context.Context, id string, result json.RawMessage) error
-	FailJob(ctx context.Context, id, errText string, retrying bool) error
-}
-
 // Metrics receives job outcomes (the api package's Prometheus metrics implement it).
 type Metrics interface {
 	JobStarted(typ string)
@@ -36,10 +28,12 @@ type Metrics interface {
 	PhaseDone(typ, phase string, d time.Duration)
 }
 
-// Runtime is what every handler shares: the progress hub, the run journal and logs.
+// Runtime is what every handler shares: the progress hub and logs. The run's reporter
+// also keeps the job's row (running, then completed with its result, failed or
+// retrying): the hub writes it in the background, as it does the events, so a run
+// never waits for the database to be reported.
 type Runtime struct {
 	Hub     *progress.Hub
-	Runs    JobRuns
 	Metrics Metrics // optional
 	Log     zerolog.Logger
 	// Now is the clock; tests may fix it.
@@ -110,7 +104,7 @@ func (rt *Runtime) Wrap(h Handler) asynq.Handler {
 			}()
 			result, err = prepared.Do(ctx)
 		}()
-		rt.end(ctx, run, t, result, err, rt.now().Sub(start))
+		rt.end(run, t, result, err, rt.now().Sub(start))
 		return err
 	})
 }
@@ -187,13 +181,13 @@ func (rt *Runtime) begin(ctx context.Context, h Handler, t *asynq.Task, prepared
 	r.log = rt.Log.With().Str("job_id", r.id).Str("type", h.Type).Str("user_id", r.meta.UserID).
 		Str("token", r.meta.TokenAddress).Int("attempt", r.attempt).Logger()
 	typ := cmp.Or(prepared.ReportAs, progress.WorkerType(h.Type))
+	// A job enqueued straight into asynq by the Telegram bot has no row until this run
+	// starts: the run's first row creates it.
 	r.rep = rt.Hub.Start(progress.Job{
 		ID: r.id, Type: typ, UserID: r.meta.UserID, UserChatID: r.meta.UserChatID,
-		TokenAddress: r.meta.TokenAddress, Attempt: r.attempt,
+		TokenAddress: r.meta.TokenAddress, Attempt: r.attempt, MaxRetry: r.maxTry, Queue: r.queue,
+		TaskType: progress.WorkerType(h.Type),
 	}, prepared.Plan)
-	if err := rt.Runs.StartRun(ctx, r.id, progress.WorkerType(h.Type), r.meta.UserID, r.meta.UserChatID, r.queue, r.attempt, r.maxTry); err != nil {
-		r.log.Error().Err(err).Msg("record job start")
-	}
 	if rt.Metrics != nil {
 		rt.Metrics.JobStarted(h.Type)
 		r.rep.OnPhaseDone(func(phase int, took time.Duration) {
@@ -204,9 +198,7 @@ func (rt *Runtime) begin(ctx context.Context, h Handler, t *asynq.Task, prepared
 	return r
 }
 
-func (rt *Runtime) end(ctx context.Context, r *runInfo, t *asynq.Task, result any, err error, d time.Duration) {
-	// Bookkeeping must outlive a cancelled handler context (shutdown, timeout).
-	bg := context.WithoutCancel(ctx)
+func (rt *Runtime) end(r *runInfo, t *asynq.Task, result any, err error, d time.Duration) {
 	r.log = r.log.With().Uint64("rpc_calls", r.rpc.N()).Logger()
 	state := "completed"
 	switch {
@@ -218,26 +210,17 @@ func (rt *Runtime) end(ctx context.Context, r *runInfo, t *asynq.Task, result an
 		if _, werr := t.ResultWriter().Write(raw); werr != nil {
 			r.log.Warn().Err(werr).Msg("write asynq result")
 		}
-		r.rep.Complete()
-		if serr := rt.Runs.FinishJob(bg, r.id, raw); serr != nil {
-			r.log.Error().Err(serr).Msg("record job result")
-		}
+		r.rep.CompleteWith(raw)
 		r.log.Info().Dur("took", d).Msg("job completed")
 	case willRetry(err, r.attempt, r.maxTry):
 		state = "retrying"
 		// asynq asks with the retries so far, as here, and keeps the time in whole seconds.
 		next := time.Unix(rt.now().Add(RetryDelay(r.attempt, err, t)).Unix(), 0)
 		r.rep.Retrying(err, r.attempt+1, next)
-		if serr := rt.Runs.FailJob(bg, r.id, errorText(err), true); serr != nil {
-			r.log.Error().Err(serr).Msg("record job retry")
-		}
 		r.log.Warn().Err(err).Dur("took", d).Msg("job attempt failed; will retry")
 	default:
 		state = "failed"
 		r.rep.Fail(errors.New(errorText(err)))
-		if serr := rt.Runs.FailJob(bg, r.id, errorText(err), false); serr != nil {
-			r.log.Error().Err(serr).Msg("record job failure")
-		}
 		r.log.Error().Err(err).Dur("took", d).Msg("job failed")
 	}
 	if rt.Metrics != nil {

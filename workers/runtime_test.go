@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -17,6 +18,7 @@ import (
 	"github.com/nitro-runtime/nitro/jobs"
 	"github.com/nitro-runtime/nitro/progress"
 	"github.com/nitro-runtime/nitro/progress/progresstest"
+	"github.com/nitro-runtime/nitro/progress/wire"
 )
 
 type runLog struct {
@@ -30,25 +32,40 @@ func (l *runLog) add(id, s string) {
 	defer l.mu.Unlock()
 	l.states[id] = append(l.states[id], s)
 }
-func (l *runLog) StartRun(_ context.Context, id string, _ progress.WorkerType, _ string, _ int64, _ string, attempt, _ int) error {
-	l.add(id, fmt.Sprintf("start%d", attempt))
-	return nil
-}
-func (l *runLog) FinishJob(_ context.Context, id string, res json.RawMessage) error {
-	l.mu.Lock()
-	l.result[id] = res
-	l.mu.Unlock()
-	l.add(id, "completed")
-	return nil
-}
-func (l *runLog) FailJob(_ context.Context, id, _ string, retrying bool) error {
-	if retrying {
-		l.add(id, "retrying")
-	} else {
-		l.add(id, "failed")
+
+// Persist keeps what the job rows the hub writes say (the store's part in production):
+// each run's start, then how it ended, and the result.
+func (l *runLog) Persist(_ context.Context, b wire.Batch) error {
+	for _, row := range b.Jobs {
+		l.note(row)
 	}
 	return nil
 }
+
+func (l *runLog) note(row wire.JobRow) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	st := l.states[row.ID]
+	// A row of attempt n says its run started, even when the hub wrote only the latest
+	// of the run's rows.
+	if start := fmt.Sprintf("start%d", row.Attempt); !slices.Contains(st, start) {
+		st = append(st, start)
+	}
+	if row.State != wire.JobRunning && st[len(st)-1] != string(row.State) {
+		st = append(st, string(row.State))
+	}
+	if row.State == wire.JobCompleted {
+		l.result[row.ID] = row.Result
+	}
+	l.states[row.ID] = st
+}
+
+func (l *runLog) resultOf(id string) json.RawMessage {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.result[id]
+}
+
 func (l *runLog) get(id string) []string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -76,8 +93,8 @@ func startRuntimeWith(t *testing.T, delay asynq.RetryDelayFunc, handlers ...Hand
 	opt := testkit.AsynqRedis(testkit.DBWorkers)
 	queue := fmt.Sprintf("runtime-%d", time.Now().UnixNano())
 	rec, runs := &progresstest.Recorder{}, &runLog{states: map[string][]string{}, result: map[string]json.RawMessage{}}
-	hub := progress.NewHub(progress.HubConfig{}, rec, nil, nil, zerolog.Nop())
-	rt := &Runtime{Hub: hub, Runs: runs, Log: zerolog.Nop()}
+	hub := progress.NewHub(progress.HubConfig{}, rec, runs, nil, zerolog.Nop())
+	rt := &Runtime{Hub: hub, Log: zerolog.Nop()}
 	mux := asynq.NewServeMux()
 	for _, h := range handlers {
 		mux.Handle(h.Type, rt.Wrap(h))
@@ -124,8 +141,8 @@ func TestRuntimeCompletesAndRecordsResult(t *testing.T) {
 		t.Fatalf("last event = %+v", last)
 	}
 	var res map[string]int
-	if err := json.Unmarshal(runs.result[id], &res); err != nil || res["phases"] != 3 {
-		t.Fatalf("result = %s", runs.result[id])
+	if err := json.Unmarshal(runs.resultOf(id), &res); err != nil || res["phases"] != 3 {
+		t.Fatalf("result = %s", runs.resultOf(id))
 	}
 }
 
