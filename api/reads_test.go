@@ -24,14 +24,15 @@ func TestLaunches(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	st, err := h.store.LoadLaunch(ctx, newer)
+	row, err := h.store.LoadLaunch(ctx, newer)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := st.Apply(progress.StageCreated, 1700000000000); err != nil {
+	if _, _, err := row.State.Apply(progress.StageCreated, 1700000000000); err != nil {
 		t.Fatal(err)
 	}
-	if err := h.store.Persist(ctx, wire.Batch{Launches: []wire.LaunchRow{{TokenAddress: newer, State: st}}}); err != nil {
+	row.Version++
+	if err := h.store.Persist(ctx, wire.Batch{Launches: []wire.LaunchRow{row}}); err != nil {
 		t.Fatal(err)
 	}
 	for _, who := range []string{"key", h.token("u1", false), h.token("ops", true)} {

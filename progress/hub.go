@@ -27,11 +27,12 @@ type Persister interface {
 	Persist(ctx context.Context, b wire.Batch) error
 }
 
-// LaunchLoader reads a launch's state (the store package). The hub asks once per launch
-// while runs of this process report its stages (see Reporter.LaunchStage), and before
-// they need it; it returns ErrUnknownLaunch when the launch was never registered.
+// LaunchLoader reads a launch's state and its version (the store package). The hub asks
+// once per launch while runs of this process report its stages (see
+// Reporter.LaunchStage), and before they need it; it returns ErrUnknownLaunch when the
+// launch was never registered.
 type LaunchLoader interface {
-	LoadLaunch(ctx context.Context, token string) (LaunchState, error)
+	LoadLaunch(ctx context.Context, token string) (wire.LaunchRow, error)
 }
 
 // ErrUnknownLaunch is returned by a LaunchLoader for a token it does not know.
@@ -167,6 +168,8 @@ func (h *Hub) publish(r Record) {
 }
 
 // saveJob hands the job's row to its writer, replacing an older one not written yet.
+// Callers save a row before they publish the event it reflects, so a stored event's row
+// is stored in the same statement or an earlier one.
 func (h *Hub) saveJob(row wire.JobRow) {
 	if h.persist == nil {
 		return
@@ -179,35 +182,49 @@ func (h *Hub) saveJob(row wire.JobRow) {
 	sh.mu.Unlock()
 }
 
-// saveLaunch hands the launch's state to its writer, replacing one not written yet
-// (callers hold the launch's entry lock, so the last call has the latest state).
-func (h *Hub) saveLaunch(row wire.LaunchRow) {
+// saveLaunch hands the launch's state, as job's run changed it, to the job's writer:
+// the state and the events that announce the change are then written in one statement
+// (callers save before they publish), so a process killed in between never leaves an
+// announced stage unrecorded, for a retried run to announce again. Versions keep the
+// latest of the launch's states wherever it waits.
+func (h *Hub) saveLaunch(jobID string, row wire.LaunchRow) {
 	if h.persist == nil {
 		return
 	}
-	sh := h.shardOf(row.TokenAddress)
+	sh := h.shardOf(jobID)
 	sh.mu.Lock()
-	sh.launches[row.TokenAddress] = row
+	if old, ok := sh.launches[row.TokenAddress]; !ok || row.Version > old.Version {
+		sh.launches[row.TokenAddress] = row
+	}
 	sh.mu.Unlock()
 }
 
-// unsavedLaunch returns the launch's state this process handed its writer and the
-// database may not have yet.
-func (h *Hub) unsavedLaunch(token string) (LaunchState, bool) {
-	sh := h.shardOf(token)
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
-	if row, ok := sh.launches[token]; ok {
-		return row.State, true
+// unsavedLaunch returns the latest of the launch's states this process handed its
+// writers and the database may not have yet.
+func (h *Hub) unsavedLaunch(token string) (wire.LaunchRow, bool) {
+	var best wire.LaunchRow
+	found := false
+	for _, sh := range h.shards {
+		sh.mu.Lock()
+		for _, m := range []map[string]wire.LaunchRow{sh.launches, sh.writing} {
+			if row, ok := m[token]; ok && (!found || row.Version > best.Version) {
+				best, found = row, true
+			}
+		}
+		sh.mu.Unlock()
 	}
-	row, ok := sh.writing[token]
-	return row.State, ok
+	return best, found
 }
 
-// Flush returns once every record published before the call is persisted (or ctx ends).
+// Flush returns once every record published before the call has been written (or ctx
+// ends).
 func (h *Hub) Flush(ctx context.Context) error {
-	acks := make([]chan struct{}, len(h.shards))
-	for i, sh := range h.shards {
+	return h.flush(ctx, h.shards...)
+}
+
+func (h *Hub) flush(ctx context.Context, shards ...*shard) error {
+	acks := make([]chan struct{}, len(shards))
+	for i, sh := range shards {
 		acks[i] = make(chan struct{})
 		select {
 		case sh.flushes <- acks[i]:
@@ -320,7 +337,7 @@ func (h *Hub) write(sh *shard, events []Record) []Record {
 			}
 		}
 		for token, row := range sh.writing {
-			if _, newer := sh.launches[token]; !newer {
+			if newer, ok := sh.launches[token]; !ok || newer.Version < row.Version {
 				sh.launches[token] = row
 			}
 		}

@@ -14,10 +14,11 @@ import (
 // after another, so one process at a time changes it; the entry goes when its last run
 // ends, and the next run reads it again (from the writer's map while not written yet).
 type launchEntry struct {
-	mu     sync.Mutex // held while loading and while a run applies a change
-	users  int        // runs holding the entry; guarded by Hub.launchMu
-	loaded bool
-	state  LaunchState
+	mu      sync.Mutex // held while loading and while a run applies a change
+	users   int        // runs holding the entry; guarded by Hub.launchMu
+	loaded  bool
+	state   LaunchState
+	version int64 // of state; each change adds one
 }
 
 // loadTimeout bounds a launch's read; a stage reported after a failed read reads again.
@@ -50,17 +51,17 @@ func (h *Hub) loadLocked(ctx context.Context, token string, e *launchEntry) erro
 	if e.loaded {
 		return nil
 	}
-	if st, ok := h.unsavedLaunch(token); ok {
-		e.state, e.loaded = st, true
+	if row, ok := h.unsavedLaunch(token); ok {
+		e.state, e.version, e.loaded = row.State, row.Version, true
 		return nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, loadTimeout)
 	defer cancel()
-	st, err := h.launches.LoadLaunch(ctx, token)
+	row, err := h.launches.LoadLaunch(ctx, token)
 	if err != nil {
 		return fmt.Errorf("load launch %s: %w", token, err)
 	}
-	e.state, e.loaded = st, true
+	e.state, e.version, e.loaded = row.State, row.Version, true
 	return nil
 }
 

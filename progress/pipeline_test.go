@@ -20,7 +20,7 @@ type blockingLoader struct {
 	release chan struct{}
 }
 
-func (l *blockingLoader) LoadLaunch(ctx context.Context, token string) (LaunchState, error) {
+func (l *blockingLoader) LoadLaunch(ctx context.Context, token string) (wire.LaunchRow, error) {
 	l.mu.Lock()
 	n := l.loads
 	l.mu.Unlock()
@@ -36,7 +36,7 @@ func (l *blockingLoader) LoadLaunch(ctx context.Context, token string) (LaunchSt
 func TestReporterNeverWaitsForTheDatabase(t *testing.T) {
 	e := &recEmitter{}
 	p := &memPersister{block: make(chan struct{})}
-	l := &blockingLoader{memLaunches: memLaunches{m: map[string]*LaunchState{}}, release: make(chan struct{})}
+	l := &blockingLoader{memLaunches: memLaunches{m: map[string]*LaunchState{}, versions: map[string]int64{}}, release: make(chan struct{})}
 	st := NewLaunchState("Mint1", PlatformPump, "u1", "Nitro", "NIT", false)
 	l.m["Mint1"] = &st
 	h := NewHub(HubConfig{BufferSize: 4, BatchSize: 2, FlushEvery: time.Millisecond}, e, p, l, zerolog.Nop())
@@ -91,7 +91,7 @@ func TestReporterNeverWaitsForTheDatabase(t *testing.T) {
 		t.Fatalf("row's latest progress = %+v", latest)
 	}
 	p.mu.Lock()
-	saved := p.launches["Mint1"]
+	saved := p.launches["Mint1"].State
 	p.mu.Unlock()
 	if saved.Events != 2 || !saved.Done(StageLaunched) {
 		t.Fatalf("launch state saved = %+v", saved)
@@ -128,7 +128,7 @@ func TestJobRowFollowsTheRun(t *testing.T) {
 func TestLaunchStateCarriesOverUnwritten(t *testing.T) {
 	e := &recEmitter{}
 	p := &memPersister{block: make(chan struct{})}
-	l := &memLaunches{m: map[string]*LaunchState{}}
+	l := &memLaunches{m: map[string]*LaunchState{}, versions: map[string]int64{}}
 	st := NewLaunchState("Mint1", PlatformPump, "u1", "Nitro", "NIT", false)
 	l.m["Mint1"] = &st
 	h := NewHub(HubConfig{FlushEvery: time.Millisecond}, e, p, l, zerolog.Nop())
@@ -191,7 +191,7 @@ func TestConcurrentRunsShareALaunch(t *testing.T) {
 	p.mu.Lock()
 	saved := p.launches["Mint1"]
 	p.mu.Unlock()
-	if saved.Events != 5 || saved.Progress.CurrentStep != 4 {
+	if saved.State.Events != 5 || saved.State.Progress.CurrentStep != 4 || saved.Version != 5 {
 		t.Fatalf("saved state = %+v", saved)
 	}
 }

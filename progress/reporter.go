@@ -263,11 +263,12 @@ func (r *Reporter) emitProgressLocked(status Status, pct int) {
 		PhaseTitle: ph.Title, PhaseDescription: ph.Description, Progress: r.progress,
 		Status: status, Timestamp: r.now().UnixMilli(), Details: &d,
 	}
-	rec, ok := r.publishLocked(EventWorkerProgress, ev)
+	rec, ok := r.numberLocked(EventWorkerProgress, ev)
 	if !ok {
 		return
 	}
-	// The job's row follows its latest worker_progress, typed here once.
+	// The job's row follows its latest worker_progress, typed here once, and is saved
+	// before the event goes out (see Hub.saveJob).
 	switch {
 	case status == StatusCompleted:
 		r.row.State = wire.JobCompleted
@@ -280,19 +281,37 @@ func (r *Reporter) emitProgressLocked(status Status, pct int) {
 	}
 	r.row.Seq, r.row.Latest = rec.Seq, rec.JSON
 	r.hub.saveJob(r.row)
+	r.hub.publish(rec)
 }
 
-// publishLocked numbers and publishes one event of the run. A payload that cannot be
-// encoded (a NaN amount) is logged and not sent.
-func (r *Reporter) publishLocked(name string, payload any) (Record, bool) {
+// publishLocked numbers and publishes one event of the run.
+func (r *Reporter) publishLocked(name string, payload any) {
+	if rec, ok := r.numberLocked(name, payload); ok {
+		r.hub.publish(rec)
+	}
+}
+
+// numberLocked encodes one event of the run and gives it the run's next sequence
+// number. A payload that cannot be encoded (a NaN amount) is logged and not sent.
+func (r *Reporter) numberLocked(name string, payload any) (Record, bool) {
 	rec, ok := r.record(name, payload)
 	if !ok {
 		return rec, false
 	}
 	r.n++
 	rec.Seq = r.base + r.n
-	r.hub.publish(rec)
 	return rec, true
+}
+
+// Sync returns once the run's events and rows published so far are written (or ctx
+// ends, or the write failed: the rows are then tried again with the next batch). The
+// runtime calls it when the run has ended, before asynq is told the task is done, so
+// that a finished job's row is in the database before its task is gone from the queue.
+func (r *Reporter) Sync(ctx context.Context) error {
+	if r.hub.persist == nil {
+		return nil
+	}
+	return r.hub.flush(ctx, r.hub.shardOf(r.job.ID))
 }
 
 func (r *Reporter) now() time.Time { return r.hub.cfg.Now() }
@@ -386,8 +405,8 @@ func (r *Reporter) updateLaunch(ctx context.Context, fn func(*LaunchState, int64
 	if len(out) == 0 {
 		return nil
 	}
-	e.state = st
-	r.hub.saveLaunch(wire.LaunchRow{TokenAddress: token, State: st})
+	e.state, e.version = st, e.version+1
+	r.hub.saveLaunch(r.job.ID, wire.LaunchRow{TokenAddress: token, Version: e.version, State: st})
 	for _, ev := range out {
 		r.publishLocked(ev.name, ev.payload)
 	}

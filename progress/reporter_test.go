@@ -30,7 +30,7 @@ type memPersister struct {
 	mu       sync.Mutex
 	recs     []Record
 	jobs     map[string]wire.JobRow
-	launches map[string]LaunchState
+	launches map[string]wire.LaunchRow
 	fails    int
 	block    chan struct{}
 	sink     *memLaunches // the launch states written go here too, as in the database
@@ -48,7 +48,7 @@ func (p *memPersister) Persist(_ context.Context, b wire.Batch) error {
 	}
 	p.recs = append(p.recs, b.Events...)
 	if p.jobs == nil {
-		p.jobs, p.launches = map[string]wire.JobRow{}, map[string]LaunchState{}
+		p.jobs, p.launches = map[string]wire.JobRow{}, map[string]wire.LaunchRow{}
 	}
 	for _, row := range b.Jobs {
 		if old, ok := p.jobs[row.ID]; ok && old.Seq > row.Seq {
@@ -56,12 +56,16 @@ func (p *memPersister) Persist(_ context.Context, b wire.Batch) error {
 		}
 		p.jobs[row.ID] = row
 	}
-	for _, row := range b.Launches {
-		p.launches[row.TokenAddress] = row.State
+	for _, row := range b.Launches { // as the store does: a lower version is skipped
+		if old, ok := p.launches[row.TokenAddress]; ok && old.Version >= row.Version {
+			continue
+		}
+		p.launches[row.TokenAddress] = row
 		if p.sink != nil {
 			p.sink.mu.Lock()
 			st := row.State
 			p.sink.m[row.TokenAddress] = &st
+			p.sink.versions[row.TokenAddress] = row.Version
 			p.sink.mu.Unlock()
 		}
 	}
@@ -76,20 +80,21 @@ func (p *memPersister) job(id string) (wire.JobRow, bool) {
 }
 
 type memLaunches struct {
-	mu    sync.Mutex
-	m     map[string]*LaunchState
-	loads int
+	mu       sync.Mutex
+	m        map[string]*LaunchState
+	versions map[string]int64
+	loads    int
 }
 
-func (l *memLaunches) LoadLaunch(_ context.Context, token string) (LaunchState, error) {
+func (l *memLaunches) LoadLaunch(_ context.Context, token string) (wire.LaunchRow, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.loads++
 	s, ok := l.m[token]
 	if !ok {
-		return LaunchState{}, ErrUnknownLaunch
+		return wire.LaunchRow{}, ErrUnknownLaunch
 	}
-	return *s, nil
+	return wire.LaunchRow{TokenAddress: token, State: *s, Version: l.versions[token]}, nil
 }
 
 // payloadOf decodes a record's payload into its wire type.
@@ -124,7 +129,7 @@ func payloadOf(r Record) any {
 
 func newTestHub(t *testing.T) (*Hub, *recEmitter, *memPersister, *memLaunches) {
 	t.Helper()
-	l := &memLaunches{m: map[string]*LaunchState{}}
+	l := &memLaunches{m: map[string]*LaunchState{}, versions: map[string]int64{}}
 	e, p := &recEmitter{}, &memPersister{sink: l}
 	h := NewHub(HubConfig{FlushEvery: time.Millisecond}, e, p, l, zerolog.Nop())
 	t.Cleanup(func() { _ = h.Close(context.Background()) })

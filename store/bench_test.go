@@ -2,6 +2,8 @@ package store_test
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/nitro-runtime/nitro/progress/wire"
@@ -27,19 +29,29 @@ func benchPersist(b *testing.B, jobs int) {
 	next := 0
 	b.ReportAllocs()
 	b.ResetTimer()
+	rowAt := make(map[string]int, jobs)
 	for b.Loop() {
+		rows := make([]wire.JobRow, 0, min(jobs, batchSize/4+1))
+		clear(rowAt)
 		for i := range batch {
 			j := next % jobs
 			next++
 			seq[j]++
 			id := fmt.Sprintf("job-%d", j)
-			if seq[j]%4 == 0 {
-				batch[i] = progressRec(id, "u", seq[j], wire.StatusInProgress, int(seq[j]%100))
-			} else {
+			if seq[j]%4 != 0 {
 				batch[i] = stepRec(id, "u", seq[j], int(seq[j]))
+				continue
+			}
+			batch[i] = progressRec(id, "u", seq[j], wire.StatusInProgress, int(seq[j]%100))
+			if k, ok := rowAt[id]; ok {
+				rows[k] = rowOf(batch[i], wire.JobRunning)
+			} else {
+				rowAt[id] = len(rows)
+				rows = append(rows, rowOf(batch[i], wire.JobRunning))
 			}
 		}
-		if err := s.Persist(ctx, batchOf(batch)); err != nil {
+		slices.SortFunc(rows, func(x, y wire.JobRow) int { return strings.Compare(x.ID, y.ID) })
+		if err := s.Persist(ctx, wire.Batch{Events: batch, Jobs: rows}); err != nil {
 			b.Fatal(err)
 		}
 	}

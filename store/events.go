@@ -25,7 +25,7 @@ type Event struct {
 
 // persistSQL writes one batch of the progress hub in one statement (one round trip):
 // the events are inserted idempotently on (job_id, seq); each launch row gets its new
-// state; each job row is upserted from the typed columns its run's reporter set
+// state unless it has a later one; each job row is upserted from the typed columns its run's reporter set
 // (nothing is read back out of the JSON), unless the row already reflects a later event.
 // A job with no row yet (a task enqueued straight into asynq) gets one. Rows come in key
 // order, so that overlapping batches written at once (a retried batch) cannot deadlock.
@@ -36,8 +36,9 @@ WITH ins AS (
 		$5::timestamptz[]) AS e(job_id, seq, name, payload, at) ORDER BY job_id, seq
 	ON CONFLICT (job_id, seq) DO NOTHING
 ), launch AS (
-	UPDATE launches AS l SET state = u.state, updated_at = now()
-	FROM unnest($6::text[], $7::jsonb[]) AS u(token, state) WHERE l.token_address = u.token
+	UPDATE launches AS l SET state = u.state, state_version = u.version, updated_at = now()
+	FROM unnest($6::text[], $7::jsonb[], $23::bigint[]) AS u(token, state, version)
+	WHERE l.token_address = u.token AND l.state_version < u.version
 )
 INSERT INTO jobs AS j (id, latest_seq, type, user_id, user_chat_id, token_address, queue, attempt, max_retry,
 	state, latest_progress, result, error, started_at, ended_at)
@@ -98,13 +99,14 @@ func (s *Store) Persist(ctx context.Context, b wire.Batch) error {
 		events = nil // string_to_array('') is one empty element; NULL is none
 	}
 	tokens, states := make([]string, len(b.Launches)), make([]wire.LaunchState, len(b.Launches))
+	versions := make([]int64, len(b.Launches))
 	for i, l := range b.Launches {
-		tokens[i], states[i] = l.TokenAddress, l.State
+		tokens[i], states[i], versions[i] = l.TokenAddress, l.State, l.Version
 	}
 	j := jobColumnsOf(b.Jobs)
 	if _, err := s.pool.Exec(ctx, persistSQL, jobIDs, seqs, names, events, ats, tokens, states,
 		j.ids, j.seqs, j.types, j.users, j.chats, j.tokens, j.queues, j.attempts, j.maxRetries, j.states,
-		j.latest, j.results, j.errs, j.started, j.ended); err != nil {
+		j.latest, j.results, j.errs, j.started, j.ended, versions); err != nil {
 		return fmt.Errorf("persist %d events, %d jobs, %d launches: %w", n, len(b.Jobs), len(b.Launches), err)
 	}
 	return nil

@@ -76,19 +76,21 @@ func (s *Store) sealMint(l Launch) ([]byte, error) {
 	return s.seal(l.MintSecret, l.TokenAddress)
 }
 
-// LoadLaunch returns the launch's state (progress.LaunchLoader): the progress hub reads
-// it when a run of its process first reports on the launch, and writes every change
-// back through Persist. An unregistered token is wire.ErrUnknownLaunch (and ErrNotFound).
-func (s *Store) LoadLaunch(ctx context.Context, token string) (wire.LaunchState, error) {
-	var st wire.LaunchState
-	err := s.pool.QueryRow(ctx, `SELECT state FROM launches WHERE token_address = $1`, token).Scan(&st)
+// LoadLaunch returns the launch's state and its version (progress.LaunchLoader): the
+// progress hub reads it when a run of its process first reports on the launch, and
+// writes every change back through Persist. An unregistered token is
+// wire.ErrUnknownLaunch (and ErrNotFound).
+func (s *Store) LoadLaunch(ctx context.Context, token string) (wire.LaunchRow, error) {
+	row := wire.LaunchRow{TokenAddress: token}
+	err := s.pool.QueryRow(ctx, `SELECT state, state_version FROM launches WHERE token_address = $1`, token).
+		Scan(&row.State, &row.Version)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return st, fmt.Errorf("load launch %s: %w (%w)", token, wire.ErrUnknownLaunch, ErrNotFound)
+		return row, fmt.Errorf("load launch %s: %w (%w)", token, wire.ErrUnknownLaunch, ErrNotFound)
 	}
 	if err != nil {
-		return st, fmt.Errorf("load launch %s: %w", token, err)
+		return row, fmt.Errorf("load launch %s: %w", token, err)
 	}
-	return st, nil
+	return row, nil
 }
 
 const launchColumns = `token_address, user_id, platform, name, symbol, metadata_uri, job_id, state, result, created_at, updated_at`

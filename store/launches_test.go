@@ -36,11 +36,12 @@ func TestRegisterAndGetLaunch(t *testing.T) {
 		t.Fatalf("state = %s; want %s", got, mustJSON(t, want))
 	}
 	// Registering again (a retried job) keeps the state and fills a blank URI only.
-	st, err := s.LoadLaunch(ctx, "T1")
+	row, err := s.LoadLaunch(ctx, "T1")
 	must(t, err)
-	_, _, err = st.Apply(wire.StageCreated, 1)
+	_, _, err = row.State.Apply(wire.StageCreated, 1)
 	must(t, err)
-	must(t, s.Persist(ctx, wire.Batch{Launches: []wire.LaunchRow{{TokenAddress: "T1", State: st}}}))
+	row.Version++
+	must(t, s.Persist(ctx, wire.Batch{Launches: []wire.LaunchRow{row}}))
 	again := newLaunch("T1", "u1")
 	again.MetadataURI = "https://meta/1.json"
 	must(t, s.RegisterLaunch(ctx, again))
@@ -104,19 +105,27 @@ func TestLoadAndPersistLaunchState(t *testing.T) {
 	wantErr(t, err, store.ErrNotFound)
 
 	must(t, s.RegisterLaunch(ctx, newLaunch("T", "u")))
-	st, err := s.LoadLaunch(ctx, "T")
+	row, err := s.LoadLaunch(ctx, "T")
 	must(t, err)
+	if row.Version != 0 {
+		t.Fatalf("fresh launch at version %d", row.Version)
+	}
+	var versions []wire.LaunchRow
 	for _, stage := range []wire.Stage{wire.StageCreated, wire.StageMixingStarted} {
-		if _, ok, err := st.Apply(stage, time.Now().UnixMilli()); !ok || err != nil {
+		if _, ok, err := row.State.Apply(stage, time.Now().UnixMilli()); !ok || err != nil {
 			t.Fatalf("apply %s: %v %v", stage, ok, err)
 		}
+		row.Version++
+		versions = append(versions, row)
 	}
-	must(t, s.Persist(ctx, wire.Batch{Launches: []wire.LaunchRow{
-		{TokenAddress: "T", State: st}, {TokenAddress: "nope", State: st}}}))
+	must(t, s.Persist(ctx, wire.Batch{Launches: []wire.LaunchRow{versions[1], {TokenAddress: "nope", Version: 1}}}))
+	// A write of an earlier version, arriving late, does not take the launch back.
+	must(t, s.Persist(ctx, wire.Batch{Launches: []wire.LaunchRow{versions[0]}}))
 	got, err := s.LoadLaunch(ctx, "T")
 	must(t, err)
-	if got.Events != 2 || !got.Done(wire.StageMixingStarted) || !got.Mixing || got.Progress.TotalSteps != 4 {
-		t.Fatalf("loaded state = %+v", got)
+	if got.Version != 2 || got.State.Events != 2 || !got.State.Done(wire.StageMixingStarted) || !got.State.Mixing ||
+		got.State.Progress.TotalSteps != 4 {
+		t.Fatalf("loaded = %+v", got)
 	}
 	if _, err := s.LoadLaunch(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("a row for an unregistered launch created one: %v", err)

@@ -104,7 +104,7 @@ func (rt *Runtime) Wrap(h Handler) asynq.Handler {
 			}()
 			result, err = prepared.Do(ctx)
 		}()
-		rt.end(run, t, result, err, rt.now().Sub(start))
+		rt.end(ctx, run, t, result, err, rt.now().Sub(start))
 		return err
 	})
 }
@@ -198,7 +198,20 @@ func (rt *Runtime) begin(ctx context.Context, h Handler, t *asynq.Task, prepared
 	return r
 }
 
-func (rt *Runtime) end(r *runInfo, t *asynq.Task, result any, err error, d time.Duration) {
+// syncTimeout bounds how long a run's end waits for its job's row to be written.
+const syncTimeout = 5 * time.Second
+
+func (rt *Runtime) end(ctx context.Context, r *runInfo, t *asynq.Task, result any, err error, d time.Duration) {
+	// The job's final row is written before asynq hears the task is done (a process
+	// killed right after would otherwise leave a finished job running in the table).
+	// It must outlive a cancelled handler context (shutdown, timeout).
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), syncTimeout)
+		defer cancel()
+		if serr := r.rep.Sync(sctx); serr != nil {
+			r.log.Error().Err(serr).Msg("job row not written yet; the progress writer keeps trying")
+		}
+	}()
 	r.log = r.log.With().Uint64("rpc_calls", r.rpc.N()).Logger()
 	state := "completed"
 	switch {

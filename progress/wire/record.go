@@ -82,9 +82,11 @@ type JobRow struct {
 	EndedAt   time.Time // zero until completed or failed
 }
 
-// LaunchRow is a launch's state after a change, for launches.state.
+// LaunchRow is a launch's state after a change, for launches.state. Version numbers
+// the launch's changes: a row never replaces one of a higher version.
 type LaunchRow struct {
 	TokenAddress string
+	Version      int64
 	State        LaunchState
 }
 
