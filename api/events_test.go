@@ -2,13 +2,13 @@ package api_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"testing"
 	"time"
 
 	"github.com/nitro-runtime/nitro/progress"
+	"github.com/nitro-runtime/nitro/progress/wire"
 	"github.com/nitro-runtime/nitro/store"
 )
 
@@ -21,10 +21,14 @@ func TestJobEvents(t *testing.T) {
 	var recs []progress.Record
 	for i := int64(1); i <= 5; i++ {
 		ev := progress.WorkerStepEvent{JobID: "jev", WorkerType: "dev_sell", UserID: "u1", Step: "s", StepNumber: int(i), TotalSteps: 5, Message: fmt.Sprint("step ", i)}
-		b, _ := json.Marshal(ev)
-		recs = append(recs, progress.Record{JobID: "jev", UserID: "u1", Seq: i, Name: progress.EventWorkerStep, Payload: ev, JSON: b, At: time.Now()})
+		r, err := wire.NewRecord(progress.EventWorkerStep, ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.JobID, r.UserID, r.Seq, r.At = "jev", "u1", i, time.Now()
+		recs = append(recs, r)
 	}
-	if err := h.store.PersistEvents(ctx, recs); err != nil {
+	if err := h.store.Persist(ctx, wire.Batch{Events: recs}); err != nil {
 		t.Fatal(err)
 	}
 	for _, who := range []string{"key", h.token("u1", false), h.token("ops", true)} {

@@ -2,7 +2,6 @@ package api_test
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -13,6 +12,7 @@ import (
 	"github.com/nitro-runtime/nitro/internal/testkit"
 	"github.com/nitro-runtime/nitro/jobs"
 	"github.com/nitro-runtime/nitro/progress"
+	"github.com/nitro-runtime/nitro/progress/wire"
 )
 
 func validJob(typ progress.WorkerType, user string) map[string]any {
@@ -145,17 +145,25 @@ func TestGetJob(t *testing.T) {
 	created := h.expect(h.call("POST", "/api/jobs/execute_launch", "key", validJob(progress.ExecuteLaunch, "u1")), http.StatusAccepted)
 	id := created["jobId"].(string)
 	now := time.Now()
-	err := h.store.PersistEvents(ctx, []progress.Record{
-		{JobID: id, UserID: "u1", Seq: 1, Name: progress.EventWorkerProgress, At: now, Payload: progress.WorkerProgressEvent{
-			JobID: id, WorkerType: progress.ExecuteLaunch, UserID: "u1", Phase: 1, TotalPhases: 3, Progress: 10,
-			PhaseTitle: "Creating token", Status: progress.StatusStarted, Timestamp: now.UnixMilli()}},
-		{JobID: id, UserID: "u1", Seq: 2, Name: progress.EventWorkerStep, At: now, Payload: progress.WorkerStepEvent{
-			JobID: id, WorkerType: "execute_launch", UserID: "u1", Step: "buy", StepNumber: 1, TotalSteps: 1, Message: "bought"}},
-	})
+	first, err := wire.NewRecord(progress.EventWorkerProgress, progress.WorkerProgressEvent{
+		JobID: id, WorkerType: progress.ExecuteLaunch, UserID: "u1", Phase: 1, TotalPhases: 3, Progress: 10,
+		PhaseTitle: "Creating token", Status: progress.StatusStarted, Timestamp: now.UnixMilli()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := h.store.FinishJob(ctx, id, json.RawMessage(`{"signatures":{"create":"sig1","buys":[]},"privateKey":"leak"}`)); err != nil {
+	step, err := wire.NewRecord(progress.EventWorkerStep, progress.WorkerStepEvent{
+		JobID: id, WorkerType: "execute_launch", UserID: "u1", Step: "buy", StepNumber: 1, TotalSteps: 1, Message: "bought"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first.JobID, first.UserID, first.Seq, first.At = id, "u1", 1, now
+	step.JobID, step.UserID, step.Seq, step.At = id, "u1", 2, now
+	// The run's row as its reporter leaves it: completed with the result (which the
+	// API must not show whole), the latest progress its first event.
+	row := wire.JobRow{ID: id, Seq: 2, Type: progress.ExecuteLaunch, UserID: "u1", State: wire.JobCompleted,
+		Latest: first.JSON, Result: []byte(`{"signatures":{"create":"sig1","buys":[]},"privateKey":"leak"}`),
+		StartedAt: now, EndedAt: now}
+	if err := h.store.Persist(ctx, wire.Batch{Events: []wire.Record{first, step}, Jobs: []wire.JobRow{row}}); err != nil {
 		t.Fatal(err)
 	}
 	owner, admin := h.token("u1", false), h.token("root", true)

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/nitro-runtime/nitro/progress"
+	"github.com/nitro-runtime/nitro/progress/wire"
 	"github.com/nitro-runtime/nitro/store"
 )
 
@@ -23,10 +24,15 @@ func TestLaunches(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := h.store.UpdateLaunch(ctx, newer, func(s *progress.LaunchState) error {
-		_, _, err := s.Apply(progress.StageCreated, 1700000000000)
-		return err
-	}); err != nil {
+	row, err := h.store.LoadLaunch(ctx, newer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := row.State.Apply(progress.StageCreated, 1700000000000); err != nil {
+		t.Fatal(err)
+	}
+	row.Version++
+	if err := h.store.Persist(ctx, wire.Batch{Launches: []wire.LaunchRow{row}}); err != nil {
 		t.Fatal(err)
 	}
 	for _, who := range []string{"key", h.token("u1", false), h.token("ops", true)} {

@@ -238,7 +238,12 @@ func TestSnapshotAfterReload(t *testing.T) {
 		t.Fatalf("snapshot = %+v", snap[0])
 	}
 	subscribe(t, a, "reload", "carol") // the seed's hooks subscribe again: no second snapshot
-	time.Sleep(300 * time.Millisecond) // nothing to wait for: absence is the assertion
+	// The server handles one socket's events in order and sends a subscription's
+	// snapshot before it handles the next event, so once a later event's ack is back,
+	// a second snapshot would already have arrived ahead of it.
+	if ans := a.emit("reload", "unsubscribe", "user_nobody"); !ans.OK || len(ans.Ack) == 0 {
+		t.Fatalf("marker round trip: %+v", ans)
+	}
 	if n := len(progressOf(t, a.events("reload", false))); n != 1 {
 		t.Fatalf("repeat subscribe sent a second snapshot: %d events", n)
 	}

@@ -3,57 +3,45 @@ package progress
 import (
 	"cmp"
 	"context"
-	"encoding/json"
-	"errors"
 	"hash/fnv"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/rs/zerolog"
+
+	"github.com/nitro-runtime/nitro/progress/wire"
 )
 
-// Record is one event as it is emitted and persisted: the payload is one of the four
-// wire types. Seq orders the events of a job across its runs: each run numbers its
-// records from a base taken from the clock (see Hub.runBase).
-type Record struct {
-	JobID        string
-	UserID       string
-	TokenAddress string
-	Seq          int64
-	Name         string // one of the Event* names
-	Payload      any
-	// JSON is Payload encoded once by the hub, so the socket server and the store
-	// do not marshal it again (nil if it could not be encoded).
-	JSON []byte
-	At   time.Time
-}
+// Emitter delivers a record to the sockets that may see it (the socketio package,
+// through the relay). It must not block for long: it is called in the worker's
+// goroutine, in order.
+type Emitter = wire.Emitter
 
-// Emitter delivers a record to the sockets that may see it (the socketio package).
-// It must not block for long: it is called in the worker's goroutine, in order.
-type Emitter interface {
-	Emit(r Record)
-}
-
-// Persister stores a batch of records in order (the store package).
+// Persister stores what the hub's writers hand it (the store package): a job's events
+// in order, and the latest row of each job and launch they changed. Re-sending a batch
+// must be harmless.
 type Persister interface {
-	PersistEvents(ctx context.Context, batch []Record) error
+	Persist(ctx context.Context, b wire.Batch) error
 }
 
-// LaunchTracker keeps LaunchState per token. UpdateLaunch loads the state under a
-// lock, calls fn, and saves what fn changed; it returns ErrUnknownLaunch when the
+// LaunchLoader reads a launch's state and its version (the store package). The hub asks
+// once per launch while runs of this process report its stages (see
+// Reporter.LaunchStage), and before they need it; it returns ErrUnknownLaunch when the
 // launch was never registered.
-type LaunchTracker interface {
-	UpdateLaunch(ctx context.Context, token string, fn func(*LaunchState) error) error
+type LaunchLoader interface {
+	LoadLaunch(ctx context.Context, token string) (wire.LaunchRow, error)
 }
 
-// ErrUnknownLaunch is returned by a LaunchTracker for a token it does not know.
-var ErrUnknownLaunch = errors.New("unknown launch")
+// ErrUnknownLaunch is returned by a LaunchLoader for a token it does not know.
+var ErrUnknownLaunch = wire.ErrUnknownLaunch
 
 // HubConfig tunes the hub. The zero value is valid.
 type HubConfig struct {
-	BufferSize int           // records waiting for persistence; default 65536
-	BatchSize  int           // records per database batch; default 2048
+	BufferSize int           // events waiting for persistence; default 65536
+	BatchSize  int           // events per database batch; default 2048
 	Writers    int           // database writers, each owning the jobs that hash to it; default 2
 	FlushEvery time.Duration // longest wait before a partial batch is written; default 10ms
 	// RetryFor is how long a batch the database refuses is retried (PostgreSQL
@@ -82,13 +70,19 @@ type Stats struct {
 }
 
 // Hub fans progress out to the emitter at once and to the persister in batches. The
-// worker never waits for the database: a full buffer drops (counted and logged)
+// worker never waits for the database: a full buffer drops events (counted and logged)
 // rather than stalling a launch that is moving money.
+//
+// The hub's writers are the one writer of a job's row once a run has begun (state,
+// progress, result, error; the API creates it queued) and of a launch's state. Those
+// rows are kept apart from the events: the latest row per job and per launch waits in
+// its writer's map, so it is never dropped, and a write that fails is retried with the
+// next batch.
 type Hub struct {
 	cfg      HubConfig
 	emitter  Emitter
 	persist  Persister
-	launches LaunchTracker
+	launches LaunchLoader
 	log      zerolog.Logger
 
 	shards  []*shard
@@ -100,10 +94,13 @@ type Hub struct {
 
 	baseMu   sync.Mutex
 	lastBase int64
+
+	launchMu sync.Mutex
+	launchAt map[string]*launchEntry // launches that runs of this process report on
 }
 
 // runSeqBits leaves room for 2^20 records per run below the run's base.
-const runSeqBits = 20
+const runSeqBits = wire.RunSeqBits
 
 // runBase gives a run the first number of its sequence: the start time in ms shifted
 // left, and never a base used before in this process. A retried run, or one handed
@@ -117,12 +114,15 @@ func (h *Hub) runBase() int64 {
 	return b
 }
 
-// NewHub starts the hub's persistence loop; Close stops it after a final flush.
-func NewHub(cfg HubConfig, e Emitter, p Persister, l LaunchTracker, log zerolog.Logger) *Hub {
+// NewHub starts the hub's persistence loops; Close stops them after a final flush. p
+// and l may be nil (nothing persisted; no launch progress).
+func NewHub(cfg HubConfig, e Emitter, p Persister, l LaunchLoader, log zerolog.Logger) *Hub {
 	cfg = cfg.withDefaults()
-	h := &Hub{cfg: cfg, emitter: e, persist: p, launches: l, log: log, done: make(chan struct{})}
+	h := &Hub{cfg: cfg, emitter: e, persist: p, launches: l, log: log, done: make(chan struct{}),
+		launchAt: map[string]*launchEntry{}}
 	for range cfg.Writers {
-		sh := &shard{queue: make(chan Record, max(cfg.BufferSize/cfg.Writers, 1)), flushes: make(chan chan struct{})}
+		sh := &shard{queue: make(chan Record, max(cfg.BufferSize/cfg.Writers, 1)), flushes: make(chan chan struct{}),
+			jobs: map[string]wire.JobRow{}, launches: map[string]wire.LaunchRow{}}
 		h.shards = append(h.shards, sh)
 		h.loops.Add(1)
 		go h.loop(sh)
@@ -130,16 +130,22 @@ func NewHub(cfg HubConfig, e Emitter, p Persister, l LaunchTracker, log zerolog.
 	return h
 }
 
-// shard is one database writer and its queue. A job always hashes to the same shard,
-// so its records are written in order while other jobs' batches go in parallel.
+// shard is one database writer: its queue of events, and the latest rows of its jobs
+// and launches not written yet. A job (and a launch) always hashes to the same shard, so
+// its records are written in order while other jobs' batches go in parallel.
 type shard struct {
 	queue   chan Record
 	flushes chan chan struct{}
+
+	mu       sync.Mutex
+	jobs     map[string]wire.JobRow
+	launches map[string]wire.LaunchRow
+	writing  map[string]wire.LaunchRow // the launch rows of the write in progress
 }
 
-func (h *Hub) shardOf(jobID string) *shard {
+func (h *Hub) shardOf(key string) *shard {
 	f := fnv.New32a()
-	_, _ = f.Write([]byte(jobID))
+	_, _ = f.Write([]byte(key))
 	return h.shards[int(f.Sum32()%uint32(len(h.shards)))]
 }
 
@@ -151,9 +157,6 @@ func (h *Hub) Stats() Stats {
 // publish emits r and queues it for persistence. Callers hold their job's lock, so
 // the order of one job's records is the order of the calls.
 func (h *Hub) publish(r Record) {
-	if b, err := json.Marshal(r.Payload); err == nil {
-		r.JSON = b
-	}
 	if h.emitter != nil {
 		h.emitter.Emit(r)
 		h.emitted.Add(1)
@@ -170,10 +173,64 @@ func (h *Hub) publish(r Record) {
 	}
 }
 
-// Flush returns once every record published before the call is persisted (or ctx ends).
+// saveJob hands the job's row to its writer, replacing an older one not written yet.
+// Callers save a row before they publish the event it reflects, so a stored event's row
+// is stored in the same statement or an earlier one.
+func (h *Hub) saveJob(row wire.JobRow) {
+	if h.persist == nil {
+		return
+	}
+	sh := h.shardOf(row.ID)
+	sh.mu.Lock()
+	if old, ok := sh.jobs[row.ID]; !ok || row.Seq >= old.Seq {
+		sh.jobs[row.ID] = row
+	}
+	sh.mu.Unlock()
+}
+
+// saveLaunch hands the launch's state, as job's run changed it, to the job's writer:
+// the state and the events that announce the change are then written in one statement
+// (callers save before they publish), so a process killed in between never leaves an
+// announced stage unrecorded, for a retried run to announce again. Versions keep the
+// latest of the launch's states wherever it waits.
+func (h *Hub) saveLaunch(jobID string, row wire.LaunchRow) {
+	if h.persist == nil {
+		return
+	}
+	sh := h.shardOf(jobID)
+	sh.mu.Lock()
+	if old, ok := sh.launches[row.TokenAddress]; !ok || row.Version > old.Version {
+		sh.launches[row.TokenAddress] = row
+	}
+	sh.mu.Unlock()
+}
+
+// unsavedLaunch returns the latest of the launch's states this process handed its
+// writers and the database may not have yet.
+func (h *Hub) unsavedLaunch(token string) (wire.LaunchRow, bool) {
+	var best wire.LaunchRow
+	found := false
+	for _, sh := range h.shards {
+		sh.mu.Lock()
+		for _, m := range []map[string]wire.LaunchRow{sh.launches, sh.writing} {
+			if row, ok := m[token]; ok && (!found || row.Version > best.Version) {
+				best, found = row, true
+			}
+		}
+		sh.mu.Unlock()
+	}
+	return best, found
+}
+
+// Flush returns once every record published before the call has been written (or ctx
+// ends).
 func (h *Hub) Flush(ctx context.Context) error {
-	acks := make([]chan struct{}, len(h.shards))
-	for i, sh := range h.shards {
+	return h.flush(ctx, h.shards...)
+}
+
+func (h *Hub) flush(ctx context.Context, shards ...*shard) error {
+	acks := make([]chan struct{}, len(shards))
+	for i, sh := range shards {
 		acks[i] = make(chan struct{})
 		select {
 		case sh.flushes <- acks[i]:
@@ -211,10 +268,10 @@ func (h *Hub) loop(sh *shard) {
 		case r := <-sh.queue:
 			batch = append(batch, r)
 			if len(batch) >= h.cfg.BatchSize {
-				batch = h.write(batch)
+				batch = h.write(sh, batch)
 			}
 		case <-tick.C:
-			batch = h.write(batch)
+			batch = h.write(sh, batch)
 		case ack := <-sh.flushes:
 			batch = h.drain(sh, batch)
 			close(ack)
@@ -231,46 +288,89 @@ func (h *Hub) drain(sh *shard, batch []Record) []Record {
 		case r := <-sh.queue:
 			batch = append(batch, r)
 			if len(batch) >= h.cfg.BatchSize {
-				batch = h.write(batch)
+				batch = h.write(sh, batch)
 			}
 		default:
-			return h.write(batch)
+			return h.write(sh, batch)
 		}
 	}
 }
 
-// write persists batch, retrying with a growing pause (50ms up to 1s) for RetryFor, so
-// a database that restarts gets the events emitted while it was down once it is back.
-// The events were already delivered live, so an outage longer than that costs history
-// (counted and logged), not the launch. A hub closing stops retrying.
-func (h *Hub) write(batch []Record) []Record {
-	if len(batch) == 0 {
-		return batch
+// write persists events with the rows waiting on sh, retrying with a growing pause
+// (50ms up to 1s) for RetryFor, so that a database that restarts gets what was emitted
+// while it was down once it is back. The events were already delivered live, so a
+// longer outage costs history (counted and logged), not the launch; rows that could not
+// be written go back to wait for the next batch, unless a newer one came. A hub closing
+// stops retrying.
+func (h *Hub) write(sh *shard, events []Record) []Record {
+	sh.mu.Lock()
+	b := wire.Batch{Events: events}
+	var jobs map[string]wire.JobRow
+	if len(sh.jobs) > 0 {
+		jobs, sh.jobs = sh.jobs, map[string]wire.JobRow{}
+		b.Jobs = make([]wire.JobRow, 0, len(jobs))
+		for _, row := range jobs {
+			b.Jobs = append(b.Jobs, row)
+		}
 	}
+	if len(sh.launches) > 0 {
+		sh.writing, sh.launches = sh.launches, map[string]wire.LaunchRow{}
+		b.Launches = make([]wire.LaunchRow, 0, len(sh.writing))
+		for _, row := range sh.writing {
+			b.Launches = append(b.Launches, row)
+		}
+	}
+	sh.mu.Unlock()
+	if b.Len() == 0 {
+		return events
+	}
+	// Rows in key order, so that overlapping writes (a retried batch) cannot deadlock.
+	slices.SortFunc(b.Jobs, func(x, y wire.JobRow) int { return strings.Compare(x.ID, y.ID) })
+	slices.SortFunc(b.Launches, func(x, y wire.LaunchRow) int { return strings.Compare(x.TokenAddress, y.TokenAddress) })
+
 	var err error
 	start, pause := time.Now(), 50*time.Millisecond
 	for try := 0; ; try++ {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		err = h.persist.PersistEvents(ctx, batch)
+		err = h.persist.Persist(ctx, b)
 		cancel()
 		if err == nil {
-			h.persisted.Add(uint64(len(batch)))
 			if try > 0 {
-				h.log.Info().Int("events", len(batch)).Int("tries", try+1).Dur("after", time.Since(start)).Msg("progress events persisted after the database came back")
+				h.log.Info().Int("events", len(events)).Int("tries", try+1).Dur("after", time.Since(start)).Msg("progress persisted after the database came back")
 			}
-			return batch[:0]
+			break
 		}
 		if try == 0 {
-			h.log.Warn().Err(err).Int("events", len(batch)).Dur("retry_for", h.cfg.RetryFor).Msg("persist progress events; keeping them and retrying")
+			h.log.Warn().Err(err).Int("events", len(events)).Dur("retry_for", h.cfg.RetryFor).Msg("persist progress; keeping it and retrying")
 		}
 		if time.Since(start) >= h.cfg.RetryFor || h.sleep(pause) {
 			break
 		}
 		pause = min(2*pause, time.Second)
 	}
-	h.persistErrs.Add(uint64(len(batch)))
-	h.log.Error().Err(err).Int("events", len(batch)).Msg("persist progress events: given up, events not stored")
-	return batch[:0]
+	sh.mu.Lock()
+	if err != nil {
+		for id, row := range jobs {
+			if _, newer := sh.jobs[id]; !newer {
+				sh.jobs[id] = row
+			}
+		}
+		for token, row := range sh.writing {
+			if newer, ok := sh.launches[token]; !ok || newer.Version < row.Version {
+				sh.launches[token] = row
+			}
+		}
+	}
+	sh.writing = nil
+	sh.mu.Unlock()
+	if err != nil {
+		h.persistErrs.Add(uint64(len(events)))
+		h.log.Error().Err(err).Int("events", len(events)).Int("jobs", len(b.Jobs)).Int("launches", len(b.Launches)).
+			Msg("persist progress: given up, events not stored (job and launch rows are kept for the next batch)")
+		return events[:0]
+	}
+	h.persisted.Add(uint64(len(events)))
+	return events[:0]
 }
 
 // sleep waits d and reports whether the hub is closing (Close gave up flushing).

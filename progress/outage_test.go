@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+
+	"github.com/nitro-runtime/nitro/progress/wire"
 )
 
 // downPersister refuses every batch while down, as PostgreSQL does while it restarts.
@@ -18,14 +20,14 @@ type downPersister struct {
 	recs    []Record
 }
 
-func (p *downPersister) PersistEvents(_ context.Context, b []Record) error {
+func (p *downPersister) Persist(_ context.Context, b wire.Batch) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.down {
 		p.refused++
 		return errors.New("connection refused")
 	}
-	p.recs = append(p.recs, b...)
+	p.recs = append(p.recs, b.Events...)
 	return nil
 }
 

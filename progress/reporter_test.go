@@ -2,6 +2,7 @@ package progress
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
@@ -9,6 +10,8 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+
+	"github.com/nitro-runtime/nitro/progress/wire"
 )
 
 type recEmitter struct {
@@ -24,13 +27,16 @@ func (e *recEmitter) all() []Record {
 }
 
 type memPersister struct {
-	mu    sync.Mutex
-	recs  []Record
-	fails int
-	block chan struct{}
+	mu       sync.Mutex
+	recs     []Record
+	jobs     map[string]wire.JobRow
+	launches map[string]wire.LaunchRow
+	fails    int
+	block    chan struct{}
+	sink     *memLaunches // the launch states written go here too, as in the database
 }
 
-func (p *memPersister) PersistEvents(_ context.Context, b []Record) error {
+func (p *memPersister) Persist(_ context.Context, b wire.Batch) error {
 	if p.block != nil {
 		<-p.block
 	}
@@ -40,34 +46,91 @@ func (p *memPersister) PersistEvents(_ context.Context, b []Record) error {
 		p.fails--
 		return errors.New("db down")
 	}
-	p.recs = append(p.recs, b...)
+	p.recs = append(p.recs, b.Events...)
+	if p.jobs == nil {
+		p.jobs, p.launches = map[string]wire.JobRow{}, map[string]wire.LaunchRow{}
+	}
+	for _, row := range b.Jobs {
+		if old, ok := p.jobs[row.ID]; ok && old.Seq > row.Seq {
+			panic(fmt.Sprintf("job %s: row %d after row %d", row.ID, row.Seq, old.Seq))
+		}
+		p.jobs[row.ID] = row
+	}
+	for _, row := range b.Launches { // as the store does: a lower version is skipped
+		if old, ok := p.launches[row.TokenAddress]; ok && old.Version >= row.Version {
+			continue
+		}
+		p.launches[row.TokenAddress] = row
+		if p.sink != nil {
+			p.sink.mu.Lock()
+			st := row.State
+			p.sink.m[row.TokenAddress] = &st
+			p.sink.versions[row.TokenAddress] = row.Version
+			p.sink.mu.Unlock()
+		}
+	}
 	return nil
+}
+
+func (p *memPersister) job(id string) (wire.JobRow, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	row, ok := p.jobs[id]
+	return row, ok
 }
 
 type memLaunches struct {
-	mu sync.Mutex
-	m  map[string]*LaunchState
+	mu       sync.Mutex
+	m        map[string]*LaunchState
+	versions map[string]int64
+	loads    int
 }
 
-func (l *memLaunches) UpdateLaunch(_ context.Context, token string, fn func(*LaunchState) error) error {
+func (l *memLaunches) LoadLaunch(_ context.Context, token string) (wire.LaunchRow, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.loads++
 	s, ok := l.m[token]
 	if !ok {
-		return ErrUnknownLaunch
+		return wire.LaunchRow{}, ErrUnknownLaunch
 	}
-	c := *s
-	if err := fn(&c); err != nil {
-		return err
+	return wire.LaunchRow{TokenAddress: token, State: *s, Version: l.versions[token]}, nil
+}
+
+// payloadOf decodes a record's payload into its wire type.
+func payloadOf(r Record) any {
+	var v any
+	switch r.Name {
+	case EventWorkerProgress:
+		v = new(WorkerProgressEvent)
+	case EventWorkerStep:
+		v = new(WorkerStepEvent)
+	case EventTokenLaunch:
+		v = new(TokenLaunchEvent)
+	case EventLaunchProgress:
+		v = new(LaunchProgress)
+	default:
+		panic("unknown event " + r.Name)
 	}
-	*s = c
-	return nil
+	if err := json.Unmarshal(r.JSON, v); err != nil {
+		panic(err)
+	}
+	switch v := v.(type) {
+	case *WorkerProgressEvent:
+		return *v
+	case *WorkerStepEvent:
+		return *v
+	case *TokenLaunchEvent:
+		return *v
+	default:
+		return *v.(*LaunchProgress)
+	}
 }
 
 func newTestHub(t *testing.T) (*Hub, *recEmitter, *memPersister, *memLaunches) {
 	t.Helper()
-	e, p := &recEmitter{}, &memPersister{}
-	l := &memLaunches{m: map[string]*LaunchState{}}
+	l := &memLaunches{m: map[string]*LaunchState{}, versions: map[string]int64{}}
+	e, p := &recEmitter{}, &memPersister{sink: l}
 	h := NewHub(HubConfig{FlushEvery: time.Millisecond}, e, p, l, zerolog.Nop())
 	t.Cleanup(func() { _ = h.Close(context.Background()) })
 	return h, e, p, l
@@ -76,7 +139,7 @@ func newTestHub(t *testing.T) (*Hub, *recEmitter, *memPersister, *memLaunches) {
 func progressEvents(recs []Record) []WorkerProgressEvent {
 	var out []WorkerProgressEvent
 	for _, r := range recs {
-		if ev, ok := r.Payload.(WorkerProgressEvent); ok {
+		if ev, ok := payloadOf(r).(WorkerProgressEvent); ok {
 			out = append(out, ev)
 		}
 	}
@@ -177,7 +240,7 @@ func TestReporterConcurrentStepsKeepOrder(t *testing.T) {
 		if i > 0 && rec.Seq != recs[i-1].Seq+1 {
 			t.Fatalf("emit order differs from seq order at %d", i)
 		}
-		switch ev := rec.Payload.(type) {
+		switch ev := payloadOf(rec).(type) {
 		case WorkerProgressEvent:
 			if ev.Progress < lastPct {
 				t.Fatalf("progress decreased: %d after %d", ev.Progress, lastPct)
@@ -214,8 +277,8 @@ func TestLaunchStageEvents(t *testing.T) {
 	if len(recs) != 4 {
 		t.Fatalf("want 4 records (2 stages x event+update), got %d", len(recs))
 	}
-	ev := recs[2].Payload.(TokenLaunchEvent)
-	lp := recs[3].Payload.(LaunchProgress)
+	ev := payloadOf(recs[2]).(TokenLaunchEvent)
+	lp := payloadOf(recs[3]).(LaunchProgress)
 	if ev.Stage != StageLaunched || ev.StepNumber != 2 || ev.TotalSteps != 3 || ev.Name != "Nitro" || ev.LaunchData.DevWallet != "D" {
 		t.Fatalf("launched event = %+v", ev)
 	}
@@ -284,7 +347,7 @@ func (recEmitterNop) Emit(Record) {}
 
 type nopPersister struct{}
 
-func (nopPersister) PersistEvents(context.Context, []Record) error { return nil }
+func (nopPersister) Persist(context.Context, wire.Batch) error { return nil }
 
 // With several writers, each job's records still reach the database in order, every
 // record of every job is persisted by Flush, and the payload is encoded once.

@@ -37,7 +37,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	"github.com/rs/zerolog"
 
-	"github.com/nitro-runtime/nitro/progress"
+	"github.com/nitro-runtime/nitro/progress/wire"
 )
 
 // Defaults for Config's zero fields.
@@ -80,18 +80,18 @@ type Stats struct {
 	Repeated  uint64 // records received again (a replay) and not emitted twice
 }
 
-// Relay is a progress.Emitter that emits to the local sockets and to the other
+// Relay is a wire.Emitter that emits to the local sockets and to the other
 // processes. Start it before the first Emit; Close it after the last.
 type Relay struct {
 	cfg    Config
 	rdb    redis.UniversalClient
-	local  progress.Emitter
+	local  wire.Emitter
 	log    zerolog.Logger
 	origin [originSize]byte
 
 	mu     sync.RWMutex // Emit's sends (read side) against Close's close(out)
 	closed bool
-	out    chan progress.Record
+	out    chan wire.Record
 	sub    *redis.PubSub
 	// stopCtx ends CloseTimeout after Close began: the last publishes give up then.
 	stopCtx             context.Context
@@ -122,7 +122,7 @@ type Relay struct {
 const answerWait = time.Second
 
 // New makes a relay over rdb (which it does not close) delivering to local.
-func New(cfg Config, rdb redis.UniversalClient, local progress.Emitter, log zerolog.Logger) (*Relay, error) {
+func New(cfg Config, rdb redis.UniversalClient, local wire.Emitter, log zerolog.Logger) (*Relay, error) {
 	if cfg.Channel == "" {
 		return nil, errors.New("relay: Config.Channel is required")
 	}
@@ -135,7 +135,7 @@ func New(cfg Config, rdb redis.UniversalClient, local progress.Emitter, log zero
 	cfg.Linger = cmp.Or(cfg.Linger, DefaultLinger)
 	cfg.Replay = cmp.Or(cfg.Replay, DefaultReplay)
 	cfg.ReplayKeep = cmp.Or(cfg.ReplayKeep, DefaultReplayKeep)
-	r := &Relay{cfg: cfg, rdb: rdb, local: local, out: make(chan progress.Record, cfg.Buffer),
+	r := &Relay{cfg: cfg, rdb: rdb, local: local, out: make(chan wire.Record, cfg.Buffer),
 		published: make(chan struct{}), received: make(chan struct{}),
 		log: log.With().Str("component", "relay").Str("channel", cfg.Channel).Logger()}
 	r.stopCtx, r.stop = context.WithCancel(context.Background())
@@ -216,7 +216,7 @@ func (r *Relay) aloneSince(heard uint64) {
 
 // Emit delivers rec to this process's sockets and queues it for the others. It never
 // blocks.
-func (r *Relay) Emit(rec progress.Record) {
+func (r *Relay) Emit(rec wire.Record) {
 	r.local.Emit(rec)
 	r.mu.RLock()
 	defer r.mu.RUnlock()
@@ -244,7 +244,7 @@ func (r *Relay) drop(n int, why string) {
 
 func (r *Relay) publishLoop() {
 	defer close(r.published)
-	batch := make([]progress.Record, 0, r.cfg.Batch)
+	batch := make([]wire.Record, 0, r.cfg.Batch)
 	var buf []byte
 	linger := time.NewTimer(r.cfg.Linger)
 	for rec := range r.out {
@@ -268,7 +268,7 @@ func (r *Relay) publishLoop() {
 }
 
 // publish sends one message; buf is reused between calls.
-func (r *Relay) publish(buf []byte, batch []progress.Record) []byte {
+func (r *Relay) publish(buf []byte, batch []wire.Record) []byte {
 	r.pubMu.Lock()
 	defer r.pubMu.Unlock()
 	peers, heard := r.hasPeers()
@@ -286,10 +286,7 @@ func (r *Relay) publish(buf []byte, batch []progress.Record) []byte {
 		r.cut = false
 		return buf
 	}
-	recs := withJSON(batch)
-	if n := len(batch) - len(recs); n > 0 {
-		r.drop(n, "payload does not encode")
-	}
+	recs := batch
 	buf = encode(buf[:0], r.origin, recs)
 	ctx, cancel := context.WithTimeout(r.stopCtx, r.cfg.CloseTimeout)
 	defer cancel()

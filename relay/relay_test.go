@@ -13,12 +13,12 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/nitro-runtime/nitro/internal/testkit"
-	"github.com/nitro-runtime/nitro/progress"
 	"github.com/nitro-runtime/nitro/progress/progresstest"
+	"github.com/nitro-runtime/nitro/progress/wire"
 )
 
 // waitRecords polls until r holds n records and returns them.
-func waitRecords(t *testing.T, r *progresstest.Recorder, n int) []progress.Record {
+func waitRecords(t *testing.T, r *progresstest.Recorder, n int) []wire.Record {
 	t.Helper()
 	testkit.WaitFor(t, 10*time.Second, fmt.Sprintf("%d records", n), func() bool { return len(r.Records()) >= n })
 	return r.Records()
@@ -50,8 +50,8 @@ func startRelay(t *testing.T, cfg Config, rdb redis.UniversalClient) (*Relay, *p
 	return r, local
 }
 
-func rec(job string, seq int64) progress.Record {
-	return progress.Record{JobID: job, UserID: "u-" + job, Seq: seq, Name: progress.EventWorkerStep,
+func rec(job string, seq int64) wire.Record {
+	return wire.Record{JobID: job, UserID: "u-" + job, Seq: seq, Name: wire.EventWorkerStep,
 		JSON: []byte(fmt.Sprintf(`{"jobId":%q,"stepNumber":%d}`, job, seq)), At: time.Unix(0, seq)}
 }
 
@@ -102,16 +102,16 @@ func TestRelayRefusesBadMessagesAndKeepsServing(t *testing.T) {
 	other[0] = 1
 	bad := [][]byte{
 		[]byte("hello"),
-		encode(nil, other, []progress.Record{{JobID: "j", Name: "evil_event", JSON: []byte(`{}`)}}),
-		encode(nil, other, []progress.Record{{JobID: "j", Name: progress.EventWorkerStep, JSON: []byte(`{"a":`)}}),
-		encode(nil, other, []progress.Record{{JobID: "", Name: progress.EventWorkerStep, JSON: []byte(`{}`)}}),
+		encode(nil, other, []wire.Record{{JobID: "j", Name: "evil_event", JSON: []byte(`{}`)}}),
+		encode(nil, other, []wire.Record{{JobID: "j", Name: wire.EventWorkerStep, JSON: []byte(`{"a":`)}}),
+		encode(nil, other, []wire.Record{{JobID: "", Name: wire.EventWorkerStep, JSON: []byte(`{}`)}}),
 	}
 	for _, m := range bad {
 		if err := rdb.Publish(t.Context(), ch, m).Err(); err != nil {
 			t.Fatal(err)
 		}
 	}
-	good := encode(nil, other, []progress.Record{rec("j", 1)})
+	good := encode(nil, other, []wire.Record{rec("j", 1)})
 	if err := rdb.Publish(t.Context(), ch, good).Err(); err != nil {
 		t.Fatal(err)
 	}

@@ -2,11 +2,10 @@ package relay
 
 import (
 	"context"
-	"encoding/json"
 	"sync"
 	"time"
 
-	"github.com/nitro-runtime/nitro/progress"
+	"github.com/nitro-runtime/nitro/progress/wire"
 )
 
 // Replay: pub/sub keeps nothing, so what is published while another process is not
@@ -28,7 +27,7 @@ const (
 // from head, so keeping a record costs the same however full it is.
 type kept struct {
 	mu      sync.Mutex
-	recs    []progress.Record
+	recs    []wire.Record
 	at      []time.Time // when each was kept
 	head, n int
 	window  time.Duration
@@ -36,12 +35,12 @@ type kept struct {
 }
 
 // add keeps batch, over the oldest when full, and forgets what is older than the window.
-func (k *kept) add(batch []progress.Record, now time.Time) {
+func (k *kept) add(batch []wire.Record, now time.Time) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	for _, rec := range batch {
 		if len(k.recs) < k.max { // grow up to max as records come
-			k.recs, k.at = append(k.recs, progress.Record{}), append(k.at, time.Time{})
+			k.recs, k.at = append(k.recs, wire.Record{}), append(k.at, time.Time{})
 		}
 		if k.n == len(k.recs) {
 			k.head, k.n = (k.head+1)%len(k.recs), k.n-1
@@ -51,16 +50,16 @@ func (k *kept) add(batch []progress.Record, now time.Time) {
 		k.n++
 	}
 	for k.n > 0 && now.Sub(k.at[k.head]) > k.window {
-		k.recs[k.head] = progress.Record{} // let the payload go
+		k.recs[k.head] = wire.Record{} // let the payload go
 		k.head, k.n = (k.head+1)%len(k.recs), k.n-1
 	}
 }
 
 // since returns the records kept within the window, oldest first.
-func (k *kept) since(now time.Time) []progress.Record {
+func (k *kept) since(now time.Time) []wire.Record {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	var out []progress.Record
+	var out []wire.Record
 	for j := range k.n {
 		i := (k.head + j) % len(k.recs)
 		if now.Sub(k.at[i]) <= k.window {
@@ -77,7 +76,7 @@ func (r *Relay) replay() error {
 	defer cancel()
 	var buf []byte
 	for start := 0; start < len(recs); start += r.cfg.Batch {
-		batch := withJSON(recs[start:min(start+r.cfg.Batch, len(recs))])
+		batch := recs[start:min(start+r.cfg.Batch, len(recs))]
 		buf = encode(buf[:0], r.origin, batch)
 		if err := r.rdb.Publish(ctx, r.cfg.Channel, buf).Err(); err != nil {
 			return err
@@ -94,31 +93,11 @@ func (r *Relay) replayLogged(why string) {
 	}
 }
 
-// withJSON returns batch with each record's JSON set (the hub sets it; a record that
-// does not encode is left out).
-func withJSON(batch []progress.Record) []progress.Record {
-	out := batch[:0:0]
-	for _, rec := range batch {
-		if rec.JSON == nil {
-			b, err := json.Marshal(rec.Payload)
-			if err != nil {
-				continue
-			}
-			rec.JSON = b
-		}
-		out = append(out, rec)
-	}
-	return out
-}
-
-// runKey names one run of a job: its records share Seq's high bits (progress.Hub).
+// runKey names one run of a job: its records share Seq's bits above wire.RunSeqBits.
 type runKey struct {
 	job  string
 	base int64
 }
-
-// runSeqBits mirrors progress's: a run numbers its records below its base.
-const runSeqBits = 20
 
 // seen is the last record emitted here of each run heard from other processes. Only
 // the receive loop touches it.
@@ -134,8 +113,8 @@ type seenAt struct {
 }
 
 // fresh reports whether rec is past what was emitted of its run, and notes it.
-func (s *seen) fresh(rec progress.Record, now time.Time) bool {
-	k := runKey{rec.JobID, rec.Seq >> runSeqBits}
+func (s *seen) fresh(rec wire.Record, now time.Time) bool {
+	k := runKey{rec.JobID, rec.Seq >> wire.RunSeqBits}
 	if prev, ok := s.last[k]; ok && rec.Seq <= prev.seq {
 		return false
 	}

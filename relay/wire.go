@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/nitro-runtime/nitro/progress"
+	"github.com/nitro-runtime/nitro/progress/wire"
 )
 
 // The wire format of one message: magic, the publishing process's origin, a record
@@ -22,12 +22,12 @@ const (
 )
 
 var knownEvents = map[string]bool{
-	progress.EventWorkerProgress: true, progress.EventWorkerStep: true,
-	progress.EventTokenLaunch: true, progress.EventLaunchProgress: true,
+	wire.EventWorkerProgress: true, wire.EventWorkerStep: true,
+	wire.EventTokenLaunch: true, wire.EventLaunchProgress: true,
 }
 
 // encode appends one message holding recs (whose JSON is set) to b.
-func encode(b []byte, origin [originSize]byte, recs []progress.Record) []byte {
+func encode(b []byte, origin [originSize]byte, recs []wire.Record) []byte {
 	b = append(b, magic...)
 	b = append(b, origin[:]...)
 	b = binary.AppendUvarint(b, uint64(len(recs)))
@@ -82,7 +82,7 @@ var errBadMessage = errors.New("relay: bad message")
 // decode reads a message. Every length is checked against what is left and against
 // its limit, event names must be ours and payloads valid JSON: a corrupt or foreign
 // message is refused whole, never half delivered.
-func decode(msg []byte) (origin [originSize]byte, recs []progress.Record, err error) {
+func decode(msg []byte) (origin [originSize]byte, recs []wire.Record, err error) {
 	d := decoder{b: msg}
 	if string(d.take(len(magic))) != magic {
 		return origin, nil, fmt.Errorf("%w: no %s header", errBadMessage, magic)
@@ -92,9 +92,9 @@ func decode(msg []byte) (origin [originSize]byte, recs []progress.Record, err er
 	if d.err == nil && n > maxRecords {
 		return origin, nil, fmt.Errorf("%w: %d records", errBadMessage, n)
 	}
-	recs = make([]progress.Record, 0, min(n, 1024))
+	recs = make([]wire.Record, 0, min(n, 1024))
 	for i := uint64(0); i < n && d.err == nil; i++ {
-		var r progress.Record
+		var r wire.Record
 		r.Name, r.JobID, r.UserID, r.TokenAddress = d.str(), d.str(), d.str(), d.str()
 		r.Seq = d.varint()
 		r.At = time.Unix(0, d.varint())

@@ -6,15 +6,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nitro-runtime/nitro/progress"
+	"github.com/nitro-runtime/nitro/progress/wire"
 )
 
 func TestWireRoundTrip(t *testing.T) {
 	origin := [originSize]byte{1, 2, 3}
-	in := []progress.Record{
-		{JobID: "j1", UserID: "alice", TokenAddress: "Mint111", Seq: -5, Name: progress.EventLaunchProgress,
+	in := []wire.Record{
+		{JobID: "j1", UserID: "alice", TokenAddress: "Mint111", Seq: -5, Name: wire.EventLaunchProgress,
 			JSON: []byte(`{"a":[1,2,"✓"]}`), At: time.Unix(0, 1_700_000_000_123_456_789)},
-		{JobID: "j2", Seq: 1 << 60, Name: progress.EventTokenLaunch, JSON: []byte(`"x"`), At: time.Unix(0, 0)},
+		{JobID: "j2", Seq: 1 << 60, Name: wire.EventTokenLaunch, JSON: []byte(`"x"`), At: time.Unix(0, 0)},
 	}
 	msg := encode(nil, origin, in)
 	gotOrigin, out, err := decode(msg)
@@ -64,7 +64,7 @@ func TestControlRoundTrip(t *testing.T) {
 // FuzzDecode: whatever arrives on the channel, decode returns an error or records that
 // are ours to emit (known event, a job, valid JSON), and never panics.
 func FuzzDecode(f *testing.F) {
-	f.Add(encode(nil, [originSize]byte{}, []progress.Record{{JobID: "j", Name: progress.EventWorkerStep, JSON: []byte(`{}`)}}))
+	f.Add(encode(nil, [originSize]byte{}, []wire.Record{{JobID: "j", Name: wire.EventWorkerStep, JSON: []byte(`{}`)}}))
 	f.Add([]byte("NR1"))
 	f.Add(append([]byte("NR1"), make([]byte, originSize+10)...))
 	f.Add(append(append([]byte("NR1"), make([]byte, originSize)...), 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01))

@@ -7,25 +7,20 @@ import (
 
 	sio "github.com/zishang520/socket.io/servers/socket/v3"
 
-	"github.com/nitro-runtime/nitro/progress"
+	"github.com/nitro-runtime/nitro/progress/wire"
 )
 
 // Emit delivers r to room user_<r.UserID> and to admin_launches in one broadcast, so a
-// socket in both receives it once. It implements progress.Emitter: it encodes the
-// payload once and never waits on a client.
-func (s *Server) Emit(r progress.Record) {
-	data, err := r.JSON, error(nil)
-	if data == nil { // a record that did not come through the hub
-		data, err = json.Marshal(r.Payload)
-	}
-	if err != nil {
+// socket in both receives it once. It implements wire.Emitter: the payload is the JSON
+// the record was made with, and it never waits on a client.
+func (s *Server) Emit(r wire.Record) {
+	if len(r.JSON) == 0 {
 		s.emitErrors.Add(1)
-		s.log.Error().Err(err).Str("job_id", r.JobID).Str("event", r.Name).Msg("encode progress event")
+		s.log.Error().Str("job_id", r.JobID).Str("event", r.Name).Msg("progress record without a payload")
 		return
 	}
-	// Encoded once: the bytes are what every socket gets, and what a recovering client
-	// gets later even if the caller reuses the payload.
-	payload := json.RawMessage(data)
+	// The bytes are what every socket gets, and what a recovering client gets later.
+	payload := json.RawMessage(r.JSON)
 	s.recent.add(r, payload)
 	rooms := []sio.Room{AdminRoom}
 	if r.UserID != "" {
@@ -47,11 +42,11 @@ type snapshotItem struct {
 
 func workerKey(jobID string) string { return "w:" + jobID }
 func launchKey(token string) string { return "l:" + token }
-func recordKey(r progress.Record) string {
+func recordKey(r wire.Record) string {
 	switch r.Name {
-	case progress.EventWorkerProgress:
+	case wire.EventWorkerProgress:
 		return workerKey(r.JobID)
-	case progress.EventLaunchProgress:
+	case wire.EventLaunchProgress:
 		return launchKey(r.TokenAddress)
 	}
 	return ""
@@ -101,10 +96,10 @@ func (s *Server) loadSnapshot(c *client, userID string, all bool) []snapshotItem
 	}
 	items := make([]snapshotItem, 0, len(workers)+len(launches))
 	for _, w := range workers {
-		items = append(items, snapshotItem{progress.EventWorkerProgress, workerKey(w.JobID), w})
+		items = append(items, snapshotItem{wire.EventWorkerProgress, workerKey(w.JobID), w})
 	}
 	for _, l := range launches {
-		items = append(items, snapshotItem{progress.EventLaunchProgress, launchKey(l.TokenAddress), l})
+		items = append(items, snapshotItem{wire.EventLaunchProgress, launchKey(l.TokenAddress), l})
 	}
 	return items
 }
@@ -190,7 +185,7 @@ func (ps *pendingSet) remove(p *pendingSnapshot) {
 }
 
 // note marks r's key as seen by every pending snapshot of its room.
-func (ps *pendingSet) note(r progress.Record) {
+func (ps *pendingSet) note(r wire.Record) {
 	key := recordKey(r)
 	if key == "" {
 		return

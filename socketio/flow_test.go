@@ -5,7 +5,7 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/nitro-runtime/nitro/progress"
+	"github.com/nitro-runtime/nitro/progress/wire"
 )
 
 type flowResult struct {
@@ -24,8 +24,8 @@ type flowResult struct {
 func seedAlice(h *harness) {
 	h.snaps.mu.Lock()
 	defer h.snaps.mu.Unlock()
-	h.snaps.workers["alice"] = []progress.WorkerProgressEvent{workerEvent("alice", "snapA", 40), workerEvent("alice", "snapB", 100)}
-	h.snaps.launches["alice"] = []progress.LaunchProgress{{TokenAddress: "TokL", Platform: progress.PlatformPump, UserID: "alice", CurrentStep: 2, TotalSteps: 5}}
+	h.snaps.workers["alice"] = []wire.WorkerProgressEvent{workerEvent("alice", "snapA", 40), workerEvent("alice", "snapB", 100)}
+	h.snaps.launches["alice"] = []wire.LaunchProgress{{TokenAddress: "TokL", Platform: wire.PlatformPump, UserID: "alice", CurrentStep: 2, TotalSteps: 5}}
 }
 
 // TestFlow runs the main flow over each transport setup the frontend guide uses.

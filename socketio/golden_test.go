@@ -9,48 +9,53 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nitro-runtime/nitro/progress"
+	"github.com/nitro-runtime/nitro/progress/wire"
 )
 
 var updateGolden = flag.Bool("update", false, "rewrite testdata/golden from what the client received")
 
 // goldenRecords are, per event, a payload with every optional field and a minimal one
 // whose unknown strings are "" (the seed's components crash on null).
-func goldenRecords() []progress.Record {
+func goldenRecords() []wire.Record {
 	ts := int64(1_764_000_000_123)
-	wp := progress.WorkerProgressEvent{
-		JobID: "job-1", WorkerType: progress.LaunchToken, TokenAddress: "So1aNaMint111", UserID: "alice", UserChatID: 123456789,
+	wp := wire.WorkerProgressEvent{
+		JobID: "job-1", WorkerType: wire.LaunchToken, TokenAddress: "So1aNaMint111", UserID: "alice", UserChatID: 123456789,
 		Phase: 2, TotalPhases: 4, PhaseTitle: "Mixing", PhaseDescription: "Moving SOL to buyer wallets", Progress: 45,
-		Status: progress.StatusInProgress, Timestamp: ts,
-		Details: &progress.Details{TokenName: "Nitro", TokenSymbol: "NTR", BuyAmount: progress.Ptr(1.5), DevBuy: progress.Ptr(0.25),
-			SellPercent: progress.Ptr(50.0), WalletsCount: progress.Ptr(3), Error: "blockhash expired", Signature: "5sig",
+		Status: wire.StatusInProgress, Timestamp: ts,
+		Details: &wire.Details{TokenName: "Nitro", TokenSymbol: "NTR", BuyAmount: wire.Ptr(1.5), DevBuy: wire.Ptr(0.25),
+			SellPercent: wire.Ptr(50.0), WalletsCount: wire.Ptr(3), Error: "blockhash expired", Signature: "5sig",
 			Retrying: true, Attempt: 2, NextRetryAt: ts + 5000},
 	}
-	wpMin := progress.WorkerProgressEvent{JobID: "job-2", WorkerType: progress.DevSell, UserID: "alice", Status: progress.StatusStarted, Timestamp: ts}
-	step := progress.WorkerStepEvent{JobID: "job-1", WorkerType: "launch_token", TokenAddress: "So1aNaMint111", UserID: "alice",
+	wpMin := wire.WorkerProgressEvent{JobID: "job-2", WorkerType: wire.DevSell, UserID: "alice", Status: wire.StatusStarted, Timestamp: ts}
+	step := wire.WorkerStepEvent{JobID: "job-1", WorkerType: "launch_token", TokenAddress: "So1aNaMint111", UserID: "alice",
 		Step: "buy_wallet", StepNumber: 2, TotalSteps: 3, Message: "Wallet 2 of 3 bought", Timestamp: ts,
 		Data: map[string]any{"wallet": "Buyer2", "sol": 0.5}}
-	stepMin := progress.WorkerStepEvent{JobID: "job-2", WorkerType: "dev_sell", UserID: "alice", Timestamp: ts}
-	launch := progress.TokenLaunchEvent{TokenAddress: "So1aNaMint111", Platform: progress.PlatformPump, Name: "Nitro", Symbol: "NTR",
-		Timestamp: ts, UserID: "alice", Stage: progress.StageLaunched, StepNumber: 2, TotalSteps: 5, Message: "Token launched",
-		LaunchData: &progress.LaunchData{InitialLiquidity: progress.Ptr(30.0), MarketCap: progress.Ptr(27.96), Price: progress.Ptr(2.8e-8),
-			DevWallet: "DevWa11et", BuyerWallets: progress.Ptr(3)},
-		MixingData: &progress.MixingData{TotalFunds: progress.Ptr(1.5), WalletsUsed: progress.Ptr(3), CompletedAt: progress.Ptr(ts), MixingProgress: progress.Ptr(100)},
-		Error:      &progress.StageError{Message: "slippage", Code: "SLIPPAGE", Stage: "launched"}}
-	launchMin := progress.TokenLaunchEvent{Platform: progress.PlatformBonk, Timestamp: ts, UserID: "alice", Stage: progress.StageCreated, StepNumber: 1, TotalSteps: 3}
-	lp := progress.LaunchProgress{TokenAddress: "So1aNaMint111", Platform: progress.PlatformPump, UserID: "alice", CurrentStep: 3, TotalSteps: 5,
-		Stages: progress.Stages{Creation: progress.StageState{Completed: true, Timestamp: progress.Ptr(ts)},
-			Launch: progress.StageState{Completed: true, Timestamp: progress.Ptr(ts + 1)},
-			Mixing: progress.MixingState{Timestamp: progress.Ptr(ts + 2), Progress: progress.Ptr(60)}}}
-	lpMin := progress.LaunchProgress{Platform: progress.PlatformBonk, UserID: "alice", TotalSteps: 3}
-	rec := func(name, job, token string, p any) progress.Record {
-		return progress.Record{JobID: job, UserID: "alice", TokenAddress: token, Name: name, Payload: p, At: time.Now()}
+	stepMin := wire.WorkerStepEvent{JobID: "job-2", WorkerType: "dev_sell", UserID: "alice", Timestamp: ts}
+	launch := wire.TokenLaunchEvent{TokenAddress: "So1aNaMint111", Platform: wire.PlatformPump, Name: "Nitro", Symbol: "NTR",
+		Timestamp: ts, UserID: "alice", Stage: wire.StageLaunched, StepNumber: 2, TotalSteps: 5, Message: "Token launched",
+		LaunchData: &wire.LaunchData{InitialLiquidity: wire.Ptr(30.0), MarketCap: wire.Ptr(27.96), Price: wire.Ptr(2.8e-8),
+			DevWallet: "DevWa11et", BuyerWallets: wire.Ptr(3)},
+		MixingData: &wire.MixingData{TotalFunds: wire.Ptr(1.5), WalletsUsed: wire.Ptr(3), CompletedAt: wire.Ptr(ts), MixingProgress: wire.Ptr(100)},
+		Error:      &wire.StageError{Message: "slippage", Code: "SLIPPAGE", Stage: "launched"}}
+	launchMin := wire.TokenLaunchEvent{Platform: wire.PlatformBonk, Timestamp: ts, UserID: "alice", Stage: wire.StageCreated, StepNumber: 1, TotalSteps: 3}
+	lp := wire.LaunchProgress{TokenAddress: "So1aNaMint111", Platform: wire.PlatformPump, UserID: "alice", CurrentStep: 3, TotalSteps: 5,
+		Stages: wire.Stages{Creation: wire.StageState{Completed: true, Timestamp: wire.Ptr(ts)},
+			Launch: wire.StageState{Completed: true, Timestamp: wire.Ptr(ts + 1)},
+			Mixing: wire.MixingState{Timestamp: wire.Ptr(ts + 2), Progress: wire.Ptr(60)}}}
+	lpMin := wire.LaunchProgress{Platform: wire.PlatformBonk, UserID: "alice", TotalSteps: 3}
+	rec := func(name, job, token string, p any) wire.Record {
+		r, err := wire.NewRecord(name, p)
+		if err != nil {
+			panic(err)
+		}
+		r.JobID, r.UserID, r.TokenAddress, r.At = job, "alice", token, time.Now()
+		return r
 	}
-	return []progress.Record{
-		rec(progress.EventWorkerProgress, "job-1", "So1aNaMint111", wp), rec(progress.EventWorkerProgress, "job-2", "", &wpMin),
-		rec(progress.EventWorkerStep, "job-1", "So1aNaMint111", step), rec(progress.EventWorkerStep, "job-2", "", stepMin),
-		rec(progress.EventTokenLaunch, "job-1", "So1aNaMint111", launch), rec(progress.EventTokenLaunch, "job-3", "", launchMin),
-		rec(progress.EventLaunchProgress, "job-1", "So1aNaMint111", lp), rec(progress.EventLaunchProgress, "job-3", "", lpMin),
+	return []wire.Record{
+		rec(wire.EventWorkerProgress, "job-1", "So1aNaMint111", wp), rec(wire.EventWorkerProgress, "job-2", "", &wpMin),
+		rec(wire.EventWorkerStep, "job-1", "So1aNaMint111", step), rec(wire.EventWorkerStep, "job-2", "", stepMin),
+		rec(wire.EventTokenLaunch, "job-1", "So1aNaMint111", launch), rec(wire.EventTokenLaunch, "job-3", "", launchMin),
+		rec(wire.EventLaunchProgress, "job-1", "So1aNaMint111", lp), rec(wire.EventLaunchProgress, "job-3", "", lpMin),
 	}
 }
 
@@ -66,7 +71,7 @@ func TestGoldenPayloads(t *testing.T) {
 			}
 			return len(recs), nil
 		}), &got)
-	for _, name := range []string{progress.EventWorkerProgress, progress.EventWorkerStep, progress.EventTokenLaunch, progress.EventLaunchProgress} {
+	for _, name := range []string{wire.EventWorkerProgress, wire.EventWorkerStep, wire.EventTokenLaunch, wire.EventLaunchProgress} {
 		path := filepath.Join("testdata", "golden", name+".json")
 		if *updateGolden {
 			b, _ := json.MarshalIndent(got[name], "", "  ")

@@ -22,7 +22,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/nitro-runtime/nitro/auth"
-	"github.com/nitro-runtime/nitro/progress"
+	"github.com/nitro-runtime/nitro/progress/wire"
 )
 
 const testSecret = "socketio-test-secret-0123456789"
@@ -30,24 +30,24 @@ const testSecret = "socketio-test-secret-0123456789"
 // fakeSnapshots is the SnapshotSource of the tests: fixed state per user.
 type fakeSnapshots struct {
 	mu       sync.Mutex
-	workers  map[string][]progress.WorkerProgressEvent
-	launches map[string][]progress.LaunchProgress
+	workers  map[string][]wire.WorkerProgressEvent
+	launches map[string][]wire.LaunchProgress
 	calls    atomic.Int64
 }
 
 func newFakeSnapshots() *fakeSnapshots {
-	return &fakeSnapshots{workers: map[string][]progress.WorkerProgressEvent{}, launches: map[string][]progress.LaunchProgress{}}
+	return &fakeSnapshots{workers: map[string][]wire.WorkerProgressEvent{}, launches: map[string][]wire.LaunchProgress{}}
 }
 
-func (f *fakeSnapshots) Snapshot(_ context.Context, userID string, all bool, limit int) ([]progress.WorkerProgressEvent, []progress.LaunchProgress, error) {
+func (f *fakeSnapshots) Snapshot(_ context.Context, userID string, all bool, limit int) ([]wire.WorkerProgressEvent, []wire.LaunchProgress, error) {
 	f.calls.Add(1)
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if !all {
-		return append([]progress.WorkerProgressEvent(nil), f.workers[userID]...), append([]progress.LaunchProgress(nil), f.launches[userID]...), nil
+		return append([]wire.WorkerProgressEvent(nil), f.workers[userID]...), append([]wire.LaunchProgress(nil), f.launches[userID]...), nil
 	}
-	var ws []progress.WorkerProgressEvent
-	var ls []progress.LaunchProgress
+	var ws []wire.WorkerProgressEvent
+	var ls []wire.LaunchProgress
 	for _, w := range f.workers {
 		ws = append(ws, w...)
 	}
@@ -164,17 +164,21 @@ func (h *harness) badTokens() map[string][2]string {
 }
 
 // workerEvent is a minimal valid worker_progress payload.
-func workerEvent(user, job string, pct int) progress.WorkerProgressEvent {
-	return progress.WorkerProgressEvent{
-		JobID: job, WorkerType: progress.LaunchToken, TokenAddress: "Tok" + job, UserID: user, UserChatID: 42,
+func workerEvent(user, job string, pct int) wire.WorkerProgressEvent {
+	return wire.WorkerProgressEvent{
+		JobID: job, WorkerType: wire.LaunchToken, TokenAddress: "Tok" + job, UserID: user, UserChatID: 42,
 		Phase: 1, TotalPhases: 3, PhaseTitle: "phase", PhaseDescription: "desc", Progress: pct,
-		Status: progress.StatusInProgress, Timestamp: 1_700_000_000_000 + int64(pct),
+		Status: wire.StatusInProgress, Timestamp: 1_700_000_000_000 + int64(pct),
 	}
 }
 
-func workerRecord(user, job string, pct int) progress.Record {
-	return progress.Record{JobID: job, UserID: user, TokenAddress: "Tok" + job, Seq: int64(pct),
-		Name: progress.EventWorkerProgress, Payload: workerEvent(user, job, pct), At: time.Now()}
+func workerRecord(user, job string, pct int) wire.Record {
+	r, err := wire.NewRecord(wire.EventWorkerProgress, workerEvent(user, job, pct))
+	if err != nil {
+		panic(err)
+	}
+	r.JobID, r.UserID, r.TokenAddress, r.Seq, r.At = job, user, "Tok"+job, int64(pct), time.Now()
+	return r
 }
 
 func testLogger(t testing.TB) zerolog.Logger {

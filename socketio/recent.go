@@ -5,7 +5,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/nitro-runtime/nitro/progress"
+	"github.com/nitro-runtime/nitro/progress/wire"
 )
 
 // The progress hub persists in batches after emitting, so the store lags the live stream
@@ -38,7 +38,7 @@ func newRecentRing(window time.Duration, max int) *recentRing {
 	return &recentRing{window: window, max: max, now: time.Now}
 }
 
-func (r *recentRing) add(rec progress.Record, payload json.RawMessage) {
+func (r *recentRing) add(rec wire.Record, payload json.RawMessage) {
 	key := recordKey(rec)
 	if key == "" {
 		return

@@ -1,7 +1,7 @@
 // Package socketio is the Socket.IO server of the external contract: it authenticates sockets with
 // the auth package's tokens, lets them subscribe to their user room (or, for admins, to
 // admin_launches), sends a snapshot of the current state right after a subscribe, and
-// delivers the progress package's records live (it implements progress.Emitter).
+// delivers the progress package's records live (it implements wire.Emitter).
 //
 // It runs zishang520/socket.io v3 with two parts of its own: an in-memory adapter that
 // keeps a bounded window for connection-state recovery (recovery.go) and sends progress
@@ -27,7 +27,7 @@ import (
 	"github.com/zishang520/socket.io/v3/pkg/types"
 
 	"github.com/nitro-runtime/nitro/auth"
-	"github.com/nitro-runtime/nitro/progress"
+	"github.com/nitro-runtime/nitro/progress/wire"
 )
 
 // Defaults for Config's zero fields.
@@ -132,7 +132,7 @@ func (c Config) validate() error {
 // the last 24 hours. With all, userID is ignored and every user's are returned, at most
 // limit of each.
 type SnapshotSource interface {
-	Snapshot(ctx context.Context, userID string, all bool, limit int) ([]progress.WorkerProgressEvent, []progress.LaunchProgress, error)
+	Snapshot(ctx context.Context, userID string, all bool, limit int) ([]wire.WorkerProgressEvent, []wire.LaunchProgress, error)
 }
 
 // Deps are the server's collaborators.

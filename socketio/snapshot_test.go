@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nitro-runtime/nitro/progress"
+	"github.com/nitro-runtime/nitro/progress/wire"
 )
 
 // blockingSnapshots holds Snapshot until release is closed, so a test can emit live
@@ -15,10 +15,10 @@ import (
 type blockingSnapshots struct {
 	entered chan struct{}
 	release chan struct{}
-	workers []progress.WorkerProgressEvent
+	workers []wire.WorkerProgressEvent
 }
 
-func (b *blockingSnapshots) Snapshot(ctx context.Context, _ string, _ bool, _ int) ([]progress.WorkerProgressEvent, []progress.LaunchProgress, error) {
+func (b *blockingSnapshots) Snapshot(ctx context.Context, _ string, _ bool, _ int) ([]wire.WorkerProgressEvent, []wire.LaunchProgress, error) {
 	close(b.entered)
 	<-b.release
 	return b.workers, nil, nil
@@ -30,7 +30,7 @@ func (b *blockingSnapshots) Snapshot(ctx context.Context, _ string, _ bool, _ in
 func TestSnapshotNeverOverwritesLive(t *testing.T) {
 	h := newHarness(t, Config{})
 	bs := &blockingSnapshots{entered: make(chan struct{}), release: make(chan struct{}),
-		workers: []progress.WorkerProgressEvent{workerEvent("alice", "x", 40), workerEvent("alice", "y", 10)}}
+		workers: []wire.WorkerProgressEvent{workerEvent("alice", "x", 40), workerEvent("alice", "y", 10)}}
 	h.server().deps.Snapshots = bs
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -59,7 +59,7 @@ func TestRecentRing(t *testing.T) {
 		r.add(workerRecord(user, job, pct), []byte(`{}`))
 		now = now.Add(time.Second)
 	}
-	r.add(progress.Record{Name: progress.EventWorkerStep, JobID: "s"}, nil) // not snapshot state: ignored
+	r.add(wire.Record{Name: wire.EventWorkerStep, JobID: "s"}, nil) // not snapshot state: ignored
 	add("alice", "a", 1)
 	add("bob", "b", 1)
 	add("alice", "a", 2)
@@ -104,7 +104,7 @@ func TestAdminSnapshot(t *testing.T) {
 	h := newHarness(t, Config{SnapshotLimit: 2})
 	seedAlice(h)
 	h.snaps.mu.Lock()
-	h.snaps.workers["bob"] = []progress.WorkerProgressEvent{workerEvent("bob", "bobJob", 70)}
+	h.snaps.workers["bob"] = []wire.WorkerProgressEvent{workerEvent("bob", "bobJob", 70)}
 	h.snaps.mu.Unlock()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -118,9 +118,9 @@ func TestAdminSnapshot(t *testing.T) {
 	var workers, launches int
 	for _, g := range got {
 		switch {
-		case strings.HasPrefix(g, progress.EventWorkerProgress+"/"):
+		case strings.HasPrefix(g, wire.EventWorkerProgress+"/"):
 			workers++
-		case strings.HasPrefix(g, progress.EventLaunchProgress+"/"):
+		case strings.HasPrefix(g, wire.EventLaunchProgress+"/"):
 			launches++
 		}
 	}

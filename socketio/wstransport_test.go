@@ -11,14 +11,14 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/nitro-runtime/nitro/internal/testkit"
-	"github.com/nitro-runtime/nitro/progress"
+	"github.com/nitro-runtime/nitro/progress/wire"
 )
 
 // paddedRecord is a worker_progress record whose encoded payload is about size bytes.
-func paddedRecord(user, job string, seq, size int) progress.Record {
+func paddedRecord(user, job string, seq, size int) wire.Record {
 	pad := strings.Repeat("p", max(size-40, 0))
 	body, _ := json.Marshal(map[string]any{"jobId": job, "progress": seq, "pad": pad})
-	return progress.Record{JobID: job, UserID: user, Seq: int64(seq), Name: progress.EventWorkerProgress, JSON: body, At: time.Now()}
+	return wire.Record{JobID: job, UserID: user, Seq: int64(seq), Name: wire.EventWorkerProgress, JSON: body, At: time.Now()}
 }
 
 // TestWSFramesOfEveryLengthForm: our transport writes websocket frames by hand; a strict

@@ -2,14 +2,17 @@ package store_test
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 
-	"github.com/nitro-runtime/nitro/progress"
+	"github.com/nitro-runtime/nitro/progress/wire"
 	"github.com/nitro-runtime/nitro/store/storetest"
 )
 
 // BenchmarkPersistEvents writes batches of 512 records (the hub's default): 3 steps per
-// progress event, seq increasing per job. jobs=64 has each job several times per batch;
+// progress event, seq increasing per job, with the latest row of each job the batch
+// carries progress of. jobs=64 has each job several times per batch;
 // jobs=1000 (the fan-out benchmark's shape) about once, so nearly every progress event
 // also updates its job's row.
 func BenchmarkPersistEvents(b *testing.B) {
@@ -22,23 +25,33 @@ func benchPersist(b *testing.B, jobs int) {
 	s, ctx := storetest.New(b), b.Context()
 	batchSize := benchBatch
 	seq := make([]int64, jobs)
-	batch := make([]progress.Record, batchSize)
+	batch := make([]wire.Record, batchSize)
 	next := 0
 	b.ReportAllocs()
 	b.ResetTimer()
+	rowAt := make(map[string]int, jobs)
 	for b.Loop() {
+		rows := make([]wire.JobRow, 0, min(jobs, batchSize/4+1))
+		clear(rowAt)
 		for i := range batch {
 			j := next % jobs
 			next++
 			seq[j]++
 			id := fmt.Sprintf("job-%d", j)
-			if seq[j]%4 == 0 {
-				batch[i] = progressRec(id, "u", seq[j], progress.StatusInProgress, int(seq[j]%100))
-			} else {
+			if seq[j]%4 != 0 {
 				batch[i] = stepRec(id, "u", seq[j], int(seq[j]))
+				continue
+			}
+			batch[i] = progressRec(id, "u", seq[j], wire.StatusInProgress, int(seq[j]%100))
+			if k, ok := rowAt[id]; ok {
+				rows[k] = rowOf(batch[i], wire.JobRunning)
+			} else {
+				rowAt[id] = len(rows)
+				rows = append(rows, rowOf(batch[i], wire.JobRunning))
 			}
 		}
-		if err := s.PersistEvents(ctx, batch); err != nil {
+		slices.SortFunc(rows, func(x, y wire.JobRow) int { return strings.Compare(x.ID, y.ID) })
+		if err := s.Persist(ctx, wire.Batch{Events: batch, Jobs: rows}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -50,11 +63,11 @@ func benchPersist(b *testing.B, jobs int) {
 func BenchmarkSnapshot(b *testing.B) {
 	s, ctx := storetest.New(b), b.Context()
 	for i := range 10 {
-		var batch []progress.Record
+		var batch []wire.Record
 		for j := range 500 {
-			batch = append(batch, progressRec(fmt.Sprintf("j%d-%d", i, j), fmt.Sprintf("u%d", j%100), 1, progress.StatusInProgress, 50))
+			batch = append(batch, progressRec(fmt.Sprintf("j%d-%d", i, j), fmt.Sprintf("u%d", j%100), 1, wire.StatusInProgress, 50))
 		}
-		if err := s.PersistEvents(ctx, batch); err != nil {
+		if err := s.Persist(ctx, batchOf(batch)); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -8,41 +8,43 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/nitro-runtime/nitro/progress"
+	"github.com/nitro-runtime/nitro/progress/wire"
 )
 
 // JobState is jobs.state.
-type JobState string
+type JobState = wire.JobState
 
-// The states of a job.
+// The states of a job. The row has two writers, one after the other: the enqueue path
+// (CreateJob: queued; FailJob and ReviveJob while no run has started) and, from a
+// run's start on, the progress hub (Persist: running, retrying, completed, failed).
 const (
-	JobQueued    JobState = "queued"
-	JobRunning   JobState = "running"
-	JobRetrying  JobState = "retrying"
-	JobCompleted JobState = "completed"
-	JobFailed    JobState = "failed"
+	JobQueued    = wire.JobQueued
+	JobRunning   = wire.JobRunning
+	JobRetrying  = wire.JobRetrying
+	JobCompleted = wire.JobCompleted
+	JobFailed    = wire.JobFailed
 )
 
 // Job is one asynq task as the store knows it. Payload never holds secrets.
 type Job struct {
-	ID             string                        `json:"jobId"`
-	Type           progress.WorkerType           `json:"type"`
-	UserID         string                        `json:"userId"`
-	UserChatID     int64                         `json:"userChatId"`
-	Queue          string                        `json:"queue"`
-	State          JobState                      `json:"state"`
-	TokenAddress   string                        `json:"tokenAddress"`
-	Payload        json.RawMessage               `json:"payload,omitempty"`
-	Attempt        int                           `json:"attempt"`
-	MaxRetry       int                           `json:"maxRetry"`
-	Result         json.RawMessage               `json:"result,omitempty"`
-	Error          string                        `json:"error,omitempty"`
-	LatestProgress *progress.WorkerProgressEvent `json:"latestProgress,omitempty"`
-	LatestSeq      int64                         `json:"latestSeq"`
-	CreatedAt      time.Time                     `json:"createdAt"`
-	UpdatedAt      time.Time                     `json:"updatedAt"`
-	StartedAt      *time.Time                    `json:"startedAt,omitempty"`
-	EndedAt        *time.Time                    `json:"endedAt,omitempty"`
+	ID             string                    `json:"jobId"`
+	Type           wire.WorkerType           `json:"type"`
+	UserID         string                    `json:"userId"`
+	UserChatID     int64                     `json:"userChatId"`
+	Queue          string                    `json:"queue"`
+	State          JobState                  `json:"state"`
+	TokenAddress   string                    `json:"tokenAddress"`
+	Payload        json.RawMessage           `json:"payload,omitempty"`
+	Attempt        int                       `json:"attempt"`
+	MaxRetry       int                       `json:"maxRetry"`
+	Result         json.RawMessage           `json:"result,omitempty"`
+	Error          string                    `json:"error,omitempty"`
+	LatestProgress *wire.WorkerProgressEvent `json:"latestProgress,omitempty"`
+	LatestSeq      int64                     `json:"latestSeq"`
+	CreatedAt      time.Time                 `json:"createdAt"`
+	UpdatedAt      time.Time                 `json:"updatedAt"`
+	StartedAt      *time.Time                `json:"startedAt,omitempty"`
+	EndedAt        *time.Time                `json:"endedAt,omitempty"`
 }
 
 // CreateJob inserts a job (state queued unless set); ErrConflict if the id exists.
@@ -68,37 +70,9 @@ func (s *Store) CreateJob(ctx context.Context, j Job) error {
 	return nil
 }
 
-// StartRun records that a run of job id begins. It upserts: a task enqueued straight
-// into asynq (the Telegram bot) has no row yet. Blank arguments keep what the row has.
-func (s *Store) StartRun(ctx context.Context, id string, typ progress.WorkerType, userID string,
-	userChatID int64, queue string, attempt, maxRetry int) error {
-	_, err := s.pool.Exec(ctx, `
-		INSERT INTO jobs (id, type, user_id, user_chat_id, queue, state, attempt, max_retry, started_at)
-		VALUES ($1, $2, $3, $4, $5, 'running', $6, $7, now())
-		ON CONFLICT (id) DO UPDATE SET
-			type = COALESCE(NULLIF(EXCLUDED.type, ''), jobs.type),
-			user_id = COALESCE(NULLIF(EXCLUDED.user_id, ''), jobs.user_id),
-			user_chat_id = COALESCE(NULLIF(EXCLUDED.user_chat_id, 0), jobs.user_chat_id),
-			queue = COALESCE(NULLIF(EXCLUDED.queue, ''), jobs.queue), state = 'running', attempt = EXCLUDED.attempt,
-			max_retry = EXCLUDED.max_retry, started_at = now(), ended_at = NULL, updated_at = now()`,
-		id, typ, userID, userChatID, queue, attempt, maxRetry)
-	if err != nil {
-		return fmt.Errorf("start run of job %s: %w", id, err)
-	}
-	return nil
-}
-
-// FinishJob marks job id completed with its result.
-func (s *Store) FinishJob(ctx context.Context, id string, result json.RawMessage) error {
-	if len(result) == 0 {
-		result = nil
-	}
-	return s.execOne(ctx, "finish job "+id, `
-		UPDATE jobs SET state = 'completed', result = $2, error = '', ended_at = now(), updated_at = now()
-		WHERE id = $1`, id, result)
-}
-
-// FailJob records a failed run: retrying (asynq will run it again) or failed for good.
+// FailJob records that job id will not run: its task never reached the queue (the
+// enqueue path's own failure, which ReviveJob can undo). A job whose run has started is
+// the progress hub's to end: FailJob leaves it alone (ErrNotFound).
 func (s *Store) FailJob(ctx context.Context, id, errText string, retrying bool) error {
 	state := JobFailed
 	if retrying {
@@ -107,7 +81,7 @@ func (s *Store) FailJob(ctx context.Context, id, errText string, retrying bool) 
 	return s.execOne(ctx, "fail job "+id, `
 		UPDATE jobs SET state = $2, error = $3, updated_at = now(),
 			ended_at = CASE WHEN $2 = 'failed' THEN now() END
-		WHERE id = $1`, id, state, errText)
+		WHERE id = $1 AND started_at IS NULL`, id, state, errText)
 }
 
 // ReviveJob hands back to queued a job whose row was failed with errText before
@@ -153,7 +127,7 @@ func scanJob(row pgx.CollectableRow) (Job, error) {
 		return Job{}, err
 	}
 	if latest != nil {
-		j.LatestProgress = new(progress.WorkerProgressEvent)
+		j.LatestProgress = new(wire.WorkerProgressEvent)
 		if err := json.Unmarshal(latest, j.LatestProgress); err != nil {
 			return Job{}, fmt.Errorf("decode latest progress: %w", err)
 		}
@@ -172,6 +146,3 @@ func (s *Store) execOne(ctx context.Context, what, sql string, args ...any) erro
 	}
 	return nil
 }
-
-// Terminal reports whether the job is over for good.
-func (s JobState) Terminal() bool { return s == JobCompleted || s == JobFailed }

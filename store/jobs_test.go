@@ -3,8 +3,9 @@ package store_test
 import (
 	"encoding/json"
 	"testing"
+	"time"
 
-	"github.com/nitro-runtime/nitro/progress"
+	"github.com/nitro-runtime/nitro/progress/wire"
 	"github.com/nitro-runtime/nitro/store"
 	"github.com/nitro-runtime/nitro/store/storetest"
 )
@@ -13,7 +14,7 @@ func TestCreateAndGetJob(t *testing.T) {
 	t.Parallel()
 	s, ctx := storetest.New(t), t.Context()
 	j := store.Job{
-		ID: "job-1", Type: progress.DevSell, UserID: "u1", UserChatID: 7, Queue: "critical",
+		ID: "job-1", Type: wire.DevSell, UserID: "u1", UserChatID: 7, Queue: "critical",
 		Payload: json.RawMessage(`{"sellPercent":50,"userId":"u1"}`), MaxRetry: 3,
 	}
 	must(t, s.CreateJob(ctx, j))
@@ -21,7 +22,7 @@ func TestCreateAndGetJob(t *testing.T) {
 
 	got, err := s.GetJob(ctx, "job-1")
 	must(t, err)
-	if got.State != store.JobQueued || got.Type != progress.DevSell || got.UserChatID != 7 ||
+	if got.State != store.JobQueued || got.Type != wire.DevSell || got.UserChatID != 7 ||
 		got.Queue != "critical" || got.MaxRetry != 3 || got.LatestProgress != nil || got.StartedAt != nil {
 		t.Fatalf("job = %+v", got)
 	}
@@ -34,61 +35,46 @@ func TestCreateAndGetJob(t *testing.T) {
 	wantErr(t, err, store.ErrNotFound)
 }
 
-func TestStartRunUpsertsAndFinish(t *testing.T) {
-	t.Parallel()
-	s, ctx := storetest.New(t), t.Context()
-	// Enqueued straight into asynq: no row before the run starts.
-	must(t, s.StartRun(ctx, "bot-1", progress.LaunchToken, "u2", 99, "default", 0, 5))
-	j, err := s.GetJob(ctx, "bot-1")
-	must(t, err)
-	if j.State != store.JobRunning || j.UserID != "u2" || j.UserChatID != 99 || j.MaxRetry != 5 || j.StartedAt == nil {
-		t.Fatalf("after StartRun: %+v", j)
-	}
-	must(t, s.FailJob(ctx, "bot-1", "blockhash expired", true))
-	j, _ = s.GetJob(ctx, "bot-1")
-	if j.State != store.JobRetrying || j.Error != "blockhash expired" || j.EndedAt != nil {
-		t.Fatalf("after retrying failure: %+v", j)
-	}
-	must(t, s.StartRun(ctx, "bot-1", progress.LaunchToken, "u2", 99, "default", 1, 5))
-	must(t, s.SetJobToken(ctx, "bot-1", "Mint111"))
-	must(t, s.FinishJob(ctx, "bot-1", json.RawMessage(`{"tokenAddress":"Mint111"}`)))
-	j, _ = s.GetJob(ctx, "bot-1")
-	if j.State != store.JobCompleted || j.Attempt != 1 || j.TokenAddress != "Mint111" || j.EndedAt == nil || j.Error != "" {
-		t.Fatalf("after finish: %+v", j)
-	}
-	if string(j.Result) != `{"tokenAddress": "Mint111"}` {
-		t.Errorf("result = %s", j.Result)
-	}
+// startRow is the row a run's reporter hands the store when the run starts.
+func startRow(id string, typ wire.WorkerType, queue string, attempt int) wire.JobRow {
+	return wire.JobRow{ID: id, Seq: int64(attempt+1) << 32, Type: typ, UserID: "u", Queue: queue,
+		Attempt: attempt, MaxRetry: 3, State: wire.JobRunning, StartedAt: time.Now()}
 }
 
-func TestStartRunKeepsPayload(t *testing.T) {
+func TestRunRowKeepsPayload(t *testing.T) {
 	t.Parallel()
 	s, ctx := storetest.New(t), t.Context()
-	must(t, s.CreateJob(ctx, store.Job{ID: "j", Type: progress.DevSell, UserID: "u", Payload: json.RawMessage(`{"a":1}`)}))
-	must(t, s.StartRun(ctx, "j", progress.DevSell, "u", 0, "critical", 0, 3))
-	must(t, s.StartRun(ctx, "j", "", "", 0, "", 1, 3)) // blanks keep what the row has
+	must(t, s.CreateJob(ctx, store.Job{ID: "j", Type: wire.DevSell, UserID: "u", Payload: json.RawMessage(`{"a":1}`)}))
+	must(t, s.Persist(ctx, wire.Batch{Jobs: []wire.JobRow{startRow("j", wire.DevSell, "critical", 0)}}))
+	must(t, s.Persist(ctx, wire.Batch{Jobs: []wire.JobRow{startRow("j", "", "", 1)}})) // blanks keep what the row has
 	j, _ := s.GetJob(ctx, "j")
 	if string(j.Payload) != `{"a": 1}` || j.State != store.JobRunning || j.Queue != "critical" ||
-		j.UserID != "u" || j.Type != progress.DevSell || j.Attempt != 1 {
+		j.UserID != "u" || j.Type != wire.DevSell || j.Attempt != 1 || j.StartedAt == nil {
 		t.Fatalf("job = %+v payload %s", j, j.Payload)
 	}
 }
 
-func TestFailJobForGood(t *testing.T) {
+// FailJob is the enqueue path's: it fails a row no run has started, and leaves a
+// started one to the progress hub.
+func TestFailJobOnlyBeforeARun(t *testing.T) {
 	t.Parallel()
 	s, ctx := storetest.New(t), t.Context()
-	must(t, s.StartRun(ctx, "j", progress.WalletSell, "u", 0, "default", 2, 2))
-	must(t, s.FailJob(ctx, "j", "insufficient funds", false))
-	j, _ := s.GetJob(ctx, "j")
-	if j.State != store.JobFailed || j.EndedAt == nil || j.Error != "insufficient funds" {
+	must(t, s.CreateJob(ctx, store.Job{ID: "q", Type: wire.WalletSell, UserID: "u"}))
+	must(t, s.FailJob(ctx, "q", "enqueue failed", false))
+	j, _ := s.GetJob(ctx, "q")
+	if j.State != store.JobFailed || j.EndedAt == nil || j.Error != "enqueue failed" {
 		t.Fatalf("job = %+v", j)
+	}
+	must(t, s.Persist(ctx, wire.Batch{Jobs: []wire.JobRow{startRow("ran", wire.WalletSell, "default", 0)}}))
+	wantErr(t, s.FailJob(ctx, "ran", "enqueue failed", false), store.ErrNotFound)
+	if j, _ := s.GetJob(ctx, "ran"); j.State != store.JobRunning {
+		t.Fatalf("started job = %+v", j)
 	}
 }
 
 func TestJobUpdatesOfMissingJob(t *testing.T) {
 	t.Parallel()
 	s, ctx := storetest.New(t), t.Context()
-	wantErr(t, s.FinishJob(ctx, "x", nil), store.ErrNotFound)
 	wantErr(t, s.FailJob(ctx, "x", "e", false), store.ErrNotFound)
 	wantErr(t, s.SetJobToken(ctx, "x", "t"), store.ErrNotFound)
 }
@@ -99,11 +85,12 @@ func TestReviveJob(t *testing.T) {
 	t.Parallel()
 	s, ctx := storetest.New(t), t.Context()
 	for _, id := range []string{"unsent", "ran"} {
-		must(t, s.CreateJob(ctx, store.Job{ID: id, Type: progress.DevSell, UserID: "u1", Queue: "critical"}))
+		must(t, s.CreateJob(ctx, store.Job{ID: id, Type: wire.DevSell, UserID: "u1", Queue: "critical"}))
 	}
 	must(t, s.FailJob(ctx, "unsent", "enqueue failed", false))
-	must(t, s.StartRun(ctx, "ran", progress.DevSell, "u1", 0, "critical", 0, 0))
-	must(t, s.FailJob(ctx, "ran", "enqueue failed", false))
+	row := startRow("ran", wire.DevSell, "critical", 0)
+	row.State, row.Error, row.EndedAt = wire.JobFailed, "enqueue failed", time.Now()
+	must(t, s.Persist(ctx, wire.Batch{Jobs: []wire.JobRow{row}}))
 	for _, c := range []struct {
 		id, errText string
 		want        bool

@@ -9,25 +9,25 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/nitro-runtime/nitro/progress"
+	"github.com/nitro-runtime/nitro/progress/wire"
 )
 
 // Launch is one token launch. MintSecret is only read by RegisterLaunch; the store
 // never fills it on the way out (see MintSecret).
 type Launch struct {
-	TokenAddress string               `json:"tokenAddress"`
-	UserID       string               `json:"userId"`
-	Platform     progress.Platform    `json:"platform"`
-	Name         string               `json:"name"`
-	Symbol       string               `json:"symbol"`
-	MetadataURI  string               `json:"metadataUri"`
-	JobID        string               `json:"jobId"`
-	Mixing       bool                 `json:"mixing"`
-	MintSecret   Secret               `json:"-"`
-	State        progress.LaunchState `json:"state"`
-	Result       json.RawMessage      `json:"result,omitempty"`
-	CreatedAt    time.Time            `json:"createdAt"`
-	UpdatedAt    time.Time            `json:"updatedAt"`
+	TokenAddress string           `json:"tokenAddress"`
+	UserID       string           `json:"userId"`
+	Platform     wire.Platform    `json:"platform"`
+	Name         string           `json:"name"`
+	Symbol       string           `json:"symbol"`
+	MetadataURI  string           `json:"metadataUri"`
+	JobID        string           `json:"jobId"`
+	Mixing       bool             `json:"mixing"`
+	MintSecret   Secret           `json:"-"`
+	State        wire.LaunchState `json:"state"`
+	Result       json.RawMessage  `json:"result,omitempty"`
+	CreatedAt    time.Time        `json:"createdAt"`
+	UpdatedAt    time.Time        `json:"updatedAt"`
 }
 
 // RegisterLaunch records a launch with a fresh LaunchState and its sealed mint secret
@@ -39,7 +39,7 @@ func (s *Store) RegisterLaunch(ctx context.Context, l Launch) error {
 	if err != nil {
 		return fmt.Errorf("register launch %s: %w", l.TokenAddress, err)
 	}
-	st := progress.NewLaunchState(l.TokenAddress, l.Platform, l.UserID, l.Name, l.Symbol, l.Mixing)
+	st := wire.NewLaunchState(l.TokenAddress, l.Platform, l.UserID, l.Name, l.Symbol, l.Mixing)
 	state, err := json.Marshal(st)
 	if err != nil {
 		return fmt.Errorf("register launch %s: %w", l.TokenAddress, err)
@@ -76,28 +76,21 @@ func (s *Store) sealMint(l Launch) ([]byte, error) {
 	return s.seal(l.MintSecret, l.TokenAddress)
 }
 
-// UpdateLaunch loads the launch's state under a row lock, calls fn and saves the
-// result (progress.LaunchTracker). Concurrent updates of one launch take turns. An
-// unregistered token is progress.ErrUnknownLaunch (and ErrNotFound).
-func (s *Store) UpdateLaunch(ctx context.Context, token string, fn func(*progress.LaunchState) error) error {
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		var st progress.LaunchState
-		err := tx.QueryRow(ctx, `SELECT state FROM launches WHERE token_address = $1 FOR UPDATE`, token).Scan(&st)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return fmt.Errorf("update launch %s: %w (%w)", token, progress.ErrUnknownLaunch, ErrNotFound)
-		}
-		if err != nil {
-			return fmt.Errorf("update launch %s: load: %w", token, err)
-		}
-		if err := fn(&st); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `UPDATE launches SET state = $2, updated_at = now() WHERE token_address = $1`,
-			token, st); err != nil {
-			return fmt.Errorf("update launch %s: save: %w", token, err)
-		}
-		return nil
-	})
+// LoadLaunch returns the launch's state and its version (progress.LaunchLoader): the
+// progress hub reads it when a run of its process first reports on the launch, and
+// writes every change back through Persist. An unregistered token is
+// wire.ErrUnknownLaunch (and ErrNotFound).
+func (s *Store) LoadLaunch(ctx context.Context, token string) (wire.LaunchRow, error) {
+	row := wire.LaunchRow{TokenAddress: token}
+	err := s.pool.QueryRow(ctx, `SELECT state, state_version FROM launches WHERE token_address = $1`, token).
+		Scan(&row.State, &row.Version)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return row, fmt.Errorf("load launch %s: %w (%w)", token, wire.ErrUnknownLaunch, ErrNotFound)
+	}
+	if err != nil {
+		return row, fmt.Errorf("load launch %s: %w", token, err)
+	}
+	return row, nil
 }
 
 const launchColumns = `token_address, user_id, platform, name, symbol, metadata_uri, job_id, state, result, created_at, updated_at`

@@ -5,20 +5,19 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/mr-tron/base58"
 
-	"github.com/nitro-runtime/nitro/progress"
+	"github.com/nitro-runtime/nitro/progress/wire"
 	"github.com/nitro-runtime/nitro/store"
 	"github.com/nitro-runtime/nitro/store/storetest"
 )
 
 func newLaunch(token, user string) store.Launch {
 	return store.Launch{
-		TokenAddress: token, UserID: user, Platform: progress.PlatformPump,
+		TokenAddress: token, UserID: user, Platform: wire.PlatformPump,
 		Name: "Nitro", Symbol: "NTR", JobID: "job-" + token,
 	}
 }
@@ -29,7 +28,7 @@ func TestRegisterAndGetLaunch(t *testing.T) {
 	must(t, s.RegisterLaunch(ctx, newLaunch("T1", "u1")))
 	l, err := s.GetLaunch(ctx, "T1")
 	must(t, err)
-	want := progress.NewLaunchState("T1", progress.PlatformPump, "u1", "Nitro", "NTR", false)
+	want := wire.NewLaunchState("T1", wire.PlatformPump, "u1", "Nitro", "NTR", false)
 	if l.UserID != "u1" || l.Name != "Nitro" || l.JobID != "job-T1" || l.MintSecret != nil {
 		t.Fatalf("launch = %+v", l)
 	}
@@ -37,15 +36,17 @@ func TestRegisterAndGetLaunch(t *testing.T) {
 		t.Fatalf("state = %s; want %s", got, mustJSON(t, want))
 	}
 	// Registering again (a retried job) keeps the state and fills a blank URI only.
-	must(t, s.UpdateLaunch(ctx, "T1", func(st *progress.LaunchState) error {
-		_, _, err := st.Apply(progress.StageCreated, 1)
-		return err
-	}))
+	row, err := s.LoadLaunch(ctx, "T1")
+	must(t, err)
+	_, _, err = row.State.Apply(wire.StageCreated, 1)
+	must(t, err)
+	row.Version++
+	must(t, s.Persist(ctx, wire.Batch{Launches: []wire.LaunchRow{row}}))
 	again := newLaunch("T1", "u1")
 	again.MetadataURI = "https://meta/1.json"
 	must(t, s.RegisterLaunch(ctx, again))
 	l, _ = s.GetLaunch(ctx, "T1")
-	if !l.State.Done(progress.StageCreated) || l.MetadataURI != "https://meta/1.json" {
+	if !l.State.Done(wire.StageCreated) || l.MetadataURI != "https://meta/1.json" {
 		t.Fatalf("re-register lost state or uri: %+v", l)
 	}
 	wantErr(t, s.RegisterLaunch(ctx, newLaunch("T1", "intruder")), store.ErrConflict)
@@ -94,80 +95,40 @@ func TestListUserLaunchesNewestFirst(t *testing.T) {
 	}
 }
 
-func TestUpdateLaunchUnknownAndFnError(t *testing.T) {
+// The hub reads a launch's state with LoadLaunch and writes it back with Persist; an
+// unregistered launch is not found, and a row for one creates nothing.
+func TestLoadAndPersistLaunchState(t *testing.T) {
 	t.Parallel()
 	s, ctx := storetest.New(t), t.Context()
-	err := s.UpdateLaunch(ctx, "nope", func(*progress.LaunchState) error { return nil })
-	wantErr(t, err, progress.ErrUnknownLaunch)
+	_, err := s.LoadLaunch(ctx, "nope")
+	wantErr(t, err, wire.ErrUnknownLaunch)
 	wantErr(t, err, store.ErrNotFound)
 
 	must(t, s.RegisterLaunch(ctx, newLaunch("T", "u")))
-	boom := errors.New("boom")
-	err = s.UpdateLaunch(ctx, "T", func(st *progress.LaunchState) error {
-		st.Apply(progress.StageCreated, 1)
-		return boom
-	})
-	wantErr(t, err, boom)
-	l, _ := s.GetLaunch(ctx, "T")
-	if l.State.Done(progress.StageCreated) {
-		t.Fatal("state saved although fn failed")
-	}
-}
-
-// Twenty workers apply stages to one launch at once; the row lock serialises them, so
-// every change survives and each stage is numbered exactly once.
-func TestUpdateLaunchSerialisesConcurrentUpdates(t *testing.T) {
-	t.Parallel()
-	s, ctx := storetest.New(t), t.Context()
-	must(t, s.RegisterLaunch(ctx, newLaunch("T", "u")))
-	stages := []progress.Stage{progress.StageCreated, progress.StageLaunched, progress.StageMixingStarted,
-		progress.StageMixingCompleted, progress.StageFullyReady}
-	var mu sync.Mutex
-	var steps []int
-	var wg sync.WaitGroup
-	errs := make(chan error, 20)
-	for range 20 {
-		wg.Go(func() {
-			err := s.UpdateLaunch(ctx, "T", func(st *progress.LaunchState) error {
-				st.Symbol += "." // detects a lost update directly
-				// The next stage not reached yet, as a real sequence of jobs would.
-				next := stages[0]
-				for _, stage := range stages {
-					if !st.Done(stage) {
-						next = stage
-						break
-					}
-				}
-				step, ok, err := st.Apply(next, time.Now().UnixMilli())
-				if ok {
-					mu.Lock()
-					steps = append(steps, step)
-					mu.Unlock()
-				}
-				return err
-			})
-			if err != nil {
-				errs <- err
-			}
-		})
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Fatal(err)
-	}
-	l, err := s.GetLaunch(ctx, "T")
+	row, err := s.LoadLaunch(ctx, "T")
 	must(t, err)
-	if got := len(l.State.Symbol) - len("NTR"); got != 20 {
-		t.Errorf("updates kept = %d; want 20 (lost updates)", got)
+	if row.Version != 0 {
+		t.Fatalf("fresh launch at version %d", row.Version)
 	}
-	slices.Sort(steps)
-	if !slices.Equal(steps, []int{1, 2, 3, 4, 5}) || l.State.Events != 5 {
-		t.Errorf("step numbers = %v, events = %d", steps, l.State.Events)
+	var versions []wire.LaunchRow
+	for _, stage := range []wire.Stage{wire.StageCreated, wire.StageMixingStarted} {
+		if _, ok, err := row.State.Apply(stage, time.Now().UnixMilli()); !ok || err != nil {
+			t.Fatalf("apply %s: %v %v", stage, ok, err)
+		}
+		row.Version++
+		versions = append(versions, row)
 	}
-	p := l.State.Progress
-	if p.CurrentStep != p.TotalSteps || p.TotalSteps != 4 || !p.Stages.Ready.Completed {
-		t.Errorf("progress = %+v", p)
+	must(t, s.Persist(ctx, wire.Batch{Launches: []wire.LaunchRow{versions[1], {TokenAddress: "nope", Version: 1}}}))
+	// A write of an earlier version, arriving late, does not take the launch back.
+	must(t, s.Persist(ctx, wire.Batch{Launches: []wire.LaunchRow{versions[0]}}))
+	got, err := s.LoadLaunch(ctx, "T")
+	must(t, err)
+	if got.Version != 2 || got.State.Events != 2 || !got.State.Done(wire.StageMixingStarted) || !got.State.Mixing ||
+		got.State.Progress.TotalSteps != 4 {
+		t.Fatalf("loaded = %+v", got)
+	}
+	if _, err := s.LoadLaunch(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("a row for an unregistered launch created one: %v", err)
 	}
 }
 

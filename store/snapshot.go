@@ -7,7 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/nitro-runtime/nitro/progress"
+	"github.com/nitro-runtime/nitro/progress/wire"
 )
 
 // Snapshot windows of the external contract: jobs running or ended within the last hour,
@@ -46,7 +46,7 @@ var (
 // worker_progress of each of the user's jobs that is running or changed in the last
 // hour, and the LaunchProgress of the user's launches changed in the last 24 hours,
 // newest first. all=true covers every user (admin_launches); limit caps each list.
-func (s *Store) Snapshot(ctx context.Context, userID string, all bool, limit int) ([]progress.WorkerProgressEvent, []progress.LaunchProgress, error) {
+func (s *Store) Snapshot(ctx context.Context, userID string, all bool, limit int) ([]wire.WorkerProgressEvent, []wire.LaunchProgress, error) {
 	if limit <= 0 {
 		limit = DefaultSnapshotLimit
 	}
@@ -60,15 +60,15 @@ func (s *Store) Snapshot(ctx context.Context, userID string, all bool, limit int
 	}
 	res := s.pool.SendBatch(ctx, b)
 	defer res.Close()
-	jobs, err := collectJSON[progress.WorkerProgressEvent](res)
+	jobs, err := collectJSON[wire.WorkerProgressEvent](res)
 	if err != nil {
 		return nil, nil, fmt.Errorf("snapshot jobs: %w", err)
 	}
-	states, err := collectJSON[progress.LaunchState](res)
+	states, err := collectJSON[wire.LaunchState](res)
 	if err != nil {
 		return nil, nil, fmt.Errorf("snapshot launches: %w", err)
 	}
-	launches := make([]progress.LaunchProgress, len(states))
+	launches := make([]wire.LaunchProgress, len(states))
 	for i, st := range states {
 		launches[i] = st.Progress
 	}

@@ -6,21 +6,21 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/nitro-runtime/nitro/progress"
+	"github.com/nitro-runtime/nitro/progress/wire"
 	"github.com/nitro-runtime/nitro/store/storetest"
 )
 
 func TestSnapshotWindows(t *testing.T) {
 	t.Parallel()
 	s, ctx := storetest.New(t), t.Context()
-	must(t, s.PersistEvents(ctx, []progress.Record{
-		progressRec("running", "u", 1, progress.StatusInProgress, 10),
-		progressRec("running-old", "u", 1, progress.StatusInProgress, 20),
-		progressRec("done-recent", "u", 1, progress.StatusCompleted, 100),
-		progressRec("done-old", "u", 1, progress.StatusCompleted, 100),
-		progressRec("other-user", "v", 1, progress.StatusInProgress, 30),
+	must(t, s.Persist(ctx, batchOf([]wire.Record{
+		progressRec("running", "u", 1, wire.StatusInProgress, 10),
+		progressRec("running-old", "u", 1, wire.StatusInProgress, 20),
+		progressRec("done-recent", "u", 1, wire.StatusCompleted, 100),
+		progressRec("done-old", "u", 1, wire.StatusCompleted, 100),
+		progressRec("other-user", "v", 1, wire.StatusInProgress, 30),
 		stepRec("no-progress", "u", 1, 1),
-	}))
+	})))
 	must(t, s.Exec(ctx, `UPDATE jobs SET updated_at = now() - interval '3 hours' WHERE id = 'running-old'`))
 	must(t, s.Exec(ctx, `UPDATE jobs SET updated_at = now() - interval '50 minutes' WHERE id = 'done-recent'`))
 	must(t, s.Exec(ctx, `UPDATE jobs SET updated_at = now() - interval '61 minutes' WHERE id = 'done-old'`))
@@ -51,7 +51,7 @@ func TestSnapshotWindows(t *testing.T) {
 	}
 }
 
-func jobIDs(evs []progress.WorkerProgressEvent) []string {
+func jobIDs(evs []wire.WorkerProgressEvent) []string {
 	var ids []string
 	for _, e := range evs {
 		ids = append(ids, e.JobID)
@@ -59,7 +59,7 @@ func jobIDs(evs []progress.WorkerProgressEvent) []string {
 	return ids
 }
 
-func tokens(ls []progress.LaunchProgress) []string {
+func tokens(ls []wire.LaunchProgress) []string {
 	var ids []string
 	for _, l := range ls {
 		ids = append(ids, l.TokenAddress)
@@ -83,11 +83,11 @@ func TestSnapshotUsesIndexes(t *testing.T) {
 	s, ctx := storetest.New(t), t.Context()
 	// Enough rows that the planner prefers an index to a scan.
 	for i := range 4 {
-		var batch []progress.Record
+		var batch []wire.Record
 		for j := range 500 {
-			batch = append(batch, progressRec(fmt.Sprintf("j%d-%d", i, j), fmt.Sprintf("u%d", j%200), 1, progress.StatusCompleted, 100))
+			batch = append(batch, progressRec(fmt.Sprintf("j%d-%d", i, j), fmt.Sprintf("u%d", j%200), 1, wire.StatusCompleted, 100))
 		}
-		must(t, s.PersistEvents(ctx, batch))
+		must(t, s.Persist(ctx, batchOf(batch)))
 	}
 	must(t, s.Exec(ctx, `UPDATE jobs SET updated_at = now() - interval '2 hours'`))
 	must(t, s.Exec(ctx, `ANALYZE jobs`))

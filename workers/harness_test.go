@@ -128,7 +128,7 @@ func (e *env) startWorkers() {
 		queues[q+e.queueSuffix] = w
 	}
 	hub := progress.NewHub(progress.HubConfig{}, e.rec, e.st, e.st, zerolog.Nop())
-	rt := &Runtime{Hub: hub, Runs: e.st, Log: zerolog.Nop()}
+	rt := &Runtime{Hub: hub, Log: zerolog.Nop()}
 	mux := asynq.NewServeMux()
 	if err := Register(mux, rt, *e.deps); err != nil {
 		t.Fatal(err)

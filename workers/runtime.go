@@ -20,14 +20,6 @@ import (
 	"github.com/nitro-runtime/nitro/solana"
 )
 
-// JobRuns records each run of a job (the store implements it). A job enqueued straight
-// into asynq by the Telegram bot has no row until its first run, so StartRun upserts.
-type JobRuns interface {
-	StartRun(ctx context.Context, id string, typ progress.WorkerType, userID string, userChatID int64, queue string, attempt, maxRetry int) error
-	FinishJob(ctx context.Context, id string, result json.RawMessage) error
-	FailJob(ctx context.Context, id, errText string, retrying bool) error
-}
-
 // Metrics receives job outcomes (the api package's Prometheus metrics implement it).
 type Metrics interface {
 	JobStarted(typ string)
@@ -36,23 +28,17 @@ type Metrics interface {
 	PhaseDone(typ, phase string, d time.Duration)
 }
 
-// Runtime is what every handler shares: the progress hub, the run journal and logs.
+// Runtime is what every handler shares: the progress hub and logs. The run's reporter
+// also keeps the job's row (running, then completed with its result, failed or
+// retrying): the hub writes it in the background, as it does the events, so a run
+// never waits for the database to be reported.
 type Runtime struct {
 	Hub     *progress.Hub
-	Runs    JobRuns
 	Metrics Metrics // optional
 	Log     zerolog.Logger
 	// Now is the clock; tests may fix it.
 	Now func() time.Time
-	// RecordFor is how long a run's outcome (FinishJob, FailJob) is retried while the
-	// store refuses it; default DefaultRecordFor.
-	RecordFor time.Duration
 }
-
-// DefaultRecordFor covers a PostgreSQL restart or failover: a result not recorded is
-// lost for good (the job's events still say it completed, the API then shows no
-// result), so the worker slot waits that long for the database to come back.
-const DefaultRecordFor = 30 * time.Second
 
 // Handler is one job type. Prepare decodes a task's payload once per run and
 // returns the run: its phase plan, owner and work.
@@ -195,13 +181,13 @@ func (rt *Runtime) begin(ctx context.Context, h Handler, t *asynq.Task, prepared
 	r.log = rt.Log.With().Str("job_id", r.id).Str("type", h.Type).Str("user_id", r.meta.UserID).
 		Str("token", r.meta.TokenAddress).Int("attempt", r.attempt).Logger()
 	typ := cmp.Or(prepared.ReportAs, progress.WorkerType(h.Type))
+	// A job enqueued straight into asynq by the Telegram bot has no row until this run
+	// starts: the run's first row creates it.
 	r.rep = rt.Hub.Start(progress.Job{
 		ID: r.id, Type: typ, UserID: r.meta.UserID, UserChatID: r.meta.UserChatID,
-		TokenAddress: r.meta.TokenAddress, Attempt: r.attempt,
+		TokenAddress: r.meta.TokenAddress, Attempt: r.attempt, MaxRetry: r.maxTry, Queue: r.queue,
+		TaskType: progress.WorkerType(h.Type),
 	}, prepared.Plan)
-	if err := rt.Runs.StartRun(ctx, r.id, progress.WorkerType(h.Type), r.meta.UserID, r.meta.UserChatID, r.queue, r.attempt, r.maxTry); err != nil {
-		r.log.Error().Err(err).Msg("record job start")
-	}
 	if rt.Metrics != nil {
 		rt.Metrics.JobStarted(h.Type)
 		r.rep.OnPhaseDone(func(phase int, took time.Duration) {
@@ -212,9 +198,20 @@ func (rt *Runtime) begin(ctx context.Context, h Handler, t *asynq.Task, prepared
 	return r
 }
 
+// syncTimeout bounds how long a run's end waits for its job's row to be written.
+const syncTimeout = 5 * time.Second
+
 func (rt *Runtime) end(ctx context.Context, r *runInfo, t *asynq.Task, result any, err error, d time.Duration) {
-	// Bookkeeping must outlive a cancelled handler context (shutdown, timeout).
-	bg := context.WithoutCancel(ctx)
+	// The job's final row is written before asynq hears the task is done (a process
+	// killed right after would otherwise leave a finished job running in the table).
+	// It must outlive a cancelled handler context (shutdown, timeout).
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), syncTimeout)
+		defer cancel()
+		if serr := r.rep.Sync(sctx); serr != nil {
+			r.log.Error().Err(serr).Msg("job row not written yet; the progress writer keeps trying")
+		}
+	}()
 	r.log = r.log.With().Uint64("rpc_calls", r.rpc.N()).Logger()
 	state := "completed"
 	switch {
@@ -226,52 +223,21 @@ func (rt *Runtime) end(ctx context.Context, r *runInfo, t *asynq.Task, result an
 		if _, werr := t.ResultWriter().Write(raw); werr != nil {
 			r.log.Warn().Err(werr).Msg("write asynq result")
 		}
-		r.rep.Complete()
-		rt.record(bg, r.log, "record job result", func(ctx context.Context) error { return rt.Runs.FinishJob(ctx, r.id, raw) })
+		r.rep.CompleteWith(raw)
 		r.log.Info().Dur("took", d).Msg("job completed")
 	case willRetry(err, r.attempt, r.maxTry):
 		state = "retrying"
 		// asynq asks with the retries so far, as here, and keeps the time in whole seconds.
 		next := time.Unix(rt.now().Add(RetryDelay(r.attempt, err, t)).Unix(), 0)
 		r.rep.Retrying(err, r.attempt+1, next)
-		rt.record(bg, r.log, "record job retry", func(ctx context.Context) error { return rt.Runs.FailJob(ctx, r.id, errorText(err), true) })
 		r.log.Warn().Err(err).Dur("took", d).Msg("job attempt failed; will retry")
 	default:
 		state = "failed"
 		r.rep.Fail(errors.New(errorText(err)))
-		rt.record(bg, r.log, "record job failure", func(ctx context.Context) error { return rt.Runs.FailJob(ctx, r.id, errorText(err), false) })
 		r.log.Error().Err(err).Dur("took", d).Msg("job failed")
 	}
 	if rt.Metrics != nil {
 		rt.Metrics.JobFinished(t.Type(), state, d)
-	}
-}
-
-// record writes a run's outcome, retrying with a growing pause (100ms up to 2s) for
-// RecordFor while the store refuses it. A job whose row is not there yet (its first
-// run's StartRun failed during the outage) gets one as soon as its events are stored,
-// so that is retried too.
-func (rt *Runtime) record(ctx context.Context, log zerolog.Logger, what string, write func(context.Context) error) {
-	start, pause := time.Now(), 100*time.Millisecond
-	for try := 1; ; try++ {
-		wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		err := write(wctx)
-		cancel()
-		if err == nil {
-			if try > 1 {
-				log.Info().Int("tries", try).Dur("after", time.Since(start)).Msg(what + ": done once the store answered")
-			}
-			return
-		}
-		if time.Since(start) >= cmp.Or(rt.RecordFor, DefaultRecordFor) {
-			log.Error().Err(err).Int("tries", try).Msg(what)
-			return
-		}
-		if try == 1 {
-			log.Warn().Err(err).Msg(what + ": retrying")
-		}
-		time.Sleep(pause)
-		pause = min(2*pause, 2*time.Second)
 	}
 }
 

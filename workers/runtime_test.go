@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -17,13 +18,14 @@ import (
 	"github.com/nitro-runtime/nitro/jobs"
 	"github.com/nitro-runtime/nitro/progress"
 	"github.com/nitro-runtime/nitro/progress/progresstest"
+	"github.com/nitro-runtime/nitro/progress/wire"
 )
 
 type runLog struct {
 	mu     sync.Mutex
 	states map[string][]string
 	result map[string]json.RawMessage
-	// refuse is how many FinishJob/FailJob calls fail next, as while PostgreSQL restarts.
+	// refuse is how many Persist calls fail next, as while PostgreSQL restarts.
 	refuse int
 }
 
@@ -43,31 +45,43 @@ func (l *runLog) add(id, s string) {
 	defer l.mu.Unlock()
 	l.states[id] = append(l.states[id], s)
 }
-func (l *runLog) StartRun(_ context.Context, id string, _ progress.WorkerType, _ string, _ int64, _ string, attempt, _ int) error {
-	l.add(id, fmt.Sprintf("start%d", attempt))
+
+// Persist keeps what the job rows the hub writes say (the store's part in production):
+// each run's start, then how it ended, and the result.
+func (l *runLog) Persist(_ context.Context, b wire.Batch) error {
+	if l.refused() {
+		return errors.New("persist: connection refused")
+	}
+	for _, row := range b.Jobs {
+		l.note(row)
+	}
 	return nil
 }
-func (l *runLog) FinishJob(_ context.Context, id string, res json.RawMessage) error {
-	if l.refused() {
-		return errors.New("finish job: connection refused")
-	}
+
+func (l *runLog) note(row wire.JobRow) {
 	l.mu.Lock()
-	l.result[id] = res
-	l.mu.Unlock()
-	l.add(id, "completed")
-	return nil
-}
-func (l *runLog) FailJob(_ context.Context, id, _ string, retrying bool) error {
-	if l.refused() {
-		return errors.New("fail job: connection refused")
+	defer l.mu.Unlock()
+	st := l.states[row.ID]
+	// A row of attempt n says its run started, even when the hub wrote only the latest
+	// of the run's rows.
+	if start := fmt.Sprintf("start%d", row.Attempt); !slices.Contains(st, start) {
+		st = append(st, start)
 	}
-	if retrying {
-		l.add(id, "retrying")
-	} else {
-		l.add(id, "failed")
+	if row.State != wire.JobRunning && st[len(st)-1] != string(row.State) {
+		st = append(st, string(row.State))
 	}
-	return nil
+	if row.State == wire.JobCompleted {
+		l.result[row.ID] = row.Result
+	}
+	l.states[row.ID] = st
 }
+
+func (l *runLog) resultOf(id string) json.RawMessage {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.result[id]
+}
+
 func (l *runLog) get(id string) []string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -95,8 +109,8 @@ func startRuntimeWith(t *testing.T, delay asynq.RetryDelayFunc, handlers ...Hand
 	opt := testkit.AsynqRedis(testkit.DBWorkers)
 	queue := fmt.Sprintf("runtime-%d", time.Now().UnixNano())
 	rec, runs := &progresstest.Recorder{}, &runLog{states: map[string][]string{}, result: map[string]json.RawMessage{}}
-	hub := progress.NewHub(progress.HubConfig{}, rec, nil, nil, zerolog.Nop())
-	rt := &Runtime{Hub: hub, Runs: runs, Log: zerolog.Nop()}
+	hub := progress.NewHub(progress.HubConfig{}, rec, runs, nil, zerolog.Nop())
+	rt := &Runtime{Hub: hub, Log: zerolog.Nop()}
 	mux := asynq.NewServeMux()
 	for _, h := range handlers {
 		mux.Handle(h.Type, rt.Wrap(h))
@@ -143,8 +157,8 @@ func TestRuntimeCompletesAndRecordsResult(t *testing.T) {
 		t.Fatalf("last event = %+v", last)
 	}
 	var res map[string]int
-	if err := json.Unmarshal(runs.result[id], &res); err != nil || res["phases"] != 3 {
-		t.Fatalf("result = %s", runs.result[id])
+	if err := json.Unmarshal(runs.resultOf(id), &res); err != nil || res["phases"] != 3 {
+		t.Fatalf("result = %s", runs.resultOf(id))
 	}
 }
 
@@ -281,17 +295,17 @@ func TestPrepareDecodesOnce(t *testing.T) {
 }
 
 // A run's outcome the store refuses for a while (PostgreSQL restarting) is recorded
-// once it answers again: a completed job keeps its result, a retried one its retry.
+// once it answers again: the hub keeps the job's row and writes it with a later try.
 func TestRuntimeRecordsTheOutcomeOnceTheStoreAnswersAgain(t *testing.T) {
 	cl, _, runs := startRuntime(t, TestWalk())
 	runs.mu.Lock()
 	runs.refuse = 3
 	runs.mu.Unlock()
 	id := enqueue(t, cl, TestWalkType, TestWalkPayload{UserID: "u1", Phases: 1, Steps: 1, FailAttempts: 1}, asynq.MaxRetry(2))
-	testkit.WaitFor(t, 20*time.Second, "completion", func() bool { return len(runs.get(id)) == 4 })
-	if got := strings.Join(runs.get(id), ","); got != "start0,retrying,start1,completed" {
-		t.Fatalf("runs = %s", got)
-	}
+	testkit.WaitFor(t, 20*time.Second, "the completed row", func() bool {
+		st := runs.get(id)
+		return len(st) > 0 && st[len(st)-1] == "completed"
+	})
 	runs.mu.Lock()
 	defer runs.mu.Unlock()
 	if runs.refuse != 0 || len(runs.result[id]) == 0 {

@@ -18,16 +18,16 @@ import (
 // fixtures maps the Go side's golden JSON to the TypeScript type each must satisfy;
 // a file holding an array is checked as an array of that type.
 var fixtures = map[string]string{
-	"../../progress/testdata/launch_progress.json":               "LaunchProgress",
-	"../../progress/testdata/token_launch_event.json":            "TokenLaunchEvent",
-	"../../progress/testdata/token_launch_event_failed.json":     "TokenLaunchEvent",
-	"../../progress/testdata/worker_progress.json":               "WorkerProgressEvent",
-	"../../progress/testdata/worker_progress_retrying.json":      "WorkerProgressEvent",
-	"../../progress/testdata/worker_step.json":                   "WorkerStepEvent",
-	"../../socketio/testdata/golden/launch_progress_update.json": "LaunchProgress",
-	"../../socketio/testdata/golden/token_launch_event.json":     "TokenLaunchEvent",
-	"../../socketio/testdata/golden/worker_progress.json":        "WorkerProgressEvent",
-	"../../socketio/testdata/golden/worker_step.json":            "WorkerStepEvent",
+	"../../progress/wire/testdata/launch_progress.json":           "LaunchProgress",
+	"../../progress/wire/testdata/token_launch_event.json":        "TokenLaunchEvent",
+	"../../progress/wire/testdata/token_launch_event_failed.json": "TokenLaunchEvent",
+	"../../progress/wire/testdata/worker_progress.json":           "WorkerProgressEvent",
+	"../../progress/wire/testdata/worker_progress_retrying.json":  "WorkerProgressEvent",
+	"../../progress/wire/testdata/worker_step.json":               "WorkerStepEvent",
+	"../../socketio/testdata/golden/launch_progress_update.json":  "LaunchProgress",
+	"../../socketio/testdata/golden/token_launch_event.json":      "TokenLaunchEvent",
+	"../../socketio/testdata/golden/worker_progress.json":         "WorkerProgressEvent",
+	"../../socketio/testdata/golden/worker_step.json":             "WorkerStepEvent",
 }
 
 // TestGoldenJSONMatchesTheTypes: every golden payload is a value of its TypeScript

@@ -167,7 +167,7 @@ func (a *app) startRelay(ctx context.Context) (progress.Emitter, error) {
 }
 
 func (a *app) registerWorkers() (*asynq.ServeMux, error) {
-	rt := &workers.Runtime{Hub: a.hub, Runs: a.store, Metrics: a.api.Metrics(), Log: a.log}
+	rt := &workers.Runtime{Hub: a.hub, Metrics: a.api.Metrics(), Log: a.log}
 	mux := asynq.NewServeMux()
 	if err := a.registerJobTypes(mux, rt); err != nil {
 		return nil, err

@@ -4,6 +4,7 @@
 package progresstest
 
 import (
+	"encoding/json"
 	"sync"
 
 	"github.com/nitro-runtime/nitro/progress"
@@ -29,15 +30,39 @@ func (r *Recorder) Records() []progress.Record {
 	return append([]progress.Record(nil), r.recs...)
 }
 
-// Payloads returns the payloads of type T that keep accepts, in the order emitted.
+// Payloads returns the payloads of type T (one of the four wire types) that keep
+// accepts, in the order emitted, decoded from the records' JSON.
 func Payloads[T any](r *Recorder, keep func(T) bool) []T {
+	name := nameOf[T]()
 	var out []T
 	for _, rec := range r.Records() {
-		if ev, ok := rec.Payload.(T); ok && keep(ev) {
+		if rec.Name != name {
+			continue
+		}
+		var ev T
+		if err := json.Unmarshal(rec.JSON, &ev); err != nil {
+			panic("progresstest: " + rec.Name + " record does not decode: " + err.Error())
+		}
+		if keep(ev) {
 			out = append(out, ev)
 		}
 	}
 	return out
+}
+
+// nameOf is the event name whose payload is a T.
+func nameOf[T any]() string {
+	switch any(*new(T)).(type) {
+	case progress.WorkerProgressEvent:
+		return progress.EventWorkerProgress
+	case progress.WorkerStepEvent:
+		return progress.EventWorkerStep
+	case progress.TokenLaunchEvent:
+		return progress.EventTokenLaunch
+	case progress.LaunchProgress:
+		return progress.EventLaunchProgress
+	}
+	panic("progresstest: not a wire type")
 }
 
 // WorkerProgress returns job's worker_progress events, in the order emitted.
