@@ -89,6 +89,22 @@ func (s *Server) enqueue(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// decodeJSONBody reads a JSON body (readJSONBody) and decodes it strictly into v,
+// answering 400 with msg and the expected shape when it does not fit. The caller
+// clears the returned body when done: it may hold a secret key.
+func decodeJSONBody(w http.ResponseWriter, r *http.Request, limit int64, v any, msg, shape string) ([]byte, bool) {
+	body, ok := readJSONBody(w, r, limit)
+	if !ok {
+		return nil, false
+	}
+	if err := strictjson.Decode(body, v); err != nil {
+		clear(body)
+		writeStrictError(w, msg, shape, err)
+		return nil, false
+	}
+	return body, true
+}
+
 // readJSONBody enforces the JSON content type (415) and the size cap (413).
 func readJSONBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, bool) {
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))

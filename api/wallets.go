@@ -10,7 +10,6 @@ import (
 
 	"github.com/mr-tron/base58"
 
-	"github.com/nitro-runtime/nitro/internal/strictjson"
 	"github.com/nitro-runtime/nitro/jobs"
 	"github.com/nitro-runtime/nitro/store"
 )
@@ -41,16 +40,12 @@ func (s *Server) createWallet(w http.ResponseWriter, r *http.Request) {
 	if !requireAPIKey(w, r) {
 		return
 	}
-	body, ok := readJSONBody(w, r, MaxWalletBody)
+	var req walletRequest
+	body, ok := decodeJSONBody(w, r, MaxWalletBody, &req, "invalid wallet", "body must be {userId, label?, secretKey?} or {userId, label?, generate: true}")
 	if !ok {
 		return
 	}
 	defer clear(body)
-	var req walletRequest
-	if err := strictjson.Decode(body, &req); err != nil {
-		writeStrictError(w, "invalid wallet", "body must be {userId, label?, secretKey?} or {userId, label?, generate: true}", err)
-		return
-	}
 	secret, fields := req.validate()
 	if len(fields) > 0 {
 		writeFields(w, "invalid wallet", fields)

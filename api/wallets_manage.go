@@ -9,7 +9,6 @@ import (
 
 	"github.com/mr-tron/base58"
 
-	"github.com/nitro-runtime/nitro/internal/strictjson"
 	"github.com/nitro-runtime/nitro/jobs"
 	"github.com/nitro-runtime/nitro/store"
 )
@@ -34,16 +33,12 @@ func (s *Server) importWallets(w http.ResponseWriter, r *http.Request) {
 	if !requireAPIKey(w, r) {
 		return
 	}
-	body, ok := readJSONBody(w, r, MaxWalletImportBody)
+	var req importRequest
+	body, ok := decodeJSONBody(w, r, MaxWalletImportBody, &req, "invalid wallet import", "body must be {userId, wallets: [{label?, secretKey}]}")
 	if !ok {
 		return
 	}
 	defer clear(body)
-	var req importRequest
-	if err := strictjson.Decode(body, &req); err != nil {
-		writeStrictError(w, "invalid wallet import", "body must be {userId, wallets: [{label?, secretKey}]}", err)
-		return
-	}
 	items, fields := req.validate()
 	defer func() {
 		for _, it := range items {
@@ -124,13 +119,8 @@ func (s *Server) renameWallet(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	body, ok := readJSONBody(w, r, MaxWalletBody)
-	if !ok {
-		return
-	}
 	var req renameRequest
-	if err := strictjson.Decode(body, &req); err != nil {
-		writeStrictError(w, "invalid label", "body must be {label}", err)
+	if _, ok := decodeJSONBody(w, r, MaxWalletBody, &req, "invalid label", "body must be {label}"); !ok {
 		return
 	}
 	if len(req.Label) > MaxWalletLabel || !utf8.ValidString(req.Label) {

@@ -244,6 +244,22 @@ func (r *restartTally) report(t *testing.T) {
 	fmt.Fprintln(os.Stderr, line) // where both `go test` and a soak log show it
 }
 
+// restartDuring notes the launches' states, restarts the service with restart, and
+// counts the outage and the launches that were running when it began; it returns the
+// states from before.
+func (r *restartTally) restartDuring(s *server, ids []string, restart func()) map[string]string {
+	before := s.jobStates(ids)
+	down := time.Now()
+	restart()
+	r.outage = time.Since(down)
+	for _, st := range before {
+		if st == "running" {
+			r.running++
+		}
+	}
+	return before
+}
+
 // checkLaunches runs the common checks of a restart suite over its ended launches:
 // each completed; the chain holds each create, buy and funding transfer once; no
 // journaled step landed twice; the stored history has one terminal event per run
@@ -335,15 +351,7 @@ func redisRestart(t *testing.T, persist bool) {
 	launches, ids := launchesInFlight(t, s, fc, "redis", restartLaunches)
 	// A task waiting for its time: kept by a persistent Redis, lost by the other.
 	later := s.enqueueTaskIn(time.Hour, "nitro_test_walk", map[string]any{"userId": "later", "phases": 1, "steps": 1})
-	before := s.jobStates(ids)
-	down := time.Now()
-	rds.Restart(restartOutage)
-	rt.outage = time.Since(down)
-	for _, st := range before {
-		if st == "running" {
-			rt.running++
-		}
-	}
+	before := rt.restartDuring(s, ids, func() { rds.Restart(restartOutage) })
 	waitLaunches(t, s, launches, before)
 	checkLaunches(t, s, fc, launches, ids, rt)
 	for name, a := range sockets {
@@ -437,15 +445,7 @@ func TestPostgresRestartDuringLaunches(t *testing.T) {
 	defer rt.report(t)
 
 	launches, ids := launchesInFlight(t, s, fc, "pg", restartLaunches)
-	before := s.jobStates(ids)
-	down := time.Now()
-	pg.Restart(restartOutage)
-	rt.outage = time.Since(down)
-	for _, st := range before {
-		if st == "running" {
-			rt.running++
-		}
-	}
+	before := rt.restartDuring(s, ids, func() { pg.Restart(restartOutage) })
 	waitLaunches(t, s, launches, before)
 	checkLaunches(t, s, fc, launches, ids, rt)
 	// The sockets never depended on PostgreSQL: every stored event reached them.

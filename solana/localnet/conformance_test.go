@@ -2,8 +2,6 @@ package localnet_test
 
 import (
 	"context"
-	"net/http/httptest"
-	"strings"
 	"testing"
 	"time"
 
@@ -24,12 +22,11 @@ func conformanceCluster(t *testing.T) (*localnet.Cluster, string, solanatest.New
 	if err != nil {
 		t.Fatal(err)
 	}
-	rpcSrv := httptest.NewServer(c.Handler())
-	wsSrv := httptest.NewServer(c.WSHandler())
-	t.Cleanup(func() { wsSrv.Close(); rpcSrv.Close(); c.Close() })
+	t.Cleanup(func() { _ = c.Close() })
+	rpcURL, wsURL := solanatest.Serve(t, c.Handler(), c.WSHandler())
 	newClient := func(t *testing.T) *nsolana.Client {
 		cl, err := nsolana.NewClient(nsolana.Config{
-			RPCURL: rpcSrv.URL, WSURL: "ws" + strings.TrimPrefix(wsSrv.URL, "http"),
+			RPCURL: rpcURL, WSURL: wsURL,
 			RateLimit: 2000, RetryBackoff: 10 * time.Millisecond,
 			ResendInterval: 100 * time.Millisecond, PollInterval: 20 * time.Millisecond,
 			BlockhashMaxAge: 200 * time.Millisecond,
@@ -51,7 +48,7 @@ func conformanceCluster(t *testing.T) (*localnet.Cluster, string, solanatest.New
 			time.Sleep(2 * time.Millisecond)
 		}
 	}
-	return c, rpcSrv.URL, newClient, fund
+	return c, rpcURL, newClient, fund
 }
 
 // TestConformance runs the chain check (the client's conformance suite, the mixer

@@ -10,6 +10,9 @@ import (
 	"crypto/ed25519"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -73,8 +76,19 @@ var made struct {
 	keys []sol.PrivateKey
 }
 
+// Serve serves a cluster's JSON-RPC and PubSub handlers until the test ends and
+// returns their URLs (http:// and ws://).
+func Serve(t testing.TB, rpc, ws http.Handler) (rpcURL, wsURL string) {
+	rpcSrv, wsSrv := httptest.NewServer(rpc), httptest.NewServer(ws)
+	t.Cleanup(func() { wsSrv.Close(); rpcSrv.Close() })
+	return rpcSrv.URL, "ws" + strings.TrimPrefix(wsSrv.URL, "http")
+}
+
 // Wallet makes a fresh wallet and remembers it for ReturnFunds.
 func Wallet() sol.PrivateKey { return wallet() }
+
+// Balance returns k's lamports, failing the test when the chain does not answer.
+func Balance(t *testing.T, c *nsolana.Client, k sol.PublicKey) uint64 { return balance(t, c, k) }
 
 func wallet() sol.PrivateKey {
 	w := sol.NewWallet()

@@ -10,9 +10,6 @@ import (
 	"testing"
 	"time"
 
-	sol "github.com/gagliardetto/solana-go"
-
-	nsolana "github.com/nitro-runtime/nitro/solana"
 	"github.com/nitro-runtime/nitro/solana/solanatest"
 )
 
@@ -30,11 +27,5 @@ func ctxT(t *testing.T) context.Context {
 	return ctx
 }
 
-func balance(t *testing.T, c *nsolana.Client, k sol.PublicKey) uint64 {
-	t.Helper()
-	b, err := c.GetBalance(ctxT(t), k)
-	if err != nil {
-		t.Fatalf("balance %s: %v", k, err)
-	}
-	return b
-}
+// balance is solanatest.Balance, under the short name the checks use.
+var balance = solanatest.Balance

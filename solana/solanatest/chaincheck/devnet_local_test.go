@@ -2,10 +2,8 @@ package chaincheck
 
 import (
 	"encoding/json"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -26,9 +24,8 @@ func TestDevnetPathOnBuiltinCluster(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rpcSrv := httptest.NewServer(c.Handler())
-	wsSrv := httptest.NewServer(c.WSHandler())
-	t.Cleanup(func() { wsSrv.Close(); rpcSrv.Close(); c.Close() })
+	t.Cleanup(func() { _ = c.Close() })
+	rpcURL, wsURL := solanatest.Serve(t, c.Handler(), c.WSHandler())
 
 	funder := sol.NewWallet().PrivateKey // not a test wallet: ReturnFunds must not empty it
 	ints := make([]int, len(funder))
@@ -47,12 +44,12 @@ func TestDevnetPathOnBuiltinCluster(t *testing.T) {
 	t.Run("suite", func(t *testing.T) {
 		// Slots every 20 ms: blockhashes cached for 200 ms, not the default 10 s (150 slots
 		// of validity last 3 s here, a minute on a real cluster).
-		runDevnet(t, nsolana.Config{RPCURL: rpcSrv.URL, WSURL: "ws" + strings.TrimPrefix(wsSrv.URL, "http"),
+		runDevnet(t, nsolana.Config{RPCURL: rpcURL, WSURL: wsURL,
 			RateLimit: 2000, RetryBackoff: 10 * time.Millisecond, ResendInterval: 100 * time.Millisecond,
 			PollInterval: 20 * time.Millisecond, BlockhashMaxAge: 200 * time.Millisecond}, path)
 	})
 	// Every wallet the suite made was emptied back when its subtest ended.
-	cl, err := nsolana.NewClient(nsolana.Config{RPCURL: rpcSrv.URL, RateLimit: nsolana.NoRateLimit})
+	cl, err := nsolana.NewClient(nsolana.Config{RPCURL: rpcURL, RateLimit: nsolana.NoRateLimit})
 	if err != nil {
 		t.Fatal(err)
 	}
