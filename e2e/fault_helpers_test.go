@@ -33,6 +33,13 @@ type faultChain struct {
 
 func startFaultChain(t *testing.T) *faultChain {
 	t.Helper()
+	return hostChain(t, (*faultChain).countFaults, nil)
+}
+
+// hostChain starts a built-in cluster hosted by the test: PubSub at /ws, JSON-RPC
+// at / through wrap; beforeClose (optional) runs first when the test ends.
+func hostChain(t *testing.T, wrap func(*faultChain, http.Handler) http.Handler, beforeClose func()) *faultChain {
+	t.Helper()
 	cl, err := localnet.New(localnet.Config{})
 	if err != nil {
 		t.Fatal(err)
@@ -40,10 +47,13 @@ func startFaultChain(t *testing.T) *faultChain {
 	c := &faultChain{cluster: cl}
 	mux := http.NewServeMux()
 	mux.Handle("/ws", cl.WSHandler())
-	mux.Handle("/", c.countFaults(cl.Handler()))
+	mux.Handle("/", wrap(c, cl.Handler()))
 	c.srv = httptest.NewServer(mux)
 	c.rpc = rpc{t: t, url: c.srv.URL + "/"}
 	t.Cleanup(func() {
+		if beforeClose != nil {
+			beforeClose()
+		}
 		c.srv.CloseClientConnections()
 		c.srv.Close()
 		cl.Close()

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"reflect"
 	"slices"
 	"strings"
@@ -17,7 +16,6 @@ import (
 
 	"github.com/nitro-runtime/nitro/internal/testkit"
 	"github.com/nitro-runtime/nitro/progress"
-	"github.com/nitro-runtime/nitro/solana/localnet"
 )
 
 // Several processes behind the production balancer: deploy/nginx.conf on Debian's
@@ -396,22 +394,8 @@ func (g *sendGate) wrap(h http.Handler) http.Handler {
 // in front of its RPC.
 func startGatedChain(t *testing.T) (*faultChain, *sendGate) {
 	t.Helper()
-	cl, err := localnet.New(localnet.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, g := &faultChain{cluster: cl}, newSendGate()
-	mux := http.NewServeMux()
-	mux.Handle("/ws", cl.WSHandler())
-	mux.Handle("/", g.wrap(cl.Handler()))
-	c.srv = httptest.NewServer(mux)
-	c.rpc = rpc{t: t, url: c.srv.URL + "/"}
-	t.Cleanup(func() {
-		g.release()
-		c.srv.CloseClientConnections()
-		c.srv.Close()
-		cl.Close()
-	})
+	g := newSendGate()
+	c := hostChain(t, func(_ *faultChain, h http.Handler) http.Handler { return g.wrap(h) }, g.release)
 	return c, g
 }
 
