@@ -120,7 +120,7 @@ func (t *limitedTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
 			resp.Body.Close()
 		}
-		if err := sleepCtx(ctx, wait); err != nil {
+		if err := Sleep(ctx, wait); err != nil {
 			return nil, err
 		}
 	}
@@ -191,7 +191,8 @@ func (t *limitedTransport) backoffFor(attempt int, resp *http.Response) time.Dur
 	return d + time.Duration(rand.Int64N(int64(d)/4+1))
 }
 
-func sleepCtx(ctx context.Context, d time.Duration) error {
+// Sleep waits d, or less when ctx ends first (its error then).
+func Sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
@@ -227,7 +228,7 @@ func (a *adaptiveRate) wait(ctx context.Context) error {
 	pause := time.Until(a.pausedUntil)
 	a.mu.Unlock()
 	if pause > 0 {
-		if err := sleepCtx(ctx, pause); err != nil {
+		if err := Sleep(ctx, pause); err != nil {
 			return err
 		}
 	}

@@ -119,7 +119,7 @@ func (p *pubsub) run() {
 		if time.Since(start) > 10*time.Second {
 			backoff = 100 * time.Millisecond // it was up a while: dial again soon
 		}
-		if sleepCtx(ctx, backoff) != nil {
+		if Sleep(ctx, backoff) != nil {
 			return
 		}
 		backoff = min(backoff*2, 5*time.Second)

@@ -103,13 +103,22 @@ func rpcSendBundle(c *Cluster, params json.RawMessage) (any, error) {
 	return id, nil
 }
 
-func rpcGetBundleStatuses(c *Cluster, params json.RawMessage) (any, error) {
+// bundleIDs reads the bundle id list both status methods take, at most MaxBundleSize.
+func bundleIDs(params json.RawMessage) ([]string, error) {
 	var ids []string
 	if err := positional(params, 1, &ids); err != nil {
 		return nil, err
 	}
 	if len(ids) > MaxBundleSize {
 		return nil, invalidParams("too many bundle ids; max %d", MaxBundleSize)
+	}
+	return ids, nil
+}
+
+func rpcGetBundleStatuses(c *Cluster, params json.RawMessage) (any, error) {
+	ids, err := bundleIDs(params)
+	if err != nil {
+		return nil, err
 	}
 	out := make([]any, len(ids))
 	for i, id := range ids {
@@ -133,12 +142,9 @@ func rpcGetBundleStatuses(c *Cluster, params json.RawMessage) (any, error) {
 }
 
 func rpcGetInflightBundleStatuses(c *Cluster, params json.RawMessage) (any, error) {
-	var ids []string
-	if err := positional(params, 1, &ids); err != nil {
+	ids, err := bundleIDs(params)
+	if err != nil {
 		return nil, err
-	}
-	if len(ids) > MaxBundleSize {
-		return nil, invalidParams("too many bundle ids; max %d", MaxBundleSize)
 	}
 	out := make([]any, len(ids))
 	for i, id := range ids {

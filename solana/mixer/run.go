@@ -45,7 +45,7 @@ func (c Config) withDefaults() Config {
 	c.MaxAttempts = cmp.Or(c.MaxAttempts, 3)
 	c.KeepMax = max(cmp.Or(c.KeepMax, DefaultKeepMax), RentExemptMinimum)
 	if c.Pause == nil {
-		c.Pause = sleep
+		c.Pause = nsolana.Sleep
 	}
 	return c
 }
@@ -220,17 +220,6 @@ func (m *Mixer) jitter(ctx context.Context) error {
 		d += rand.N(span + 1)
 	}
 	return m.cfg.Pause(ctx, d)
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 func transfer(from sol.PrivateKey, to sol.PublicKey, lamports uint64, bh nsolana.Blockhash, cfg Config) (*nsolana.SignedTx, error) {
