@@ -8,11 +8,11 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/nitro-runtime/nitro/internal/testkit"
-	"github.com/nitro-runtime/nitro/progress"
+	"github.com/nitro-runtime/nitro/progress/wire"
 )
 
 // checkRun fails unless got is exactly job's records 1..n, in order.
-func checkRun(t *testing.T, got []progress.Record, job string, n int) {
+func checkRun(t *testing.T, got []wire.Record, job string, n int) {
 	t.Helper()
 	var seqs []int64
 	for _, r := range got {
@@ -91,22 +91,22 @@ func TestRelayReplaysWhatARedisRestartCut(t *testing.T) {
 func TestKeptKeepsTheNewestWithinTheWindow(t *testing.T) {
 	k := kept{window: time.Second, max: 4}
 	t0 := time.Unix(1000, 0)
-	seqs := func(recs []progress.Record) (out []int64) {
+	seqs := func(recs []wire.Record) (out []int64) {
 		for _, r := range recs {
 			out = append(out, r.Seq)
 		}
 		return out
 	}
-	k.add([]progress.Record{rec("j", 1), rec("j", 2), rec("j", 3)}, t0)
-	k.add([]progress.Record{rec("j", 4), rec("j", 5), rec("j", 6)}, t0.Add(500*time.Millisecond))
+	k.add([]wire.Record{rec("j", 1), rec("j", 2), rec("j", 3)}, t0)
+	k.add([]wire.Record{rec("j", 4), rec("j", 5), rec("j", 6)}, t0.Add(500*time.Millisecond))
 	if got := seqs(k.since(t0.Add(600 * time.Millisecond))); fmt.Sprint(got) != "[3 4 5 6]" {
 		t.Fatalf("full ring: %v, want [3 4 5 6]", got)
 	}
 	if got := seqs(k.since(t0.Add(1200 * time.Millisecond))); fmt.Sprint(got) != "[4 5 6]" {
 		t.Fatalf("past the window of 3: %v, want [4 5 6]", got)
 	}
-	k.add([]progress.Record{rec("j", 7)}, t0.Add(1400*time.Millisecond))              // over 3
-	k.add([]progress.Record{rec("j", 8), rec("j", 9)}, t0.Add(1400*time.Millisecond)) // over 4 and 5
+	k.add([]wire.Record{rec("j", 7)}, t0.Add(1400*time.Millisecond))              // over 3
+	k.add([]wire.Record{rec("j", 8), rec("j", 9)}, t0.Add(1400*time.Millisecond)) // over 4 and 5
 	if got := seqs(k.since(t0.Add(1400 * time.Millisecond))); fmt.Sprint(got) != "[6 7 8 9]" {
 		t.Fatalf("after wrapping: %v, want [6 7 8 9]", got)
 	}

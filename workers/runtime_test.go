@@ -40,12 +40,6 @@ func (l *runLog) refused() bool {
 	return false
 }
 
-func (l *runLog) add(id, s string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.states[id] = append(l.states[id], s)
-}
-
 // Persist keeps what the job rows the hub writes say (the store's part in production):
 // each run's start, then how it ended, and the result.
 func (l *runLog) Persist(_ context.Context, b wire.Batch) error {
