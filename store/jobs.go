@@ -98,12 +98,6 @@ func (s *Store) ReviveJob(ctx context.Context, id, errText string) (bool, error)
 	return tag.RowsAffected() == 1, nil
 }
 
-// SetJobToken records the token a job works on once it is known.
-func (s *Store) SetJobToken(ctx context.Context, id, token string) error {
-	return s.execOne(ctx, "set token of job "+id, `
-		UPDATE jobs SET token_address = $2, updated_at = now() WHERE id = $1`, id, token)
-}
-
 const jobColumns = `id, type, user_id, user_chat_id, queue, state, token_address, payload, attempt,
 	max_retry, result, error, latest_progress, COALESCE(latest_seq, 0), created_at, updated_at, started_at, ended_at`
 

@@ -76,7 +76,6 @@ func TestJobUpdatesOfMissingJob(t *testing.T) {
 	t.Parallel()
 	s, ctx := storetest.New(t), t.Context()
 	wantErr(t, s.FailJob(ctx, "x", "e", false), store.ErrNotFound)
-	wantErr(t, s.SetJobToken(ctx, "x", "t"), store.ErrNotFound)
 }
 
 // A row failed because its task never reached the queue can be revived once; a job

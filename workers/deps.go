@@ -30,7 +30,6 @@ type Store interface {
 	SetLaunchResult(ctx context.Context, token string, result json.RawMessage) error
 	SetMetadataURI(ctx context.Context, token, uri string) error
 	MintSecret(ctx context.Context, token string) ([]byte, error)
-	SetJobToken(ctx context.Context, id, token string) error
 	JournalTx(ctx context.Context, t store.TxRecord) error
 	MarkTx(ctx context.Context, signature string, state store.TxState, errText string) error
 	UnsettledTxs(ctx context.Context, jobID string) ([]store.TxRecord, error)

@@ -87,16 +87,14 @@ func (j *job) enter(key string) {
 	}
 }
 
-// setToken records the token the job works on, for events and the jobs table.
-func (j *job) setToken(ctx context.Context, token string) {
+// setToken records the token the job works on, for events and the jobs table: the
+// reporter's job row carries it, written with the run's next worker_progress.
+func (j *job) setToken(_ context.Context, token string) {
 	if j.token == token {
 		return
 	}
 	j.token = token
 	j.rep.SetToken(token)
-	if err := j.d.Store.SetJobToken(ctx, j.id, token); err != nil && !errors.Is(err, store.ErrNotFound) {
-		j.log.Warn().Err(err).Msg("record job token")
-	}
 }
 
 // checkpoint helpers: a finished step's output, so a retry skips it.
