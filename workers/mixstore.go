@@ -17,9 +17,12 @@ import (
 
 // mixKeys is mixer.KeyStore over the store: intermediate wallets are sealed rows of
 // kind intermediate, owned by the job's user, persisted before their key is used.
+// Their label names the job, so a user who lists their wallets can tell which launch
+// left an intermediate behind (to sweep it).
 type mixKeys struct {
-	st   Store
-	user string
+	st    Store
+	user  string
+	jobID string
 }
 
 func (k *mixKeys) Create(ctx context.Context, runID string) (sol.PublicKey, error) {
@@ -27,7 +30,7 @@ func (k *mixKeys) Create(ctx context.Context, runID string) (sol.PublicKey, erro
 	if err != nil {
 		return sol.PublicKey{}, fmt.Errorf("intermediate wallet: %w", err)
 	}
-	if _, err := k.st.CreateWallet(ctx, k.user, "mixer "+runID, store.WalletIntermediate, w); err != nil {
+	if _, err := k.st.CreateWallet(ctx, k.user, "mixer "+runID+" of job "+k.jobID, store.WalletIntermediate, w); err != nil {
 		return sol.PublicKey{}, fmt.Errorf("intermediate wallet: %w", err)
 	}
 	return w.PublicKey(), nil

@@ -217,7 +217,7 @@ func (j *job) fund(ctx context.Context, k walletKeys, w jobs.WalletPlan, plan fu
 	if len(targets) == 0 {
 		return sum, nil, j.mixStage(ctx, mixing, progress.StageMixingCompleted, sum)
 	}
-	m := mixer.New(j.d.Chain, &mixKeys{st: j.d.Store, user: j.user}, &mixJournal{st: j.d.Store, jobID: j.id, faults: j.d.faults},
+	m := mixer.New(j.d.Chain, &mixKeys{st: j.d.Store, user: j.user, jobID: j.id}, &mixJournal{st: j.d.Store, jobID: j.id, faults: j.d.faults},
 		mixer.Config{JitterMax: j.d.Config.MixerJitterMax, Concurrency: min(len(targets), maxParallelRoutes)})
 	steps := len(targets) * (hops + 1)
 	var sigs []string
