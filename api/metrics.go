@@ -86,10 +86,10 @@ func (m *Metrics) registerSources(src MetricSources) {
 			Help: "Connected Socket.IO sockets."}, func() float64 { return float64(src.Sockets.Sockets()) }))
 	}
 	if d, ok := src.Sockets.(SocketDisconnects); ok {
-		m.reg.MustRegister(disconnectCollector{d})
+		m.reg.MustRegister(reasonCollector{disconnectsDesc, d.Disconnects})
 	}
 	if r, ok := src.Sockets.(SocketRefusals); ok {
-		m.reg.MustRegister(refusalCollector{r})
+		m.reg.MustRegister(reasonCollector{refusalsDesc, r.Refused})
 	}
 	if src.ProgressStats != nil {
 		stat := func(name, help string, pick func(progress.Stats) uint64) {
@@ -176,19 +176,6 @@ var disconnectsDesc = prometheus.NewDesc("nitro_socket_disconnects_total",
 	"Socket.IO sockets disconnected, by reason (ping timeout, slow consumer, server shutdown, transport close, client disconnect, ...).",
 	[]string{"reason"}, nil)
 
-// disconnectCollector reads the socket server's disconnect counters at scrape time.
-type disconnectCollector struct{ src SocketDisconnects }
-
-// Describe implements prometheus.Collector.
-func (c disconnectCollector) Describe(ch chan<- *prometheus.Desc) { ch <- disconnectsDesc }
-
-// Collect implements prometheus.Collector.
-func (c disconnectCollector) Collect(ch chan<- prometheus.Metric) {
-	for reason, n := range c.src.Disconnects() {
-		ch <- prometheus.MustNewConstMetric(disconnectsDesc, prometheus.CounterValue, float64(n), reason)
-	}
-}
-
 // SocketRefusals counts refused handshakes and subscribes by reason; *socketio.Server
 // implements it.
 type SocketRefusals interface{ Refused() map[string]uint64 }
@@ -197,16 +184,20 @@ var refusalsDesc = prometheus.NewDesc("nitro_socket_refused_total",
 	"Socket.IO handshakes and subscribes refused, by reason (unauthorized, sockets per user, subscriptions per socket).",
 	[]string{"reason"}, nil)
 
-// refusalCollector reads the socket server's refusal counters at scrape time.
-type refusalCollector struct{ src SocketRefusals }
+// reasonCollector reports a counter by reason that the socket server keeps, read at
+// scrape time (its disconnects, its refusals).
+type reasonCollector struct {
+	desc *prometheus.Desc
+	read func() map[string]uint64
+}
 
 // Describe implements prometheus.Collector.
-func (c refusalCollector) Describe(ch chan<- *prometheus.Desc) { ch <- refusalsDesc }
+func (c reasonCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
 
 // Collect implements prometheus.Collector.
-func (c refusalCollector) Collect(ch chan<- prometheus.Metric) {
-	for reason, n := range c.src.Refused() {
-		ch <- prometheus.MustNewConstMetric(refusalsDesc, prometheus.CounterValue, float64(n), reason)
+func (c reasonCollector) Collect(ch chan<- prometheus.Metric) {
+	for reason, n := range c.read() {
+		ch <- prometheus.MustNewConstMetric(c.desc, prometheus.CounterValue, float64(n), reason)
 	}
 }
 
