@@ -100,13 +100,7 @@ func runFanout(b *testing.B, sc fanoutScenario) {
 	c0, t0 := procCPU(b, srv.pid), time.Now()
 	time.Sleep(time.Second)
 	idle := 100 * (procCPU(b, srv.pid) - c0) / time.Since(t0).Seconds()
-	plan := planWalk(sc)
-	srv.enqueueJobs(b, sc, plan)
-	from := time.Now().Add(sc.Warmup)
-	to := from.Add(sc.Window)
-	for _, c := range clients {
-		c.call(b, map[string]any{"op": "window", "from": epochMs(from), "to": epochMs(to)})
-	}
+	plan, from, to := startWindow(b, srv, clients, sc)
 	w := srv.measureWindow(b, from, to, sc.PprofDir, sc.Rate)
 	want := 0
 	for _, n := range perUser {
@@ -118,6 +112,19 @@ func runFanout(b *testing.B, sc fanoutScenario) {
 	srv.waitPersisted(b, float64(sc.Users*plan.events()))
 	w.idleCPUPct = idle
 	report(b, srv, clients, w, want)
+}
+
+// startWindow enqueues the scenario's walks through srv and tells every client the
+// measuring window, which opens after the warm-up; it returns the plan and the window.
+func startWindow(b testing.TB, srv *benchServer, clients []*fanoutClient, sc fanoutScenario) (plan walkPlan, from, to time.Time) {
+	plan = planWalk(sc)
+	srv.enqueueJobs(b, sc, plan)
+	from = time.Now().Add(sc.Warmup)
+	to = from.Add(sc.Window)
+	for _, c := range clients {
+		c.call(b, map[string]any{"op": "window", "from": epochMs(from), "to": epochMs(to)})
+	}
+	return plan, from, to
 }
 
 // benchServer is a `nitro serve` started for a benchmark (startServer needs a *testing.T).

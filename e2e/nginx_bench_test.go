@@ -100,13 +100,7 @@ func runSpreadFanout(b *testing.B, sc fanoutScenario, nodes int, viaNginx bool) 
 			}
 		}
 	}
-	plan := planWalk(sc)
-	first.enqueueJobs(b, sc, plan)
-	from := time.Now().Add(sc.Warmup)
-	to := from.Add(sc.Window)
-	for _, c := range clients {
-		c.call(b, map[string]any{"op": "window", "from": epochMs(from), "to": epochMs(to)})
-	}
+	plan, _, to := startWindow(b, first, clients, sc)
 	time.Sleep(time.Until(to))
 	want := 0
 	for _, n := range perUser {
