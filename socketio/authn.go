@@ -38,6 +38,9 @@ func (s *session) mayAdmin() bool { return s.Trusted || s.Principal.Admin }
 // A refusal reaches the client as connect_error "unauthorized: <reason>", or "too many
 // sockets: ..." past Config.SocketsPerUser.
 func (s *Server) authenticate(sock *sio.Socket, next func(*sio.ExtendedError)) {
+	if hook := s.admitHook.Load(); hook != nil {
+		(*hook)(sock)
+	}
 	token := handshakeToken(sock)
 	if s.cfg.AuthOff {
 		sess := &session{Trusted: true}

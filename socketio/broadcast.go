@@ -21,6 +21,8 @@ func (a *recoveryAdapter) broadcastEvent(name string, payload encodedJSON, rooms
 		a.Broadcast(p, &sio.BroadcastOptions{Rooms: types.NewSet(rooms...)})
 		return 0
 	}
+	a.sendMu.Lock()
+	defer a.sendMu.Unlock()
 	offset := a.keepEvent(name, payload, rooms)
 	frame, body := newEventFrame(nsp, name, payload, offset)
 	opts := &sio.WriteOptions{PreEncoded: true}
@@ -42,6 +44,9 @@ func (a *recoveryAdapter) broadcastEvent(name string, payload encodedJSON, rooms
 			sock, ok := a.Nsp().Sockets().Load(id)
 			if !ok || !sock.Connected() {
 				continue
+			}
+			if _, ok := a.restoring[id]; ok {
+				continue // catchUp sends it, after the packets it missed
 			}
 			// No outgoing listeners: the caller counts these deliveries from the result.
 			sock.Client().WriteToEngine(encoded, opts)

@@ -56,6 +56,7 @@ func (s *Server) attach(sock *sio.Socket, sess *session) {
 }
 
 func (s *Server) onConnection(sock *sio.Socket) {
+	s.deliveries.Add(uint64(s.adapter.catchUp(sock)))
 	sess := sessionOf(sock)
 	s.connections.Add(1)
 	s.connected.Add(1)

@@ -1,8 +1,17 @@
 package socketio
 
 import (
+	"encoding/json"
+	"errors"
+	"fmt"
 	"reflect"
+	"strconv"
+	"strings"
+	"sync"
 	"testing"
+	"time"
+
+	sio "github.com/zishang520/socket.io/servers/socket/v3"
 )
 
 // TestReconnectAfterRestart: the seed's client options survive a server restart.
@@ -100,5 +109,97 @@ func TestRecoveryRechecksRooms(t *testing.T) {
 		h.baseHandler(nil), &res)
 	if want := repeated("missed:root", 2); !res.Owner.Recovered || !reflect.DeepEqual(res.Owner.Jobs, want) {
 		t.Errorf("root without admin: recovered %v, got %v; want recovered and only %v", res.Owner.Recovered, res.Owner.Jobs, want)
+	}
+}
+
+// TestRecoveryWhileAdmitting: events emitted after the library restored a session but
+// before the connection middleware let the socket in (a slow token check, a busy
+// machine) reach the recovered socket once, in order, over both transports.
+func TestRecoveryWhileAdmitting(t *testing.T) {
+	for _, tr := range []string{"websocket", "polling"} {
+		t.Run(tr, func(t *testing.T) {
+			h := newHarness(t, Config{})
+			held, release := make(chan struct{}), make(chan struct{})
+			extra := func(cmd string, _ json.RawMessage) (any, error) {
+				switch cmd {
+				case "hold":
+					var once sync.Once
+					hook := func(*sio.Socket) {
+						once.Do(func() {
+							close(held)
+							<-release
+						})
+					}
+					h.server().admitHook.Store(&hook)
+					return true, nil
+				case "waitHeld":
+					select {
+					case <-held:
+						return true, nil
+					case <-time.After(10 * time.Second):
+						return nil, errors.New("no handshake reached the middleware")
+					}
+				case "release":
+					close(release)
+					return true, nil
+				}
+				return nil, fmt.Errorf("unknown command %q", cmd)
+			}
+			var res struct {
+				Recovered bool  `json:"recovered"`
+				Progress  []int `json:"progress"`
+			}
+			runNode(t, "recovery_held.mjs", map[string]any{"url": h.url(), "token": h.token("alice", false),
+				"transports": []string{tr}}, h.baseHandler(extra), &res)
+			if !res.Recovered {
+				t.Errorf("socket.recovered = false, want true")
+			}
+			if want := []int{1, 2, 3, 4, 5, 6, 7, 8, 9}; !reflect.DeepEqual(res.Progress, want) {
+				t.Errorf("progress %v, want %v (no gap, no duplicate)", res.Progress, want)
+			}
+		})
+	}
+}
+
+// TestOffsetsFollowDeliveryOrder: with many jobs emitting at once, each socket gets the
+// events in the order of their offsets, so a client that drops resumes right after the
+// last event it got, neither skipping one still in flight nor getting one twice.
+func TestOffsetsFollowDeliveryOrder(t *testing.T) {
+	h := newHarness(t, Config{})
+	const emitters, each = 8, 250
+	extra := func(cmd string, _ json.RawMessage) (any, error) {
+		if cmd != "emitConcurrently" {
+			return nil, fmt.Errorf("unknown command %q", cmd)
+		}
+		var wg sync.WaitGroup
+		for e := range emitters {
+			wg.Go(func() {
+				for i := range each {
+					h.server().Emit(workerRecord("alice", fmt.Sprintf("job-%d", e), i))
+				}
+			})
+		}
+		wg.Wait()
+		return true, nil
+	}
+	var res struct {
+		Offsets []string `json:"offsets"`
+	}
+	runNode(t, "offsets.mjs", map[string]any{"url": h.url(), "token": h.token("alice", false),
+		"emitters": emitters, "each": each}, h.baseHandler(extra), &res)
+	if len(res.Offsets) != emitters*each {
+		t.Fatalf("got %d events, want %d", len(res.Offsets), emitters*each)
+	}
+	last := int64(-1)
+	for i, o := range res.Offsets {
+		_, pos, ok := strings.Cut(o, "-")
+		n, err := strconv.ParseInt(pos, 36, 64)
+		if !ok || err != nil {
+			t.Fatalf("event %d: offset %q", i, o)
+		}
+		if n <= last {
+			t.Fatalf("event %d arrived with offset %q after a later one (position %d after %d)", i, o, n, last)
+		}
+		last = n
 	}
 }

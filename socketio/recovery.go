@@ -34,6 +34,17 @@ type recoveryAdapter struct {
 	now      func() time.Time
 	prefix   string // per process, so an offset from a previous process never matches
 
+	// sendMu makes a broadcast one step: its offset is taken and it is written to every
+	// socket before the next broadcast starts. Without it two emitters (two jobs) could
+	// reach a socket in the other order than their offsets, and a client that drops
+	// right then resumes past an event it never got. It also guards restoring; it is
+	// taken before mu, never after.
+	sendMu sync.Mutex
+	// restoring holds the sockets whose session was restored but that the connection
+	// middleware has not let in yet: broadcasts leave them out and catchUp sends them
+	// what was kept meanwhile, once they are in.
+	restoring map[sio.SocketId]restoreMark
+
 	mu       sync.Mutex
 	packets  fifo[keptPacket] // a packet's position is packets.popped + its index in the queue
 	bytes    int64
@@ -63,6 +74,13 @@ func (p *keptPacket) sent() []any {
 	return []any{p.name, p.payload, p.offset}
 }
 
+// restoreMark is where a restored socket's missed packets ended: next is the position
+// of the first packet they did not include.
+type restoreMark struct {
+	next uint64
+	at   time.Time
+}
+
 type keptSession struct {
 	session        *sio.SessionToPersist
 	owner          session // who the socket acted as: only they get the session back
@@ -80,7 +98,8 @@ func (b *recoveryAdapterBuilder) New(nsp sio.Namespace) sio.Adapter {
 	var salt [6]byte
 	_, _ = rand.Read(salt[:])
 	a := &recoveryAdapter{Adapter: sio.MakeAdapter(), window: b.window, maxBytes: b.maxBytes,
-		now: b.now, prefix: hex.EncodeToString(salt[:]) + "-", sessions: map[sio.PrivateSessionId]keptSession{}}
+		now: b.now, prefix: hex.EncodeToString(salt[:]) + "-", sessions: map[sio.PrivateSessionId]keptSession{},
+		restoring: map[sio.SocketId]restoreMark{}}
 	if a.now == nil {
 		a.now = time.Now
 	}
@@ -102,7 +121,22 @@ func (a *recoveryAdapter) Broadcast(p *parser.Packet, opts *sio.BroadcastOptions
 		if opts != nil && opts.Except != nil {
 			except = opts.Except.Keys()
 		}
+		a.sendMu.Lock()
+		defer a.sendMu.Unlock()
 		p.Data = a.keep(data, rooms, except)
+		if len(a.restoring) > 0 {
+			// The kept packet names the broadcast's own exceptions; the sockets being
+			// admitted get it from catchUp instead. A socket is in the room of its id.
+			var o sio.BroadcastOptions
+			if opts != nil {
+				o = *opts
+			}
+			o.Except = types.NewSet(except...)
+			for id := range a.restoring {
+				o.Except.Add(sio.Room(id))
+			}
+			opts = &o
+		}
 	}
 	a.Adapter.Broadcast(p, opts)
 }
@@ -189,12 +223,18 @@ func (a *recoveryAdapter) PersistSession(s *sio.SessionToPersist) {
 // was) kept. The session comes back with the rooms the new principal may join, which
 // are re-checked (a token without admin does not get admin_launches back); a stranger's
 // attempt leaves the session for its owner.
+//
+// The library joins the socket to its rooms and writes the missed packets right away,
+// but only lets it in (and so only reaches it with broadcasts) after the connection
+// middleware: until catchUp, the socket is marked as restoring.
 func (a *recoveryAdapter) RestoreSession(bound sio.PrivateSessionId, offset string) (*sio.Session, error) {
 	claimant, pid, ok := unbindClaim(string(bound))
 	if !ok {
 		return nil, nil
 	}
 	now := a.now()
+	a.sendMu.Lock()
+	defer a.sendMu.Unlock()
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	k, ok := a.sessions[sio.PrivateSessionId(pid)]
@@ -230,7 +270,53 @@ func (a *recoveryAdapter) RestoreSession(bound sio.PrivateSessionId, offset stri
 			missed = append(missed, p.sent())
 		}
 	}
+	for id, m := range a.restoring {
+		if now.Sub(m.at) > a.window { // refused by the middleware: never caught up
+			delete(a.restoring, id)
+		}
+	}
+	a.restoring[restored.Sid] = restoreMark{next: first + uint64(a.packets.len()), at: now}
 	return &sio.Session{SessionToPersist: &restored, MissedPackets: missed}, nil
+}
+
+// catchUp sends a socket restored by RestoreSession what reached its rooms after its
+// missed packets were gathered, now that it is in: broadcasts left it out meanwhile.
+// It returns the number of progress packets it wrote itself (the library's Emit counts
+// what it sends).
+func (a *recoveryAdapter) catchUp(sock *sio.Socket) int {
+	a.sendMu.Lock()
+	defer a.sendMu.Unlock()
+	mark, ok := a.restoring[sock.Id()]
+	if !ok {
+		return 0
+	}
+	delete(a.restoring, sock.Id())
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	first := a.packets.popped
+	start := int64(mark.next) - int64(first)
+	if start < 0 {
+		start = 0 // pruned meanwhile (a window or budget far too small): send what is kept
+	}
+	rooms := sock.Rooms()
+	nsp := a.Nsp().Name()
+	sent := 0
+	for _, p := range a.packets.from(int(start)) {
+		if !p.reaches(rooms.Has) {
+			continue
+		}
+		if p.data != nil {
+			name, _ := p.data[0].(string)
+			_ = sock.Emit(name, p.data[1:]...)
+			continue
+		}
+		frame, body := newEventFrame(nsp, p.name, p.payload, p.offset)
+		opts := &sio.WriteOptions{PreEncoded: true}
+		opts.WsPreEncodedFrame = frame
+		sock.Client().WriteToEngine([]types.BufferInterface{types.NewStringBuffer(body)}, opts)
+		sent++
+	}
+	return sent
 }
 
 // reaches reports whether a socket in the rooms inRoom answers for got this packet.

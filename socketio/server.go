@@ -189,6 +189,10 @@ type Server struct {
 	tooManySockets, tooManySubs                     atomic.Uint64
 
 	closeOnce sync.Once
+
+	// admitHook, when set, runs first in the connection middleware: tests hold a
+	// handshake there to reach the gap between a session's restore and its admission.
+	admitHook atomic.Pointer[func(*sio.Socket)]
 }
 
 // New builds the server; mount Handler at /socket.io/.
