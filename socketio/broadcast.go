@@ -23,11 +23,7 @@ func (a *recoveryAdapter) broadcastEvent(name string, payload encodedJSON, rooms
 	}
 	a.sendMu.Lock()
 	defer a.sendMu.Unlock()
-	offset := a.keepEvent(name, payload, rooms)
-	frame, body := newEventFrame(nsp, name, payload, offset)
-	opts := &sio.WriteOptions{PreEncoded: true}
-	opts.WsPreEncodedFrame = frame
-	encoded := []types.BufferInterface{types.NewStringBuffer(body)}
+	encoded, opts := eventWrite(nsp, name, payload, a.keepEvent(name, payload, rooms))
 
 	sent := 0
 	sets := make([]*types.Set[sio.SocketId], 0, len(rooms))
@@ -63,6 +59,15 @@ func inAny(sets []*types.Set[sio.SocketId], id sio.SocketId) bool {
 		}
 	}
 	return false
+}
+
+// eventWrite is the event [name, payload, offset] ready for Client.WriteToEngine: the
+// Socket.IO packet, and its websocket frame for the websocket transport.
+func eventWrite(nsp, name string, payload encodedJSON, offset string) ([]types.BufferInterface, *sio.WriteOptions) {
+	frame, body := newEventFrame(nsp, name, payload, offset)
+	opts := &sio.WriteOptions{PreEncoded: true}
+	opts.WsPreEncodedFrame = frame
+	return []types.BufferInterface{types.NewStringBuffer(body)}, opts
 }
 
 // newEventFrame builds the websocket frame of the Engine.IO message "4" + the event's

@@ -291,32 +291,39 @@ func (a *recoveryAdapter) catchUp(sock *sio.Socket) int {
 		return 0
 	}
 	delete(a.restoring, sock.Id())
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	first := a.packets.popped
-	start := int64(mark.next) - int64(first)
-	if start < 0 {
-		start = 0 // pruned meanwhile (a window or budget far too small): send what is kept
-	}
-	rooms := sock.Rooms()
-	nsp := a.Nsp().Name()
 	sent := 0
-	for _, p := range a.packets.from(int(start)) {
-		if !p.reaches(rooms.Has) {
-			continue
-		}
+	nsp := a.Nsp().Name()
+	// Written after mu is released (a write may close the socket, which persists its
+	// session under mu); sendMu keeps every broadcast out until they are.
+	for _, p := range a.keptSince(mark.next, sock.Rooms().Has) {
 		if p.data != nil {
 			name, _ := p.data[0].(string)
 			_ = sock.Emit(name, p.data[1:]...)
 			continue
 		}
-		frame, body := newEventFrame(nsp, p.name, p.payload, p.offset)
-		opts := &sio.WriteOptions{PreEncoded: true}
-		opts.WsPreEncodedFrame = frame
-		sock.Client().WriteToEngine([]types.BufferInterface{types.NewStringBuffer(body)}, opts)
+		sock.Client().WriteToEngine(eventWrite(nsp, p.name, p.payload, p.offset))
 		sent++
 	}
 	return sent
+}
+
+// keptSince returns the kept packets from position next on that reach the rooms
+// inRoom answers for; from the oldest kept if next was pruned meanwhile (a window or
+// byte budget far too small for the time a handshake took).
+func (a *recoveryAdapter) keptSince(next uint64, inRoom func(sio.Room) bool) []keptPacket {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	start := 0
+	if first := a.packets.popped; next > first {
+		start = int(next - first)
+	}
+	var out []keptPacket
+	for _, p := range a.packets.from(start) {
+		if p.reaches(inRoom) {
+			out = append(out, *p)
+		}
+	}
+	return out
 }
 
 // reaches reports whether a socket in the rooms inRoom answers for got this packet.
