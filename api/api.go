@@ -134,7 +134,7 @@ type LaunchStore interface {
 	ListUserLaunches(ctx context.Context, userID string, limit int) ([]store.Launch, error)
 }
 
-// WalletStore registers, lists, renames and deletes wallets; *store.Store implements it.
+// WalletStore registers, lists, renames, deletes and restores wallets; *store.Store implements it.
 type WalletStore interface {
 	CreateWallet(ctx context.Context, userID, label string, kind store.WalletKind, secret []byte) (store.Wallet, error)
 	ImportWallets(ctx context.Context, userID string, items []store.WalletImport) ([]store.Wallet, error)
@@ -142,6 +142,7 @@ type WalletStore interface {
 	GetUserWallet(ctx context.Context, userID, pub string) (store.Wallet, error)
 	RenameWallet(ctx context.Context, userID, pub, label string) (store.Wallet, error)
 	DeleteWallet(ctx context.Context, userID, pub string) error
+	RestoreWallet(ctx context.Context, userID, pub string) (store.Wallet, error)
 }
 
 // TokenMint is a mint whose token accounts a balance read looks at, with the
@@ -305,6 +306,7 @@ func (s *Server) routes() http.Handler {
 	wallet("POST /api/wallets/import", s.importWallets)
 	wallet("PATCH /api/users/{userId}/wallets/{publicKey}", s.renameWallet)
 	wallet("DELETE /api/users/{userId}/wallets/{publicKey}", s.deleteWallet)
+	wallet("POST /api/users/{userId}/wallets/{publicKey}/restore", s.restoreWallet)
 	// Without this catch-all a "/" mount (the dashboard) would answer unknown API paths.
 	mux.Handle("/api/", apiFallback(mux))
 	if s.deps.Redis != nil {

@@ -139,6 +139,9 @@ func (f *fakeStore) RenameWallet(context.Context, string, string, string) (store
 func (f *fakeStore) DeleteWallet(context.Context, string, string) error {
 	return cmpErr(f.err, store.ErrNotFound)
 }
+func (f *fakeStore) RestoreWallet(context.Context, string, string) (store.Wallet, error) {
+	return store.Wallet{}, cmpErr(f.err, store.ErrNotFound)
+}
 
 func cmpErr(a, b error) error {
 	if a != nil {

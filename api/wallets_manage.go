@@ -138,9 +138,10 @@ func (s *Server) renameWallet(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// deleteWallet forgets a wallet (its sealed secret included) only when the chain
-// shows it empty: no lamports and no balance of the user's mints. Forgetting a
-// wallet that holds funds would lose them, since the secret exists nowhere else.
+// deleteWallet takes a wallet off the user's list only when the chain shows it
+// empty: no lamports and no balance of the user's mints. The store keeps its sealed
+// secret for the history's retention (restoreWallet), since funds may still reach it
+// after the check and the secret exists nowhere else.
 func (s *Server) deleteWallet(w http.ResponseWriter, r *http.Request) {
 	userID, pub, ok := walletPath(w, r)
 	if !ok {
@@ -178,6 +179,26 @@ func (s *Server) deleteWallet(w http.ResponseWriter, r *http.Request) {
 		s.unavailable(w, "delete wallet", err)
 	default:
 		w.WriteHeader(http.StatusNoContent)
+	}
+}
+
+// restoreWallet registers again a wallet the user deleted (or answers it, registered
+// already), so funds that reached it afterwards can be swept.
+func (s *Server) restoreWallet(w http.ResponseWriter, r *http.Request) {
+	userID, pub, ok := walletPath(w, r)
+	if !ok {
+		return
+	}
+	wal, err := s.deps.Wallets.RestoreWallet(r.Context(), userID, pub)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		writeError(w, http.StatusNotFound, "no deleted wallet of this user with this key (never registered, or pruned after NITRO_EVENT_RETENTION)")
+	case errors.Is(err, store.ErrConflict):
+		writeError(w, http.StatusConflict, "this key is registered to another user now")
+	case err != nil:
+		s.unavailable(w, "restore wallet", err)
+	default:
+		writeJSON(w, http.StatusOK, walletReply{PublicKey: wal.PublicKey, UserID: wal.UserID, Label: wal.Label})
 	}
 }
 

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mr-tron/base58"
+
 	"github.com/nitro-runtime/nitro/api"
 	"github.com/nitro-runtime/nitro/progress"
 	"github.com/nitro-runtime/nitro/store"
@@ -127,6 +129,22 @@ func TestWalletRenameAndDelete(t *testing.T) {
 	if ws, _ := h.store.ListWallets(ctx, "u1", ""); len(ws) != 0 {
 		t.Fatalf("deleted wallet still listed: %+v", ws)
 	}
+	// Restore: only the user who deleted it (or the API key, or an admin) gets it back,
+	// label and secret included; a retry answers the same.
+	restore := path + "/restore"
+	h.expect(h.call("POST", restore, h.token("u2", false), nil), http.StatusForbidden)
+	h.expect(h.call("POST", "/api/users/u2/wallets/"+pub+"/restore", "key", nil), http.StatusNotFound)
+	h.expect(h.call("POST", "/api/users/u1/wallets/not-a-key/restore", "key", nil), http.StatusBadRequest)
+	for _, who := range []string{h.token("u1", false), "key"} {
+		m := h.expect(h.call("POST", restore, who, nil), http.StatusOK)
+		if m["publicKey"] != pub || m["userId"] != "u1" || m["label"] != "dev" || len(m) != 3 {
+			t.Fatalf("restore reply %v", m)
+		}
+	}
+	if got, err := h.store.WalletSecret(ctx, "u1", pub); err != nil || base58.Encode(got) != secret {
+		t.Fatalf("restored secret: %v", err)
+	}
+	h.expect(h.call("DELETE", path, "key", nil), http.StatusNoContent)
 	// A mixer wallet stays.
 	_, hopSecret, _ := ed25519.GenerateKey(nil)
 	hop, err := h.store.CreateWallet(ctx, "u1", "hop", store.WalletIntermediate, hopSecret)

@@ -29,8 +29,9 @@ type walletList struct {
 
 // TestWalletManagement drives a real nitro serve: a bulk import, a mixed pump launch,
 // the wallet list with every wallet's SOL and token balance as the chain holds them,
-// read in one getMultipleAccounts request, a rename, and deletes that the chain
-// allows (an empty wallet) or refuses (a buyer holding the coin, a funded wallet).
+// read in one getMultipleAccounts request, a rename, deletes that the chain allows (an
+// empty wallet) or refuses (a buyer holding the coin, a funded wallet), and a deleted
+// wallet restored and swept after SOL reached it.
 func TestWalletManagement(t *testing.T) {
 	s := startServer(t)
 	chain := rpc{t: t, url: s.URL + "/localnet/rpc"}
@@ -121,5 +122,26 @@ func TestWalletManagement(t *testing.T) {
 	status, body = s.apiCall("GET", "/api/users/wendy/wallets", nil)
 	if status != http.StatusOK || strings.Contains(string(body), imported[0].PublicKey().String()) || !strings.Contains(string(body), imported[1].PublicKey().String()) {
 		t.Fatalf("after the delete: %d %s", status, body)
+	}
+
+	// SOL reaches the deleted wallet afterwards (a deposit in flight during the check):
+	// the user restores it and sweeps it to a wallet of theirs, to the lamport.
+	late := uint64(lamportsPerSOL/20 + 7)
+	chain.airdrop(imported[0].PublicKey(), late)
+	if status, body := s.apiCall("POST", path(imported[0].PublicKey())+"/restore", nil); status != http.StatusOK ||
+		!strings.Contains(string(body), `"label":"renamed"`) {
+		t.Fatalf("restore: %d %s", status, body)
+	}
+	destAt := chain.balance(imported[1].PublicKey())
+	sweep := s.enqueue(progress.SweepWallets, map[string]any{"userId": "wendy",
+		"wallets": []string{imported[0].PublicKey().String()}, "destination": imported[1].PublicKey().String()})
+	if job := s.waitJob(sweep, launchJobTimeout); job.State != "completed" {
+		t.Fatalf("sweep of the restored wallet ended %s: %s", job.State, job.Error)
+	}
+	if b := chain.balance(imported[0].PublicKey()); b != 0 {
+		t.Errorf("the restored wallet holds %d lamports after the sweep", b)
+	}
+	if got := chain.balance(imported[1].PublicKey()) - destAt; got != late-5000 {
+		t.Errorf("the sweep brought %d lamports, want %d (the late deposit less one fee)", got, late-5000)
 	}
 }

@@ -265,10 +265,19 @@ func (s *Store) GetUserWallet(ctx context.Context, userID, pub string) (Wallet, 
 	return w, nil
 }
 
-// DeleteWallet removes a user wallet that userID owns, sealed secret included. The
-// caller checks that it holds nothing first: the store cannot see the chain.
+// DeleteWallet takes a user wallet that userID owns off the user's wallets: listed,
+// used and sealed no more, but kept in forgotten_wallets, secret included, so that
+// funds reaching it after the caller checked it empty are not lost with the key.
+// RestoreWallet brings it back; PruneForgottenWallets erases it for good.
 func (s *Store) DeleteWallet(ctx context.Context, userID, pub string) error {
-	tag, err := s.pool.Exec(ctx, `DELETE FROM wallets WHERE public_key = $1 AND user_id = $2 AND kind = 'user'`, pub, userID)
+	tag, err := s.pool.Exec(ctx, `
+		WITH gone AS (
+			DELETE FROM wallets WHERE public_key = $1 AND user_id = $2 AND kind = 'user'
+			RETURNING public_key, user_id, label, kind, secret, created_at)
+		INSERT INTO forgotten_wallets (public_key, user_id, label, kind, secret, created_at)
+		SELECT * FROM gone
+		ON CONFLICT (public_key) DO UPDATE SET user_id = EXCLUDED.user_id, label = EXCLUDED.label,
+			secret = EXCLUDED.secret, created_at = EXCLUDED.created_at, forgotten_at = now()`, pub, userID)
 	if err != nil {
 		return fmt.Errorf("delete wallet %s: %w", pub, err)
 	}
@@ -276,4 +285,47 @@ func (s *Store) DeleteWallet(ctx context.Context, userID, pub string) error {
 		return fmt.Errorf("delete wallet %s: %w", pub, ErrNotFound)
 	}
 	return nil
+}
+
+// RestoreWallet registers again a wallet that userID deleted and returns it. A wallet
+// of the user's that is registered already (restored before, or imported again) is
+// returned as it is, so a retried restore succeeds; one registered by another user is
+// ErrConflict; a key the user never had, or one pruned since, is ErrNotFound.
+func (s *Store) RestoreWallet(ctx context.Context, userID, pub string) (Wallet, error) {
+	var w Wallet
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `
+			WITH back AS (
+				DELETE FROM forgotten_wallets WHERE public_key = $1 AND user_id = $2
+				RETURNING public_key, user_id, label, kind, secret, created_at)
+			INSERT INTO wallets (public_key, user_id, label, kind, secret, created_at)
+			SELECT * FROM back
+			ON CONFLICT (public_key) DO NOTHING`, pub, userID); err != nil {
+			return err
+		}
+		rows, _ := tx.Query(ctx, `SELECT `+walletColumns+` FROM wallets WHERE public_key = $1`, pub)
+		got, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[Wallet])
+		switch {
+		case err != nil:
+			return notFound(err, "wallet "+pub)
+		case got.UserID != userID || got.Kind != WalletUser:
+			return ErrConflict // rolled back: the deleted copy stays the user's
+		}
+		w = got
+		return nil
+	})
+	if err != nil {
+		return Wallet{}, fmt.Errorf("restore wallet %s: %w", pub, err)
+	}
+	return w, nil
+}
+
+// PruneForgottenWallets erases, secret included, the wallets deleted before before and
+// returns how many.
+func (s *Store) PruneForgottenWallets(ctx context.Context, before time.Time) (int64, error) {
+	tag, err := s.pool.Exec(ctx, `DELETE FROM forgotten_wallets WHERE forgotten_at < $1`, before)
+	if err != nil {
+		return 0, fmt.Errorf("prune wallets forgotten before %s: %w", before.Format(time.RFC3339), err)
+	}
+	return tag.RowsAffected(), nil
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/nitro-runtime/nitro/store"
 	"github.com/nitro-runtime/nitro/store/storetest"
@@ -93,5 +94,64 @@ func TestRenameAndDeleteWallet(t *testing.T) {
 	must(t, s.DeleteWallet(ctx, "u", w.PublicKey))
 	wantErr(t, s.DeleteWallet(ctx, "u", w.PublicKey), store.ErrNotFound)
 	_, err = s.WalletSecret(ctx, "u", w.PublicKey)
+	wantErr(t, err, store.ErrNotFound)
+	if ws, err := s.ListWallets(ctx, "u", ""); err != nil || len(ws) != 1 || ws[0].PublicKey != hop.PublicKey {
+		t.Fatalf("listed after delete: %+v, %v", ws, err)
+	}
+}
+
+// TestRestoreWallet: a deleted wallet keeps its sealed secret until pruned, and only
+// the user who deleted it gets it back.
+func TestRestoreWallet(t *testing.T) {
+	t.Parallel()
+	s, ctx := storetest.New(t), t.Context()
+	secret := keypair(t)
+	w, err := s.CreateWallet(ctx, "u", "dev", store.WalletUser, secret)
+	must(t, err)
+	must(t, s.DeleteWallet(ctx, "u", w.PublicKey))
+
+	_, err = s.RestoreWallet(ctx, "u2", w.PublicKey)
+	wantErr(t, err, store.ErrNotFound)
+	got, err := s.RestoreWallet(ctx, "u", w.PublicKey)
+	must(t, err)
+	if got.PublicKey != w.PublicKey || got.Label != "dev" || got.Kind != store.WalletUser || !got.CreatedAt.Equal(w.CreatedAt) {
+		t.Fatalf("restored %+v; want %+v", got, w)
+	}
+	back, err := s.WalletSecret(ctx, "u", w.PublicKey)
+	must(t, err)
+	if string(back) != string(secret) {
+		t.Fatal("restored secret differs")
+	}
+	// A retried restore answers the same wallet; nothing is left to restore twice.
+	if again, err := s.RestoreWallet(ctx, "u", w.PublicKey); err != nil || again.PublicKey != w.PublicKey {
+		t.Fatalf("retried restore: %+v, %v", again, err)
+	}
+	if n, err := s.QueryInt(ctx, `SELECT count(*) FROM forgotten_wallets`); err != nil || n != 0 {
+		t.Fatalf("forgotten wallets after restore = %d, %v", n, err)
+	}
+
+	// Deleted, then imported by another user: the deleted copy stays the first user's.
+	must(t, s.DeleteWallet(ctx, "u", w.PublicKey))
+	_, err = s.ImportWallets(ctx, "u2", []store.WalletImport{{Secret: secret}})
+	must(t, err)
+	_, err = s.RestoreWallet(ctx, "u", w.PublicKey)
+	wantErr(t, err, store.ErrConflict)
+	if n, err := s.QueryInt(ctx, `SELECT count(*) FROM forgotten_wallets WHERE user_id = 'u'`); err != nil || n != 1 {
+		t.Fatalf("deleted copy after a refused restore = %d, %v", n, err)
+	}
+
+	// Pruning erases what was deleted before the cut, secret included.
+	other, err := s.CreateWallet(ctx, "u", "", store.WalletUser, keypair(t))
+	must(t, err)
+	must(t, s.DeleteWallet(ctx, "u", other.PublicKey))
+	n, err := s.PruneForgottenWallets(ctx, time.Now().Add(-time.Hour))
+	must(t, err)
+	if n != 0 {
+		t.Fatalf("pruned %d wallets deleted within the hour", n)
+	}
+	if n, err = s.PruneForgottenWallets(ctx, time.Now().Add(time.Minute)); err != nil || n != 2 {
+		t.Fatalf("pruned %d, %v; want both deleted wallets", n, err)
+	}
+	_, err = s.RestoreWallet(ctx, "u", other.PublicKey)
 	wantErr(t, err, store.ErrNotFound)
 }

@@ -16,10 +16,11 @@ import (
 
 // fakePruner records the cutoffs it is asked for; the SQL is tested in store.
 type fakePruner struct {
-	mu      sync.Mutex
-	cutoffs []time.Time
-	err     error
-	calls   chan struct{}
+	mu            sync.Mutex
+	cutoffs       []time.Time
+	walletCutoffs []time.Time // PruneForgottenWallets's, after each PruneEvents
+	err           error
+	calls         chan struct{}
 }
 
 func (f *fakePruner) PruneEvents(ctx context.Context, before time.Time) (int64, error) {
@@ -31,6 +32,13 @@ func (f *fakePruner) PruneEvents(ctx context.Context, before time.Time) (int64, 
 	default:
 	}
 	return 3, f.err
+}
+
+func (f *fakePruner) PruneForgottenWallets(ctx context.Context, before time.Time) (int64, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.walletCutoffs = append(f.walletCutoffs, before)
+	return 1, f.err
 }
 
 func TestRetentionPrunesAtStartAndPeriodically(t *testing.T) {
@@ -49,7 +57,12 @@ func TestRetentionPrunesAtStartAndPeriodically(t *testing.T) {
 	stop()
 	f.mu.Lock()
 	n, first := len(f.cutoffs), f.cutoffs[0]
+	wallets := f.walletCutoffs
 	f.mu.Unlock()
+	// Deleted wallets are erased on the same cut, in the same pass.
+	if len(wallets) < 2 || !wallets[0].Equal(first) {
+		t.Errorf("deleted wallets pruned at %v; want each pass's cutoff, first %v", wallets, first)
+	}
 	if d := start.Sub(first); d < 48*time.Hour-time.Second || d > 48*time.Hour+time.Second {
 		t.Errorf("first cutoff %v before start, want 48h", d)
 	}
@@ -62,7 +75,7 @@ func TestRetentionPrunesAtStartAndPeriodically(t *testing.T) {
 		t.Errorf("PruneEvents called %d times, want at least 3", n)
 	}
 	// A failing prune is logged and retried on the next tick; it does not end the loop.
-	if !strings.Contains(logs.String(), "prune progress events") {
+	if !strings.Contains(logs.String(), "prune progress events") || !strings.Contains(logs.String(), "prune deleted wallets") {
 		t.Errorf("the store error was not logged: %s", logs.String())
 	}
 }
