@@ -8,26 +8,20 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
-	"github.com/redis/go-redis/v9"
 
+	"github.com/nitro-runtime/nitro/internal/testkit"
 	"github.com/nitro-runtime/nitro/jobs"
 	"github.com/nitro-runtime/nitro/progress"
 	"github.com/nitro-runtime/nitro/store"
 	"github.com/nitro-runtime/nitro/store/storetest"
 )
 
-// redisDB is this package's Redis database (flushed by every test that uses it).
-const redisDB = 7
-
-var redisOpt = asynq.RedisClientOpt{Addr: "127.0.0.1:6379", DB: redisDB}
+// redisOpt is this package's Redis database, flushed by every test that uses it.
+var redisOpt = testkit.AsynqRedis(testkit.DBJobs)
 
 func realRedis(t *testing.T) *asynq.Client {
 	t.Helper()
-	rc := redis.NewClient(&redis.Options{Addr: redisOpt.Addr, DB: redisDB})
-	defer rc.Close()
-	if err := rc.FlushDB(context.Background()).Err(); err != nil {
-		t.Fatalf("Redis at %s is required (DB %d): %v", redisOpt.Addr, redisDB, err)
-	}
+	testkit.FlushRedis(t, testkit.DBJobs)
 	cl := asynq.NewClient(redisOpt)
 	t.Cleanup(func() { cl.Close() })
 	return cl

@@ -11,15 +11,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
 	"github.com/rs/zerolog"
 
+	"github.com/nitro-runtime/nitro/internal/testkit"
 	"github.com/nitro-runtime/nitro/progress"
 	"github.com/nitro-runtime/nitro/store"
 )
-
-// enqueueRedisDB is the Redis database of the enqueue tests (flushed first).
-const enqueueRedisDB = 6
 
 const sameKeyAPIKey = "cli-and-http-share-this-key-0123"
 
@@ -35,13 +32,9 @@ func sellBody(user string, pct int) string {
 // the same API key and payload is the same job whichever comes first, and the CLI
 // scopes a key by user and type and refuses another payload under it, as HTTP does.
 func TestEnqueueCLIAndHTTPShareKeys(t *testing.T) {
-	rc := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379", DB: enqueueRedisDB})
-	if err := rc.FlushDB(context.Background()).Err(); err != nil {
-		t.Fatalf("Redis on 127.0.0.1:6379 is required: %v", err)
-	}
-	rc.Close()
+	testkit.FlushRedis(t, testkit.DBCmdEnqueue)
 	env := testEnv(t)
-	env["REDIS_URL"] = fmt.Sprintf("redis://127.0.0.1:6379/%d", enqueueRedisDB)
+	env["REDIS_URL"] = testkit.RedisURL(testkit.DBCmdEnqueue)
 	env["NITRO_API_KEYS"] = sameKeyAPIKey
 	c, err := loadConfig(envOf(env))
 	if err != nil {

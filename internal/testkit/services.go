@@ -3,10 +3,12 @@ package testkit
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
 	"strconv"
+	"syscall"
 	"testing"
 	"time"
 
@@ -17,13 +19,15 @@ import (
 
 // The Redis database of each package that uses one (the table in the package comment).
 const (
-	DBWorkers   = 9
-	DBRelay     = 10
-	DBE2E       = 11
-	DBCmd       = 12
-	DBAPI       = 13
-	DBE2EBench  = 15
-	redisMaxDBs = 16
+	DBCmdEnqueue = 6 // cmd/nitro's enqueue tests, which flush while its other tests run
+	DBJobs       = 7
+	DBWorkers    = 9
+	DBRelay      = 10
+	DBE2E        = 11
+	DBCmd        = 12
+	DBAPI        = 13
+	DBE2EBench   = 15
+	redisMaxDBs  = 16
 )
 
 // Where the tests find their services when TEST_REDIS_URL / TEST_DATABASE_URL are unset.
@@ -68,7 +72,8 @@ func AsynqRedis(db int) asynq.RedisClientOpt {
 }
 
 // Redis returns a client on database db, closed when the test ends. It fails the
-// test (never skips) when Redis does not answer.
+// test (never skips) when Redis does not answer, or when another test process that is
+// still running uses db (see claimKey).
 func Redis(t testing.TB, db int) *redis.Client {
 	t.Helper()
 	c := redis.NewClient(RedisOptions(db))
@@ -78,15 +83,70 @@ func Redis(t testing.TB, db int) *redis.Client {
 	if err := c.Ping(ctx).Err(); err != nil {
 		t.Fatalf("testkit: Redis at %s is required (TEST_REDIS_URL): %v", c.Options().Addr, err)
 	}
+	if err := claimDB(ctx, c, os.Getpid()); err != nil {
+		t.Fatalf("testkit: Redis DB %d: %v", db, err)
+	}
 	return c
 }
 
 // FlushRedis empties database db: the package's own, so no other package's data goes.
 func FlushRedis(t testing.TB, db int) {
 	t.Helper()
-	if err := Redis(t, db).FlushDB(context.Background()).Err(); err != nil {
+	c := Redis(t, db)
+	ctx := context.Background()
+	if err := c.FlushDB(ctx).Err(); err != nil {
 		t.Fatalf("testkit: flush Redis DB %d: %v", db, err)
 	}
+	if err := claimDB(ctx, c, os.Getpid()); err != nil {
+		t.Fatalf("testkit: Redis DB %d: %v", db, err)
+	}
+}
+
+// claimKey, in a test database, names the process (pid) that uses it. Two test runs on
+// one database (two checkouts, or a run beside CI) take each other's queued tasks and
+// flush each other's state, and then fail in ways that point nowhere near the cause: a
+// claim turns that into one clear error. It expires claimTTL after the last Redis or
+// FlushRedis call of its process, so a killed run never blocks the next.
+const (
+	claimKey = "nitro:testkit:claimed-by"
+	claimTTL = 15 * time.Minute
+)
+
+// claimDB claims c's database for process pid, or reports the live process that holds it.
+func claimDB(ctx context.Context, c *redis.Client, pid int) error {
+	me := strconv.Itoa(pid)
+	for range 3 {
+		ok, err := c.SetNX(ctx, claimKey, me, claimTTL).Result()
+		if err != nil {
+			return fmt.Errorf("claim: %w", err)
+		}
+		if ok {
+			return nil
+		}
+		owner, err := c.Get(ctx, claimKey).Result()
+		switch {
+		case errors.Is(err, redis.Nil):
+			continue // expired in between
+		case err != nil:
+			return fmt.Errorf("claim: %w", err)
+		}
+		if n, err := strconv.Atoi(owner); err == nil && n != pid && processAlive(n) {
+			return fmt.Errorf("in use by test process %d, which still runs: two runs on one database take each other's tasks; "+
+				"wait for it, or give this run another Redis (TEST_REDIS_URL) or, for e2e, another NITRO_E2E_REDIS_DB", n)
+		}
+		// Ours, or left by a process that is gone: take it over.
+		if err := c.Set(ctx, claimKey, me, claimTTL).Err(); err != nil {
+			return fmt.Errorf("claim: %w", err)
+		}
+		return nil
+	}
+	return errors.New("claim: the claim key kept changing")
+}
+
+// processAlive reports whether a process with that pid exists on this machine.
+func processAlive(pid int) bool {
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
 }
 
 // DatabaseURL returns TEST_DATABASE_URL or DefaultDatabaseURL.

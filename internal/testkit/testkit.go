@@ -6,12 +6,17 @@
 // runs packages side by side) never flush or take each other's queues:
 //
 //	DB  package
+//	6   cmd/nitro (its enqueue tests)
+//	7   jobs
 //	9   workers
 //	10  relay (pub/sub ignores database numbers; its channels are unique per test)
 //	11  e2e (NITRO_E2E_REDIS_DB moves it, for two runs on one machine)
 //	12  cmd/nitro
 //	13  api
 //	15  e2e benchmarks
+//
+// A database is claimed by the test process that uses it: a second run on the same
+// one fails at once, naming the first, instead of sharing its queues.
 //
 // PostgreSQL isolation is per test: a schema (store/storetest) or a database of its
 // own (cmd/nitro, e2e), on the server TEST_DATABASE_URL names.

@@ -2,6 +2,10 @@ package testkit
 
 import (
 	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -43,9 +47,45 @@ func TestURLsKeepTheServerAndChangeTheDatabase(t *testing.T) {
 	}
 }
 
+// dbTestkit is a database no package uses: the relay's, say, is claimed by the relay
+// tests, which go test may run at the same time.
+const dbTestkit = 14
+
 func TestRedisDatabaseIsTheOneAskedFor(t *testing.T) {
-	c := Redis(t, DBRelay)
-	if c.Options().DB != DBRelay {
+	c := Redis(t, dbTestkit)
+	if c.Options().DB != dbTestkit {
 		t.Fatalf("DB %d", c.Options().DB)
+	}
+}
+
+// TestRedisClaimNamesTheOtherRun: a database used by another live test process is
+// refused with that process named; one left by a process that is gone is taken over.
+func TestRedisClaimNamesTheOtherRun(t *testing.T) {
+	FlushRedis(t, dbTestkit)
+	c := Redis(t, dbTestkit)
+	ctx := t.Context()
+	if got, _ := c.Get(ctx, claimKey).Result(); got != strconv.Itoa(os.Getpid()) {
+		t.Fatalf("claim after flush = %q, want this process", got)
+	}
+	// pid 1 always runs.
+	c.Set(ctx, claimKey, "1", time.Minute)
+	err := claimDB(ctx, c, os.Getpid())
+	if err == nil || !strings.Contains(err.Error(), "test process 1,") {
+		t.Fatalf("claim of a database a live process holds: %v", err)
+	}
+	if got, _ := c.Get(ctx, claimKey).Result(); got != "1" {
+		t.Fatalf("a refused claim changed the owner to %q", got)
+	}
+	// A process that has exited.
+	gone := exec.Command("true")
+	if err := gone.Run(); err != nil {
+		t.Fatal(err)
+	}
+	c.Set(ctx, claimKey, strconv.Itoa(gone.Process.Pid), time.Minute)
+	if err := claimDB(ctx, c, os.Getpid()); err != nil {
+		t.Fatalf("claim left by an exited process: %v", err)
+	}
+	if got, _ := c.Get(ctx, claimKey).Result(); got != strconv.Itoa(os.Getpid()) {
+		t.Fatalf("claim after take-over = %q", got)
 	}
 }
