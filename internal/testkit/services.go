@@ -1,6 +1,7 @@
 package testkit
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"errors"
@@ -8,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -102,7 +104,7 @@ func FlushRedis(t testing.TB, db int) {
 	}
 }
 
-// claimKey, in a test database, names the process (pid) that uses it. Two test runs on
+// claimKey, in a test database, names the process (processID) that uses it. Two test runs on
 // one database (two checkouts, or a run beside CI) take each other's queued tasks and
 // flush each other's state, and then fail in ways that point nowhere near the cause: a
 // claim turns that into one clear error. It expires claimTTL after the last Redis or
@@ -114,7 +116,7 @@ const (
 
 // claimDB claims c's database for process pid, or reports the live process that holds it.
 func claimDB(ctx context.Context, c *redis.Client, pid int) error {
-	me := strconv.Itoa(pid)
+	me := processID(pid)
 	for range 3 {
 		ok, err := c.SetNX(ctx, claimKey, me, claimTTL).Result()
 		if err != nil {
@@ -130,8 +132,9 @@ func claimDB(ctx context.Context, c *redis.Client, pid int) error {
 		case err != nil:
 			return fmt.Errorf("claim: %w", err)
 		}
-		if n, err := strconv.Atoi(owner); err == nil && n != pid && processAlive(n) {
-			return fmt.Errorf("in use by test process %d, which still runs: two runs on one database take each other's tasks; "+
+		if owner != me && stillRuns(owner) {
+			n, _, _ := strings.Cut(owner, "@")
+			return fmt.Errorf("in use by test process %s, which still runs: two runs on one database take each other's tasks; "+
 				"wait for it, or give this run another Redis (TEST_REDIS_URL) or, for e2e, another NITRO_E2E_REDIS_DB", n)
 		}
 		// Ours, or left by a process that is gone: take it over.
@@ -143,10 +146,41 @@ func claimDB(ctx context.Context, c *redis.Client, pid int) error {
 	return errors.New("claim: the claim key kept changing")
 }
 
-// processAlive reports whether a process with that pid exists on this machine.
-func processAlive(pid int) bool {
-	err := syscall.Kill(pid, 0)
-	return err == nil || errors.Is(err, syscall.EPERM)
+// processID names a process as "pid@start": its start time (in clock ticks since boot,
+// from /proc) tells it from a later process that got the same pid.
+func processID(pid int) string {
+	return strconv.Itoa(pid) + "@" + startTime(pid)
+}
+
+// stillRuns reports whether the process an id of processID names is still running.
+func stillRuns(id string) bool {
+	pidText, start, _ := strings.Cut(id, "@")
+	pid, err := strconv.Atoi(pidText)
+	if err != nil || pid <= 0 {
+		return false
+	}
+	if err := syscall.Kill(pid, 0); err != nil && !errors.Is(err, syscall.EPERM) {
+		return false
+	}
+	return start == "" || start == startTime(pid)
+}
+
+// startTime is field 22 of /proc/<pid>/stat, or "" where there is no /proc.
+func startTime(pid int) string {
+	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return ""
+	}
+	// The command (field 2) is in parentheses and may hold spaces: count after it.
+	i := bytes.LastIndexByte(stat, ')')
+	if i < 0 {
+		return ""
+	}
+	fields := strings.Fields(string(stat[i+1:]))
+	if len(fields) < 20 {
+		return ""
+	}
+	return fields[19] // field 22 overall: fields 3.. start at index 0
 }
 
 // DatabaseURL returns TEST_DATABASE_URL or DefaultDatabaseURL.

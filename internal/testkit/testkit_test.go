@@ -59,33 +59,39 @@ func TestRedisDatabaseIsTheOneAskedFor(t *testing.T) {
 }
 
 // TestRedisClaimNamesTheOtherRun: a database used by another live test process is
-// refused with that process named; one left by a process that is gone is taken over.
+// refused with that process named; one left by a process that is gone, or by an
+// earlier process whose pid a new one got, is taken over.
 func TestRedisClaimNamesTheOtherRun(t *testing.T) {
 	FlushRedis(t, dbTestkit)
 	c := Redis(t, dbTestkit)
 	ctx := t.Context()
-	if got, _ := c.Get(ctx, claimKey).Result(); got != strconv.Itoa(os.Getpid()) {
-		t.Fatalf("claim after flush = %q, want this process", got)
+	me := processID(os.Getpid())
+	if got, _ := c.Get(ctx, claimKey).Result(); got != me || !strings.Contains(me, "@") || strings.HasSuffix(me, "@") {
+		t.Fatalf("claim after flush = %q, want this process (%q) with its start time", got, me)
 	}
 	// pid 1 always runs.
-	c.Set(ctx, claimKey, "1", time.Minute)
+	c.Set(ctx, claimKey, processID(1), time.Minute)
 	err := claimDB(ctx, c, os.Getpid())
 	if err == nil || !strings.Contains(err.Error(), "test process 1,") {
 		t.Fatalf("claim of a database a live process holds: %v", err)
 	}
-	if got, _ := c.Get(ctx, claimKey).Result(); got != "1" {
+	if got, _ := c.Get(ctx, claimKey).Result(); got != processID(1) {
 		t.Fatalf("a refused claim changed the owner to %q", got)
 	}
-	// A process that has exited.
 	gone := exec.Command("true")
 	if err := gone.Run(); err != nil {
 		t.Fatal(err)
 	}
-	c.Set(ctx, claimKey, strconv.Itoa(gone.Process.Pid), time.Minute)
-	if err := claimDB(ctx, c, os.Getpid()); err != nil {
-		t.Fatalf("claim left by an exited process: %v", err)
-	}
-	if got, _ := c.Get(ctx, claimKey).Result(); got != strconv.Itoa(os.Getpid()) {
-		t.Fatalf("claim after take-over = %q", got)
+	for what, owner := range map[string]string{
+		"an exited process":             strconv.Itoa(gone.Process.Pid) + "@1",
+		"an earlier process with pid 1": "1@not-its-start",
+	} {
+		c.Set(ctx, claimKey, owner, time.Minute)
+		if err := claimDB(ctx, c, os.Getpid()); err != nil {
+			t.Fatalf("claim left by %s: %v", what, err)
+		}
+		if got, _ := c.Get(ctx, claimKey).Result(); got != me {
+			t.Fatalf("claim after taking over from %s = %q", what, got)
+		}
 	}
 }
