@@ -107,18 +107,40 @@ func TestServeRefusesUnreachableDatabase(t *testing.T) {
 
 // nitro localnet serves JSON-RPC on the port and PubSub on port+1 until cancelled.
 func TestLocalnetCommand(t *testing.T) {
-	port := testkit.FreePort(t)
+	for try := 1; ; try++ {
+		lost, errOut := runLocalnetOnce(t, testkit.FreePortPair(t))
+		if !lost {
+			return
+		}
+		// Another process took one of the two ports between the check and the listen.
+		if try == 3 {
+			t.Fatalf("localnet could not listen in 3 tries: %s", errOut)
+		}
+		t.Logf("try %d: %s", try, strings.TrimSpace(errOut))
+	}
+}
+
+// runLocalnetOnce runs nitro localnet on port and port+1 and checks it; lost reports a
+// port taken by another process before the command could listen on it.
+func runLocalnetOnce(t *testing.T, port int) (lost bool, errOut string) {
 	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	done := make(chan int, 1)
-	var out testkit.Buffer
-	var errOut strings.Builder
+	var out, stderr testkit.Buffer
 	go func() {
-		done <- run(ctx, []string{"localnet", "--port", fmt.Sprint(port)}, envOf(map[string]string{"NITRO_DATA_DIR": t.TempDir()}), nil, &out, &errOut)
+		done <- run(ctx, []string{"localnet", "--port", fmt.Sprint(port)}, envOf(map[string]string{"NITRO_DATA_DIR": t.TempDir()}), nil, &out, &stderr)
 	}()
 	url := fmt.Sprintf("http://127.0.0.1:%d", port)
 	var body []byte
+	exited := false
 	// generous: genesis under -race on a busy machine
 	testkit.WaitFor(t, 60*time.Second, "the cluster's JSON-RPC", func() bool {
+		select {
+		case <-done:
+			exited = true
+			return true
+		default:
+		}
 		resp, err := http.Post(url, "application/json", strings.NewReader(`{"jsonrpc":"2.0","id":1,"method":"getHealth"}`))
 		if err != nil {
 			return false
@@ -127,6 +149,12 @@ func TestLocalnetCommand(t *testing.T) {
 		resp.Body.Close()
 		return true
 	})
+	if exited {
+		if strings.Contains(stderr.String(), "address already in use") {
+			return true, stderr.String()
+		}
+		t.Fatalf("localnet exited before serving: %s", stderr.String())
+	}
 	if !strings.Contains(string(body), `"ok"`) {
 		t.Fatalf("getHealth = %s", body)
 	}
@@ -139,11 +167,12 @@ func TestLocalnetCommand(t *testing.T) {
 	select {
 	case code := <-done:
 		if code != 0 {
-			t.Fatalf("localnet exited %d: %s", code, errOut.String())
+			t.Fatalf("localnet exited %d: %s", code, stderr.String())
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("localnet did not stop on cancel")
 	}
+	return false, ""
 }
 
 func TestProbe(t *testing.T) {

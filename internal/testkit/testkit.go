@@ -78,6 +78,29 @@ func FreePort(t testing.TB) int {
 	return n
 }
 
+// FreePortPair returns a loopback port p such that p and p+1 were both free a moment
+// ago, for a server that listens on two adjacent ports (the built-in cluster's JSON-RPC
+// and PubSub). Any other process may still take one before the server does: a caller
+// that cannot tell such a loss from a real failure tries again with a new pair.
+func FreePortPair(t testing.TB) int {
+	t.Helper()
+	for range 50 {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		port := l.Addr().(*net.TCPAddr).Port
+		next, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port+1))
+		l.Close()
+		if err == nil {
+			next.Close()
+			return port
+		}
+	}
+	t.Fatal("testkit: no two adjacent free ports in 50 tries")
+	return 0
+}
+
 // Buffer is an io.Writer that goroutines may share (a logger's output) and that a
 // test reads with String while they still write.
 type Buffer struct {
