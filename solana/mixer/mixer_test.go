@@ -235,3 +235,42 @@ func TestSweepReturnsLeftovers(t *testing.T) {
 		t.Fatalf("second sweep %d %v", again, err)
 	}
 }
+
+// TestExpiredSweepIsResigned: a sweep transfer whose blockhash expired is signed
+// again with a fresh one, and the wallet still ends at exactly 0.
+func TestExpiredSweepIsResigned(t *testing.T) {
+	r := newRig(1, 1)
+	m := r.mixer(mixer.Config{})
+	if _, err := m.Run(context.Background(), r.req, nil); err != nil {
+		t.Fatal(err)
+	}
+	r.chain.mu.Lock()
+	r.chain.expire = map[int]bool{r.chain.calls: true} // the sweep's first attempt
+	r.chain.mu.Unlock()
+	funder := r.req.Funder.PublicKey()
+	before := r.chain.bal[funder]
+	swept, err := m.Sweep(context.Background(), r.req, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if swept == 0 || r.chain.bal[funder] != before+swept {
+		t.Fatalf("swept %d, funder %d -> %d", swept, before, r.chain.bal[funder])
+	}
+	for _, k := range r.keys.Keys() {
+		if b := r.chain.bal[k]; b != 0 {
+			t.Fatalf("intermediate %s left with %d", k, b)
+		}
+	}
+	var attempts []mixer.State
+	for _, h := range r.journal.All() {
+		if h.Route == mixer.SweepRoute {
+			attempts = append(attempts, h.State)
+		}
+	}
+	if len(attempts) != 2 || attempts[0] != mixer.Expired || attempts[1] != mixer.Confirmed {
+		t.Fatalf("sweep attempts %v; want one expired, then one confirmed", attempts)
+	}
+	if r.chain.total() != r.start {
+		t.Fatal("not conserved")
+	}
+}

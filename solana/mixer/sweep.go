@@ -56,38 +56,46 @@ func ofRoute(hops []Hop, route int) []Hop {
 }
 
 // intermediates of a run are the receivers of hops before the last step; the same
-// wallet may appear in several attempts, so sweepOne is balance-driven.
+// wallet may appear in several attempts, so sweepOne is balance-driven. An attempt
+// whose blockhash expired provably never landed, so the next one reads the balance
+// again and signs anew, up to Config.MaxAttempts, as a hop does.
 func (m *Mixer) sweepOne(ctx context.Context, req Request, wallet sol.PublicKey, idx int, progress func(Progress)) (uint64, error) {
-	bal, err := m.chain.GetBalance(ctx, wallet)
-	if err != nil {
-		return 0, fmt.Errorf("sweep %s: balance: %w", wallet, err)
+	var key sol.PrivateKey
+	for attempt := range m.cfg.MaxAttempts {
+		bal, err := m.chain.GetBalance(ctx, wallet)
+		if err != nil {
+			return 0, fmt.Errorf("sweep %s: balance: %w", wallet, err)
+		}
+		if bal <= m.fee {
+			return 0, nil // empty (or dust that cannot pay its own fee)
+		}
+		if key == nil {
+			if key, err = m.keys.Load(ctx, wallet); err != nil {
+				return 0, fmt.Errorf("sweep %s: load key: %w", wallet, err)
+			}
+		}
+		bh, err := m.chain.LatestBlockhash(ctx)
+		if err != nil {
+			return 0, fmt.Errorf("sweep %s: %w", wallet, err)
+		}
+		stx, err := transfer(key, req.Funder.PublicKey(), bal-m.fee, bh, m.cfg)
+		if err != nil {
+			return 0, fmt.Errorf("sweep %s: %w", wallet, err)
+		}
+		h := Hop{RunID: req.RunID, Route: SweepRoute, Step: idx, Attempt: attempt, From: wallet, To: req.Funder.PublicKey(),
+			Lamports: bal - m.fee, Raw: stx.Raw, Signature: stx.Signature, Blockhash: stx.Blockhash,
+			LastValidBlockHeight: stx.LastValidBlockHeight, State: Pending}
+		sendErr := m.chain.SendAndConfirm(ctx, stx, func(ctx context.Context, _ *nsolana.SignedTx) error { return m.journal.Record(ctx, h) })
+		state, err := m.outcome(ctx, &h, sendErr)
+		m.report(progress, req, h)
+		switch {
+		case err != nil:
+			return 0, fmt.Errorf("sweep %s: %w", wallet, err)
+		case state == Confirmed:
+			return h.Lamports, nil
+		case state != Expired:
+			return 0, fmt.Errorf("sweep %s: %s %s", wallet, state, h.Err)
+		}
 	}
-	if bal <= m.fee {
-		return 0, nil // empty (or dust that cannot pay its own fee)
-	}
-	key, err := m.keys.Load(ctx, wallet)
-	if err != nil {
-		return 0, fmt.Errorf("sweep %s: load key: %w", wallet, err)
-	}
-	bh, err := m.chain.LatestBlockhash(ctx)
-	if err != nil {
-		return 0, fmt.Errorf("sweep %s: %w", wallet, err)
-	}
-	stx, err := transfer(key, req.Funder.PublicKey(), bal-m.fee, bh, m.cfg)
-	if err != nil {
-		return 0, fmt.Errorf("sweep %s: %w", wallet, err)
-	}
-	h := Hop{RunID: req.RunID, Route: SweepRoute, Step: idx, From: wallet, To: req.Funder.PublicKey(),
-		Lamports: bal - m.fee, Raw: stx.Raw, Signature: stx.Signature, Blockhash: stx.Blockhash,
-		LastValidBlockHeight: stx.LastValidBlockHeight, State: Pending}
-	sendErr := m.chain.SendAndConfirm(ctx, stx, func(ctx context.Context, _ *nsolana.SignedTx) error { return m.journal.Record(ctx, h) })
-	state, err := m.outcome(ctx, &h, sendErr)
-	m.report(progress, req, h)
-	if err != nil {
-		return 0, fmt.Errorf("sweep %s: %w", wallet, err)
-	}
-	if state != Confirmed {
-		return 0, fmt.Errorf("sweep %s: %s %s", wallet, state, h.Err)
-	}
-	return h.Lamports, nil
+	return 0, fmt.Errorf("sweep %s: %d attempts expired: %w", wallet, m.cfg.MaxAttempts, nsolana.ErrBlockhashExpired)
 }
