@@ -1,6 +1,7 @@
 package chaincheck
 
 import (
+	"errors"
 	"testing"
 
 	sol "github.com/gagliardetto/solana-go"
@@ -103,14 +104,23 @@ func testPump(t *testing.T, c *nsolana.Client, fund solanatest.Fund) {
 	}
 }
 
-// send signs ixs with a fixed compute budget and waits until they are confirmed.
+// send signs ixs with a fixed compute budget and waits until they are confirmed. A
+// transaction whose blockhash expired never landed: it is signed again with a fresh
+// one, as the workers do (a loaded machine can stall past a 20 ms-slot cluster's 3 s).
 func send(t *testing.T, c *nsolana.Client, payer sol.PublicKey, ixs []sol.Instruction, signers []sol.PrivateKey, cu uint32) {
 	t.Helper()
-	stx, err := c.BuildTx(ctxT(t), payer, ixs, signers, nsolana.BuildOpts{CULimit: cu})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := c.SendAndConfirm(ctxT(t), stx, nil); err != nil {
-		t.Fatalf("send %s: %v", stx.Signature, err)
+	for attempt := 1; ; attempt++ {
+		stx, err := c.BuildTx(ctxT(t), payer, ixs, signers, nsolana.BuildOpts{CULimit: cu})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = c.SendAndConfirm(ctxT(t), stx, nil)
+		if err == nil {
+			return
+		}
+		if !errors.Is(err, nsolana.ErrBlockhashExpired) || attempt == 3 {
+			t.Fatalf("send %s (attempt %d): %v", stx.Signature, attempt, err)
+		}
+		t.Logf("send %s expired, signing again: %v", stx.Signature, err)
 	}
 }
