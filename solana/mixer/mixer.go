@@ -5,7 +5,8 @@
 //
 // Amounts: buyer i receives exactly its chosen amount T (random within [Min, Max]).
 // Intermediate j of a route keeps K_j lamports, random within [RentExemptMinimum,
-// Config.KeepMax], so no two hops of a route move amounts that differ by just a fee:
+// Config.KeepMax] but never less than RentExemptMinimum plus one fee (so it can pay
+// for its own sweep), so no two hops of a route move amounts that differ by just a fee:
 // hop k transfers T + (H-k)·fee + K_{k+1} + … + K_H. What intermediates keep is
 // rent-exempt (a system account holds 0 or at least the minimum; never dust) and
 // Sweep returns it. The funder pays, to the lamport, T + (H+1)·fee + ΣK per route.

@@ -69,8 +69,21 @@ type Mixer struct {
 // New returns a Mixer. It does no I/O.
 func New(chain Chain, keys KeyStore, journal Journal, cfg Config) *Mixer {
 	cfg = cfg.withDefaults()
-	return &Mixer{chain: chain, keys: keys, journal: journal, cfg: cfg,
-		fee: nsolana.TxFee(1, cfg.CULimit, cfg.PriorityFeeMicroLamports)}
+	fee := nsolana.TxFee(1, cfg.CULimit, cfg.PriorityFeeMicroLamports)
+	cfg.KeepMax = max(cfg.KeepMax, RentExemptMinimum+2*fee) // room for ownSweepFloor
+	return &Mixer{chain: chain, keys: keys, journal: journal, cfg: cfg, fee: fee}
+}
+
+// ownSweepFloor lifts what an intermediate keeps out of [RentExemptMinimum,
+// RentExemptMinimum+fee): a fee payer may not go from rent-exempt to a non-zero balance
+// below the minimum by its fee (the cluster drops such a transaction before running
+// it), so a wallet in that band could never pay for the transfer that empties it. A
+// draw in the band moves up by one fee; every other draw stays what the seed gave.
+func (m *Mixer) ownSweepFloor(k uint64) uint64 {
+	if k < RentExemptMinimum+m.fee {
+		return k + m.fee
+	}
+	return k
 }
 
 // HopFee is the exact fee each hop costs its sender.
@@ -174,7 +187,7 @@ func (m *Mixer) plan(req Request, d dice, byRoute map[int][]Hop) (plans []routeP
 			p.amount += d.uint64n("amount", i, 0, t.Max-t.Min+1)
 		}
 		for j := range p.keep {
-			p.keep[j] = RentExemptMinimum + d.uint64n("keep", i, j+1, m.cfg.KeepMax-RentExemptMinimum+1)
+			p.keep[j] = m.ownSweepFloor(RentExemptMinimum + d.uint64n("keep", i, j+1, m.cfg.KeepMax-RentExemptMinimum+1))
 		}
 		plans[i] = p
 		if len(byRoute[i]) == 0 {

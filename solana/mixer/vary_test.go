@@ -66,6 +66,28 @@ func TestHopAmountsVary(t *testing.T) {
 	}
 }
 
+// TestKeptAmountsPayTheirOwnSweep: with KeepMax so low that about half the draws
+// would leave an intermediate less than one fee above the rent-exempt minimum (where
+// it could not pay the fee of its sweep and stay rent-exempt), none is left there.
+func TestKeptAmountsPayTheirOwnSweep(t *testing.T) {
+	r := newRig(4, 3)
+	fee := r.mixer(mixer.Config{}).HopFee()
+	m := r.mixer(mixer.Config{KeepMax: mixer.RentExemptMinimum + 2*fee})
+	if _, err := m.Run(context.Background(), r.req, nil); err != nil {
+		t.Fatal(err)
+	}
+	r.check(t, m, nil)
+	ks := kept(t, r.journal.All(), m.HopFee())
+	if len(ks) != 4*3 {
+		t.Fatalf("%d intermediates kept something, want 12", len(ks))
+	}
+	for _, k := range ks {
+		if k < mixer.RentExemptMinimum+fee || k > mixer.RentExemptMinimum+2*fee {
+			t.Fatalf("kept %d, outside %d..%d", k, mixer.RentExemptMinimum+fee, mixer.RentExemptMinimum+2*fee)
+		}
+	}
+}
+
 // TestHopsInterleave: hop k of every buyer goes before hop k+1 of any, and the waves
 // do not all start the buyers in the same order.
 func TestHopsInterleave(t *testing.T) {
