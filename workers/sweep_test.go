@@ -157,6 +157,34 @@ func TestSweepWallets(t *testing.T) {
 	}
 }
 
+// TestSweepSkipsAWalletThatCannotPayItsFee: a wallet that the fee alone would leave
+// below the rent-exempt minimum is skipped with the reason (the cluster would drop its
+// transaction); one with exactly the minimum plus the fee is emptied.
+func TestSweepSkipsAWalletThatCannotPayItsFee(t *testing.T) {
+	e := newEnv(t, nil)
+	dest := e.wallet("tess", 1)
+	stuck, edge := e.wallet("tess", 0), e.wallet("tess", 0)
+	for w, lamports := range map[sol.PublicKey]uint64{stuck.PublicKey(): mixer.RentExemptMinimum + 2000, edge.PublicKey(): mixer.RentExemptMinimum + 5000} {
+		if _, err := e.cluster.Airdrop(w, lamports); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.waitSlot()
+	j, res := e.sweep("tess", dest.PublicKey(), []sol.PrivateKey{stuck, edge}, nil)
+	if j.State != store.JobCompleted {
+		t.Fatalf("sweep: %s %q", j.State, j.Error)
+	}
+	if w := res.Wallets[0]; !strings.Contains(w.Skipped, "below the rent-exempt minimum") || w.Signature != "" {
+		t.Errorf("wallet one fee short: %+v", w)
+	}
+	if got := e.balance(stuck.PublicKey()); got != mixer.RentExemptMinimum+2000 {
+		t.Errorf("the skipped wallet holds %d", got)
+	}
+	if w := res.Wallets[1]; w.LamportsSwept != mixer.RentExemptMinimum || e.balance(edge.PublicKey()) != 0 {
+		t.Errorf("wallet at the minimum plus the fee: %+v, holds %d", w, e.balance(edge.PublicKey()))
+	}
+}
+
 // TestSweepRetryAfterSendDoesNotDoubleSend: the run dies right after its sweep
 // transaction was journaled and broadcast; the retry settles the journaled
 // transaction instead of signing a second one, and the destination gets the SOL once.
