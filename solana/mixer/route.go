@@ -99,21 +99,7 @@ func (m *Mixer) sendStep(ctx context.Context, req Request, r, step int, p routeP
 		if err := m.jitter(ctx); err != nil {
 			return nil, err
 		}
-		bh, err := m.chain.LatestBlockhash(ctx)
-		if err != nil {
-			return nil, err
-		}
-		stx, err := transfer(from, to, lamports, bh, m.cfg)
-		if err != nil {
-			return nil, err
-		}
-		h := Hop{RunID: req.RunID, Route: r, Step: step, Attempt: attempt, From: from.PublicKey(), To: to,
-			Lamports: lamports, Raw: stx.Raw, Signature: stx.Signature, Blockhash: stx.Blockhash,
-			LastValidBlockHeight: stx.LastValidBlockHeight, State: Pending}
-		sendErr := m.chain.SendAndConfirm(ctx, stx, func(ctx context.Context, _ *nsolana.SignedTx) error {
-			return m.journal.Record(ctx, h)
-		})
-		state, err := m.outcome(ctx, &h, sendErr)
+		h, state, err := m.sendAttempt(ctx, Hop{RunID: req.RunID, Route: r, Step: step, Attempt: attempt, To: to, Lamports: lamports}, from)
 		if err != nil {
 			return nil, err
 		}
@@ -126,6 +112,27 @@ func (m *Mixer) sendStep(ctx context.Context, req Request, r, step int, p routeP
 		}
 	}
 	return nil, fmt.Errorf("mixer: %d attempts expired: %w", m.cfg.MaxAttempts, nsolana.ErrBlockhashExpired)
+}
+
+// sendAttempt signs a transfer of h.Lamports from from to h.To with a fresh blockhash,
+// journals it as h before it is sent, sends it and settles its outcome (Confirmed,
+// Failed, or Expired: provably never landed). The hop comes back as journaled.
+func (m *Mixer) sendAttempt(ctx context.Context, h Hop, from sol.PrivateKey) (Hop, State, error) {
+	bh, err := m.chain.LatestBlockhash(ctx)
+	if err != nil {
+		return h, Pending, err
+	}
+	stx, err := transfer(from, h.To, h.Lamports, bh, m.cfg)
+	if err != nil {
+		return h, Pending, err
+	}
+	h.From, h.Raw, h.Signature, h.Blockhash = from.PublicKey(), stx.Raw, stx.Signature, stx.Blockhash
+	h.LastValidBlockHeight, h.State = stx.LastValidBlockHeight, Pending
+	sendErr := m.chain.SendAndConfirm(ctx, stx, func(ctx context.Context, _ *nsolana.SignedTx) error {
+		return m.journal.Record(ctx, h)
+	})
+	state, err := m.outcome(ctx, &h, sendErr)
+	return h, state, err
 }
 
 // stepParties decides sender, receiver and amount of a step. Hop 0 moves the plan's

@@ -74,20 +74,11 @@ func (m *Mixer) sweepOne(ctx context.Context, req Request, wallet sol.PublicKey,
 				return 0, fmt.Errorf("sweep %s: load key: %w", wallet, err)
 			}
 		}
-		bh, err := m.chain.LatestBlockhash(ctx)
-		if err != nil {
-			return 0, fmt.Errorf("sweep %s: %w", wallet, err)
+		h, state, err := m.sendAttempt(ctx, Hop{RunID: req.RunID, Route: SweepRoute, Step: idx, Attempt: attempt,
+			To: req.Funder.PublicKey(), Lamports: bal - m.fee}, key)
+		if !h.Signature.IsZero() { // sent: reported even when its outcome could not be journaled
+			m.report(progress, req, h)
 		}
-		stx, err := transfer(key, req.Funder.PublicKey(), bal-m.fee, bh, m.cfg)
-		if err != nil {
-			return 0, fmt.Errorf("sweep %s: %w", wallet, err)
-		}
-		h := Hop{RunID: req.RunID, Route: SweepRoute, Step: idx, Attempt: attempt, From: wallet, To: req.Funder.PublicKey(),
-			Lamports: bal - m.fee, Raw: stx.Raw, Signature: stx.Signature, Blockhash: stx.Blockhash,
-			LastValidBlockHeight: stx.LastValidBlockHeight, State: Pending}
-		sendErr := m.chain.SendAndConfirm(ctx, stx, func(ctx context.Context, _ *nsolana.SignedTx) error { return m.journal.Record(ctx, h) })
-		state, err := m.outcome(ctx, &h, sendErr)
-		m.report(progress, req, h)
 		switch {
 		case err != nil:
 			return 0, fmt.Errorf("sweep %s: %w", wallet, err)
