@@ -240,7 +240,7 @@ func (j *job) sweepInstructions(ctx context.Context, wallet, dest sol.PublicKey,
 	// The wallet pays its own fee, before anything runs: the cluster drops a transaction
 	// whose fee payer it would leave below the rent-exempt minimum (0 is allowed), so a
 	// sweep of such a wallet would only expire, retry after retry.
-	if afterFee := acc.Lamports - min(fee, acc.Lamports); acc.Lamports < fee || (afterFee != 0 && afterFee < mixer.RentExemptMinimum) {
+	if acc.Lamports < fee || mixer.RentPaying(acc.Lamports-fee) {
 		return nil, m, fmt.Errorf("the wallet holds %d lamports: paying the %d-lamport fee would leave it below the rent-exempt "+
 			"minimum (%d), which the cluster refuses of a fee payer; top it up to at least %d lamports, then sweep it: %w",
 			acc.Lamports, fee, mixer.RentExemptMinimum, mixer.RentExemptMinimum+fee, errNothingToSweep)

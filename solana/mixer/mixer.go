@@ -33,6 +33,11 @@ import (
 // RentExemptMinimum is the rent-exempt minimum of a 0-byte system account.
 const RentExemptMinimum = 890_880
 
+// RentPaying reports whether a system account left with lamports would be neither
+// empty nor rent-exempt, which the cluster refuses: of any account a transaction
+// leaves so, and of a fee payer as soon as its fee would.
+func RentPaying(lamports uint64) bool { return lamports != 0 && lamports < RentExemptMinimum }
+
 // Chain is the subset of *solana.Client the mixer needs.
 type Chain interface {
 	GetBalance(ctx context.Context, key sol.PublicKey) (uint64, error)

@@ -80,7 +80,7 @@ func New(chain Chain, keys KeyStore, journal Journal, cfg Config) *Mixer {
 // it), so a wallet in that band could never pay for the transfer that empties it. A
 // draw in the band moves up by one fee; every other draw stays what the seed gave.
 func (m *Mixer) ownSweepFloor(k uint64) uint64 {
-	if k < RentExemptMinimum+m.fee {
+	if RentPaying(k - m.fee) { // k is at least RentExemptMinimum, far above a fee
 		return k + m.fee
 	}
 	return k
@@ -208,7 +208,7 @@ func (m *Mixer) checkFunding(ctx context.Context, funder sol.PublicKey, need uin
 	if bal < need {
 		return fmt.Errorf("mixer: funder has %d lamports, needs %d: %w", bal, need, nsolana.ErrInsufficientFunds)
 	}
-	if left := bal - need; left != 0 && left < RentExemptMinimum {
+	if left := bal - need; RentPaying(left) {
 		return fmt.Errorf("mixer: funder would keep %d lamports (< rent-exempt %d): %w", left, RentExemptMinimum, nsolana.ErrInsufficientFunds)
 	}
 	return nil
