@@ -34,7 +34,7 @@ func (j *job) createToken(ctx context.Context, m jobs.TokenMetadata, hostedURI s
 	j.rep.Update(func(d *progress.Details) { d.TokenName, d.TokenSymbol = m.Name, m.Symbol })
 	var out createdToken
 	if ok, err := j.done(ctx, "created", &out); err != nil || ok {
-		j.setToken(ctx, out.TokenAddress)
+		j.setToken(out.TokenAddress)
 		return out, err
 	}
 	j.enter(phUpload.key)
@@ -54,7 +54,7 @@ func (j *job) createToken(ctx context.Context, m jobs.TokenMetadata, hostedURI s
 	if err != nil {
 		return out, fmt.Errorf("register launch: %w", err)
 	}
-	j.setToken(ctx, out.TokenAddress)
+	j.setToken(out.TokenAddress)
 	msg := fmt.Sprintf("%s (%s) reserved at %s; metadata uploaded", m.Name, m.Symbol, out.TokenAddress)
 	if err := j.rep.LaunchStage(ctx, progress.StageCreated, progress.StageInput{Message: msg}); err != nil {
 		return out, err

@@ -89,7 +89,7 @@ func (j *job) enter(key string) {
 
 // setToken records the token the job works on, for events and the jobs table: the
 // reporter's job row carries it, written with the run's next worker_progress.
-func (j *job) setToken(_ context.Context, token string) {
+func (j *job) setToken(token string) {
 	if j.token == token {
 		return
 	}
@@ -131,7 +131,7 @@ func (j *job) launch(ctx context.Context, token string) (store.Launch, error) {
 	if l.UserID != j.user {
 		return l, refuse("token %s is not a launch of user %s", token, j.user)
 	}
-	j.setToken(ctx, token)
+	j.setToken(token)
 	return l, nil
 }
 
