@@ -74,7 +74,7 @@ func (s *Store) CreateWallet(ctx context.Context, userID, label string, kind Wal
 	if err != nil {
 		return Wallet{}, fmt.Errorf("create wallet %s: %w", pub, err)
 	}
-	w, err := s.getWallet(ctx, pub)
+	w, err := readWallet(ctx, s.pool, pub)
 	if err != nil {
 		return Wallet{}, fmt.Errorf("create wallet: %w", err)
 	}
@@ -86,8 +86,11 @@ func (s *Store) CreateWallet(ctx context.Context, userID, label string, kind Wal
 
 const walletColumns = `public_key, user_id, label, kind, created_at`
 
-func (s *Store) getWallet(ctx context.Context, pub string) (Wallet, error) {
-	rows, _ := s.pool.Query(ctx, `SELECT `+walletColumns+` FROM wallets WHERE public_key = $1`, pub)
+// readWallet reads a wallet through q: the pool, or a transaction that changed it.
+func readWallet(ctx context.Context, q interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}, pub string) (Wallet, error) {
+	rows, _ := q.Query(ctx, `SELECT `+walletColumns+` FROM wallets WHERE public_key = $1`, pub)
 	w, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[Wallet])
 	if err != nil {
 		return Wallet{}, notFound(err, "wallet "+pub)
@@ -255,7 +258,7 @@ func (s *Store) RenameWallet(ctx context.Context, userID, pub, label string) (Wa
 
 // GetUserWallet returns a wallet that userID owns (ErrNotFound otherwise).
 func (s *Store) GetUserWallet(ctx context.Context, userID, pub string) (Wallet, error) {
-	w, err := s.getWallet(ctx, pub)
+	w, err := readWallet(ctx, s.pool, pub)
 	if err != nil {
 		return Wallet{}, err
 	}
@@ -303,11 +306,10 @@ func (s *Store) RestoreWallet(ctx context.Context, userID, pub string) (Wallet, 
 			ON CONFLICT (public_key) DO NOTHING`, pub, userID); err != nil {
 			return err
 		}
-		rows, _ := tx.Query(ctx, `SELECT `+walletColumns+` FROM wallets WHERE public_key = $1`, pub)
-		got, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[Wallet])
+		got, err := readWallet(ctx, tx, pub)
 		switch {
 		case err != nil:
-			return notFound(err, "wallet "+pub)
+			return err
 		case got.UserID != userID || got.Kind != WalletUser:
 			return ErrConflict // rolled back: the deleted copy stays the user's
 		}
