@@ -33,20 +33,8 @@ func startRetention(st historyPruner, retention, every time.Duration, log zerolo
 		defer tick.Stop()
 		for {
 			before := time.Now().Add(-retention)
-			n, err := st.PruneEvents(ctx, before)
-			switch {
-			case err != nil && ctx.Err() == nil:
-				log.Error().Err(err).Int64("deleted", n).Msg("prune progress events")
-			case n > 0:
-				log.Info().Int64("deleted", n).Time("before", before).Msg("pruned progress events past NITRO_EVENT_RETENTION")
-			}
-			n, err = st.PruneForgottenWallets(ctx, before)
-			switch {
-			case err != nil && ctx.Err() == nil:
-				log.Error().Err(err).Msg("prune deleted wallets")
-			case n > 0:
-				log.Info().Int64("erased", n).Time("before", before).Msg("erased the secrets of wallets deleted before NITRO_EVENT_RETENTION")
-			}
+			prune(ctx, log, "prune progress events", "pruned progress events past NITRO_EVENT_RETENTION", before, st.PruneEvents)
+			prune(ctx, log, "prune deleted wallets", "erased the secrets of wallets deleted before NITRO_EVENT_RETENTION", before, st.PruneForgottenWallets)
 			select {
 			case <-ctx.Done():
 				return
@@ -55,4 +43,17 @@ func startRetention(st historyPruner, retention, every time.Duration, log zerolo
 		}
 	}()
 	return func() { cancel(); <-done }
+}
+
+// prune runs one pruning step of retention and logs what it did: failed (unless
+// retention is stopping) or how many rows it deleted.
+func prune(ctx context.Context, log zerolog.Logger, failed, pruned string, before time.Time,
+	step func(ctx context.Context, before time.Time) (int64, error)) {
+	n, err := step(ctx, before)
+	switch {
+	case err != nil && ctx.Err() == nil:
+		log.Error().Err(err).Int64("deleted", n).Msg(failed)
+	case n > 0:
+		log.Info().Int64("deleted", n).Time("before", before).Msg(pruned)
+	}
 }
