@@ -265,10 +265,8 @@ func (a *recoveryAdapter) RestoreSession(bound sio.PrivateSessionId, offset stri
 		}
 	}
 	var missed []any
-	for _, p := range a.packets.from(int(pos - first + 1)) {
-		if p.reaches(restored.Rooms.Has) {
-			missed = append(missed, p.sent())
-		}
+	for _, p := range a.keptSinceLocked(pos+1, restored.Rooms.Has) {
+		missed = append(missed, p.sent())
 	}
 	for id, m := range a.restoring {
 		if now.Sub(m.at) > a.window { // refused by the middleware: never caught up
@@ -313,6 +311,10 @@ func (a *recoveryAdapter) catchUp(sock *sio.Socket) int {
 func (a *recoveryAdapter) keptSince(next uint64, inRoom func(sio.Room) bool) []keptPacket {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	return a.keptSinceLocked(next, inRoom)
+}
+
+func (a *recoveryAdapter) keptSinceLocked(next uint64, inRoom func(sio.Room) bool) []keptPacket {
 	start := 0
 	if first := a.packets.popped; next > first {
 		start = int(next - first)
